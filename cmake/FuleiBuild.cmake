@@ -1,0 +1,98 @@
+# Shared build settings and helpers for every component, test and benchmark.
+
+# Warnings for our own code. Generated Cap'n Proto sources get -w (see fulei_capnp_library).
+set(FULEI_WARNINGS -Wall -Wextra -Wshadow -Wconversion)
+if(FULEI_WERROR)
+  list(APPEND FULEI_WARNINGS -Werror)
+endif()
+
+if(FULEI_FUZZ)
+  # Instrument every library for coverage so libFuzzer sees into the code under test.
+  add_compile_options(-fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer)
+  add_link_options(-fsanitize=address,undefined)
+endif()
+
+if(FULEI_SANITIZE)
+  add_compile_options(-fsanitize=address,undefined -fno-omit-frame-pointer
+                      -fno-sanitize-recover=undefined)
+  add_link_options(-fsanitize=address,undefined)
+endif()
+
+# fulei_component(NAME SOURCES ...): the library of one component folder, fulei::NAME.
+function(fulei_component name)
+  add_library(fulei_${name} ${ARGN})
+  add_library(fulei::${name} ALIAS fulei_${name})
+  target_include_directories(fulei_${name} PUBLIC ${CMAKE_SOURCE_DIR} ${CMAKE_BINARY_DIR})
+  target_compile_options(fulei_${name} PRIVATE ${FULEI_WARNINGS})
+endfunction()
+
+# fulei_capnp_library(NAME SCHEMAS ...): a static library of generated Cap'n Proto code.
+# Generated headers are included as "<component>/<file>.capnp.h" from the build tree, since the
+# schemas are compiled with the source root as prefix. Generated code is compiled with -w.
+function(fulei_capnp_library name)
+  find_package(CapnProto REQUIRED)
+  set(CAPNPC_SRC_PREFIX ${CMAKE_SOURCE_DIR})
+  set(CAPNPC_OUTPUT_DIR ${CMAKE_BINARY_DIR})
+  capnp_generate_cpp(srcs hdrs ${ARGN})
+  add_library(${name} STATIC ${srcs} ${hdrs})
+  set_source_files_properties(${srcs} PROPERTIES COMPILE_OPTIONS "-w")
+  target_include_directories(${name} PUBLIC ${CMAKE_BINARY_DIR})
+  target_link_libraries(${name} PUBLIC CapnProto::capnp)
+endfunction()
+
+# fulei_test(NAME SOURCES src... LIBS lib... LABELS label...): a GoogleTest binary whose tests
+# are registered with ctest one by one (discovered when ctest runs), labelled for `ctest -L`.
+# Not built in the fuzz preset, which builds only fuzz targets.
+function(fulei_test name)
+  if(FULEI_FUZZ)
+    return()
+  endif()
+  cmake_parse_arguments(T "" "TIMEOUT" "SOURCES;LIBS;LABELS" ${ARGN})
+  find_package(GTest REQUIRED)
+  add_executable(${name} ${T_SOURCES})
+  target_compile_options(${name} PRIVATE ${FULEI_WARNINGS})
+  target_include_directories(${name} PRIVATE ${CMAKE_SOURCE_DIR})
+  target_link_libraries(${name} PRIVATE ${T_LIBS} GTest::gtest GTest::gtest_main)
+  target_compile_definitions(${name} PRIVATE
+    FULEI_SOURCE_DIR="${CMAKE_SOURCE_DIR}" FULEI_BINARY_DIR="${CMAKE_BINARY_DIR}")
+  if(NOT T_TIMEOUT)
+    set(T_TIMEOUT 600)
+  endif()
+  include(GoogleTest)
+  gtest_discover_tests(${name} DISCOVERY_MODE PRE_TEST DISCOVERY_TIMEOUT 60
+    PROPERTIES LABELS "${T_LABELS}" TIMEOUT ${T_TIMEOUT})
+endfunction()
+
+# fulei_fuzz_target(NAME SOURCE src CORPUS dir LIBS lib...): a libFuzzer target.
+# In the fuzz preset (clang, FULEI_FUZZ) it is a real libFuzzer binary with ASan. In every other
+# build it is linked with tests/fuzz/replay_main.cc and a ctest (label `unit;fuzz`) replays every
+# file of the checked-in corpus through it, so the corpus keeps passing under gcc and the
+# sanitizers.
+function(fulei_fuzz_target name)
+  cmake_parse_arguments(F "" "SOURCE;CORPUS" "LIBS" ${ARGN})
+  add_executable(${name} ${F_SOURCE})
+  target_include_directories(${name} PRIVATE ${CMAKE_SOURCE_DIR})
+  target_link_libraries(${name} PRIVATE ${F_LIBS})
+  if(FULEI_FUZZ)
+    target_compile_options(${name} PRIVATE -fsanitize=fuzzer)
+    target_link_options(${name} PRIVATE -fsanitize=fuzzer)
+    set_target_properties(${name} PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/fuzz)
+    get_filename_component(corpus ${F_CORPUS} ABSOLUTE)
+    set_property(GLOBAL APPEND PROPERTY FULEI_FUZZERS "${name}:${corpus}")
+  else()
+    target_sources(${name} PRIVATE ${CMAKE_SOURCE_DIR}/tests/fuzz/replay_main.cc)
+    target_compile_options(${name} PRIVATE ${FULEI_WARNINGS})
+    add_test(NAME ${name}_corpus COMMAND ${name} ${F_CORPUS})
+    set_tests_properties(${name}_corpus PROPERTIES LABELS "unit;fuzz" TIMEOUT 300)
+  endif()
+endfunction()
+
+# fulei_benchmark(NAME SOURCES src... LIBS lib...): a Google Benchmark binary (never a test).
+function(fulei_benchmark name)
+  cmake_parse_arguments(B "" "" "SOURCES;LIBS" ${ARGN})
+  find_package(benchmark REQUIRED)
+  add_executable(${name} ${B_SOURCES})
+  target_compile_options(${name} PRIVATE ${FULEI_WARNINGS})
+  target_include_directories(${name} PRIVATE ${CMAKE_SOURCE_DIR})
+  target_link_libraries(${name} PRIVATE ${B_LIBS} benchmark::benchmark)
+endfunction()

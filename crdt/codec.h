@@ -1,0 +1,31 @@
+// Canonical encoding of ops with Cap'n Proto (schema: crdt/op.capnp; format: docs/formats.md).
+//
+// EncodeOp() writes the canonical form of a Cap'n Proto message (capnp::canonicalize), so the
+// same op always gives the same bytes; hashes and signatures are computed over them.
+// DecodeOp() reads untrusted bytes with explicit ReaderOptions limits, then ValidateOp(); bad
+// bytes give kCorruption or kInvalidArgument, never a crash. Thread-safe (no shared state).
+#ifndef FULEI_CRDT_CODEC_H_
+#define FULEI_CRDT_CODEC_H_
+
+#include <string>
+#include <string_view>
+
+#include "crdt/op.h"
+#include "crdt/status.h"
+
+namespace fulei::crdt {
+
+// The whole op: header, and the body unless the op is erased.
+std::string EncodeOp(const Op& op);
+Result<Op> DecodeOp(std::string_view bytes);
+
+// Header alone (what the hash chain covers) and body alone (what body_hash covers).
+std::string EncodeOpHeader(const Op& op);
+std::string EncodeOpBody(const Op& op);
+
+// Largest encoded op DecodeOp accepts.
+inline constexpr size_t kMaxEncodedOpBytes = 8u << 20;
+
+}  // namespace fulei::crdt
+
+#endif  // FULEI_CRDT_CODEC_H_

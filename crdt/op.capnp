@@ -1,0 +1,73 @@
+# Canonical encoding of fulei ops and record states. Format described in docs/formats.md.
+# Field ordinals are never reused: add new fields at the end with new ordinals.
+@0xb7c1f4a3d2e56f01;
+
+$import "/capnp/c++.capnp".namespace("fulei::crdt::schema");
+
+struct OpId {
+  stampMs @0 :UInt64;
+  stampLogical @1 :UInt32;
+  origin @2 :UInt64;
+}
+
+enum WriteKind {
+  set @0;
+  add @1;
+  remove @2;
+  append @3;
+}
+
+struct FieldWrite {
+  field @0 :Text;
+  kind @1 :WriteKind;
+  value @2 :Data;
+  supersedes @3 :List(OpId);
+}
+
+# What the hash chain covers. Kept forever, also after an erasure.
+struct OpHeader {
+  origin @0 :UInt64;
+  seq @1 :UInt64;
+  stampMs @2 :UInt64;
+  stampLogical @3 :UInt32;
+  author @4 :Text;
+  scope @5 :Text;
+  type @6 :Text;
+  id @7 :Text;
+  flags @8 :UInt32;
+  prevHash @9 :Data;   # 32 bytes
+  bodyHash @10 :Data;  # 32 bytes
+}
+
+struct OpBody {
+  writes @0 :List(FieldWrite);
+}
+
+struct Op {
+  header @0 :OpHeader;
+  body @1 :OpBody;     # absent when erased
+  erased @2 :Bool;
+}
+
+struct Entry {
+  id @0 :OpId;
+  kind @1 :WriteKind;
+  value @2 :Data;
+}
+
+struct Tombstone {
+  id @0 :OpId;
+  key @1 :Data;
+}
+
+struct Field {
+  name @0 :Text;
+  entries @1 :List(Entry);
+  tombstones @2 :List(Tombstone);
+}
+
+struct RecordState {
+  fields @0 :List(Field);
+  created @1 :OpId;
+  updated @2 :OpId;
+}
