@@ -40,14 +40,17 @@ function(fulei_capnp_library name)
   target_link_libraries(${name} PUBLIC CapnProto::capnp)
 endfunction()
 
-# fulei_test(NAME SOURCES src... LIBS lib... LABELS label...): a GoogleTest binary whose tests
-# are registered with ctest one by one (discovered when ctest runs), labelled for `ctest -L`.
-# Not built in the fuzz preset, which builds only fuzz targets.
+# fulei_test(NAME SOURCES src... LIBS lib... LABELS label... [SHARDS n] [TIMEOUT s]):
+# a GoogleTest binary registered with ctest under its own name, labelled with every label given
+# plus its component (the part of NAME before the first '_'), for `ctest -L`. SHARDS n runs it as
+# n ctest entries NAME.shardK using GoogleTest's sharding (GTEST_TOTAL_SHARDS/GTEST_SHARD_INDEX),
+# so `ctest -j` spreads a long binary over the cores. (gtest_discover_tests is not used: with
+# CMake 3.25 it keeps only the first label of a list.) Not built in the fuzz preset.
 function(fulei_test name)
   if(FULEI_FUZZ)
     return()
   endif()
-  cmake_parse_arguments(T "" "TIMEOUT" "SOURCES;LIBS;LABELS" ${ARGN})
+  cmake_parse_arguments(T "" "TIMEOUT;SHARDS" "SOURCES;LIBS;LABELS" ${ARGN})
   find_package(GTest REQUIRED)
   add_executable(${name} ${T_SOURCES})
   target_compile_options(${name} PRIVATE ${FULEI_WARNINGS})
@@ -58,9 +61,22 @@ function(fulei_test name)
   if(NOT T_TIMEOUT)
     set(T_TIMEOUT 600)
   endif()
-  include(GoogleTest)
-  gtest_discover_tests(${name} DISCOVERY_MODE PRE_TEST DISCOVERY_TIMEOUT 60
-    PROPERTIES LABELS "${T_LABELS}" TIMEOUT ${T_TIMEOUT})
+  if(NOT T_SHARDS)
+    set(T_SHARDS 1)
+  endif()
+  string(REGEX REPLACE "_.*" "" component "${name}")
+  set(labels ${T_LABELS} ${component})
+  if(T_SHARDS EQUAL 1)
+    add_test(NAME ${name} COMMAND ${name})
+    set_tests_properties(${name} PROPERTIES LABELS "${labels}" TIMEOUT ${T_TIMEOUT})
+  else()
+    math(EXPR last "${T_SHARDS} - 1")
+    foreach(i RANGE ${last})
+      add_test(NAME ${name}.shard${i} COMMAND ${name})
+      set_tests_properties(${name}.shard${i} PROPERTIES LABELS "${labels}" TIMEOUT ${T_TIMEOUT}
+        ENVIRONMENT "GTEST_TOTAL_SHARDS=${T_SHARDS};GTEST_SHARD_INDEX=${i}")
+    endforeach()
+  endif()
 endfunction()
 
 # fulei_fuzz_target(NAME SOURCE src CORPUS dir LIBS lib...): a libFuzzer target.
@@ -82,8 +98,9 @@ function(fulei_fuzz_target name)
   else()
     target_sources(${name} PRIVATE ${CMAKE_SOURCE_DIR}/tests/fuzz/replay_main.cc)
     target_compile_options(${name} PRIVATE ${FULEI_WARNINGS})
+    string(REGEX REPLACE "_.*" "" component "${name}")
     add_test(NAME ${name}_corpus COMMAND ${name} ${F_CORPUS})
-    set_tests_properties(${name}_corpus PROPERTIES LABELS "unit;fuzz" TIMEOUT 300)
+    set_tests_properties(${name}_corpus PROPERTIES LABELS "unit;fuzz;${component}" TIMEOUT 300)
   endif()
 endfunction()
 

@@ -51,9 +51,10 @@ struct RecordKey {
   std::string ToString() const;  // "jinjiang/cizao/v012|child|c-0001"
 };
 
-// How a write changes its field. A field keeps one kind for its whole life: the first write
-// fixes it; a later write of another kind to the same field is rejected by ValidateOp against
-// the record (RecordState::Apply reports it as kInvalidArgument).
+// How a write changes its field. A well-formed field keeps one kind for its whole life (the
+// programme schema fixes it). ValidateOp refuses an op that writes one field with two kinds; if
+// ops of different kinds still meet in one field (a buggy peer), RecordState keeps every entry
+// with its kind, deterministically, so replicas agree and nothing is dropped.
 enum class WriteKind : uint8_t {
   kSet = 0,     // multi-value register: value replaces the values named in supersedes
   kAdd = 1,     // observed-remove set: adds element `value` (tagged with this op's id)

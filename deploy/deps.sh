@@ -5,7 +5,7 @@ FULEI_PACKAGES=(
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libsodium-dev liblmdb-dev lmdb-utils capnproto libcapnp-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  libcli11-dev libtomlplusplus-dev libxlsxwriter-dev
+  libcli11-dev libtomlplusplus-dev libxlsxwriter-dev zlib1g-dev
   clang clang-format libclang-rt-14-dev
   iproute2
 )

@@ -26,16 +26,43 @@ else
   echo "layers: ../shared/tools/check-layers.sh not present, skipped"
 fi
 
+# Totals over both ctest runs, printed as the closing line.
+passed=0
+failed=0
+run_ctest() {
+  local log
+  log=$(mktemp)
+  set +e
+  ctest --preset "$1" 2>&1 | tee "$log"
+  local rc=${PIPESTATUS[0]}
+  set -e
+  local line
+  line=$(grep -E '[0-9]+% tests passed, [0-9]+ tests failed out of [0-9]+' "$log" | tail -n 1)
+  if [ -n "$line" ]; then
+    local total bad
+    total=$(echo "$line" | sed -E 's/.*out of ([0-9]+).*/\1/')
+    bad=$(echo "$line" | sed -E 's/.* ([0-9]+) tests failed.*/\1/')
+    passed=$((passed + total - bad))
+    failed=$((failed + bad))
+  fi
+  rm -f "$log"
+  if [ "$rc" -ne 0 ]; then
+    echo "ctest ($1) failed"
+    echo "$passed passed, $((failed > 0 ? failed : 1)) failed"
+    exit 1
+  fi
+}
+
 step "build + test: default preset"
 cmake --preset default >/dev/null
 cmake --build --preset default -j "$jobs"
-ctest --preset default
+run_ctest default
 
 if [ "${FULEI_SKIP_ASAN:-0}" != "1" ]; then
   step "build + test: asan preset (ASan + UBSan)"
   cmake --preset asan >/dev/null
   cmake --build --preset asan -j "$jobs"
-  ctest --preset asan
+  run_ctest asan
 fi
 
 step "fuzz: libFuzzer targets (clang)"
@@ -57,3 +84,4 @@ fi
 
 echo
 echo "deploy/test.sh: all steps passed"
+echo "$passed passed, $failed failed"

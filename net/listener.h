@@ -1,0 +1,71 @@
+// Listener: the parent side of fulei's links (towns and the city listen; villages dial). Accepts
+// connections on one endpoint and runs a responder Session for each, with the handler the
+// HandlerFactory makes for that connection.
+//
+// Admission (docs/net.md#listener): before any cryptography, a connection must pass the
+// HandshakeLimiter (token bucket and pending handshakes per source address, pending handshakes
+// overall) and the max_sessions bound; a refused connection is closed at once. Every handshake
+// is bounded by SessionConfig::handshake_timeout, so a flood of bogus or stalled handshakes from
+// one source never starves a valid peer from another. An accept error (say EMFILE) pauses
+// accepting briefly; it never stops the listener.
+//
+// Threading: create, use and destroy on the io_context's thread. Stop() (and the destructor)
+// stop accepting and close every session; their OnClosed callbacks run later on the loop, so
+// handlers must not depend on the Listener object still existing.
+#ifndef FULEI_NET_LISTENER_H_
+#define FULEI_NET_LISTENER_H_
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <cstddef>
+#include <functional>
+#include <memory>
+
+#include "crdt/status.h"
+#include "net/handshake_limiter.h"
+#include "net/session.h"
+#include "net/session_config.h"
+
+namespace fulei::net {
+
+struct ListenerConfig {
+  SessionConfig session;
+  HandshakeLimits handshakes;
+  size_t max_sessions = 1024;  // handshaking and established together
+};
+
+// Makes the handler of one accepted connection (before its handshake); null refuses it.
+using HandlerFactory = std::function<std::shared_ptr<SessionHandler>(const Tcp::endpoint&)>;
+
+class Listener {
+ public:
+  struct Stats {
+    uint64_t accepted = 0;  // admitted to a handshake
+    uint64_t refused = 0;   // closed by admission control
+  };
+
+  // Binds `endpoint` (port 0 picks a free one) and starts accepting. kIoError when the
+  // address cannot be bound (in use, not local).
+  static Result<std::unique_ptr<Listener>> Start(boost::asio::io_context& io,
+                                                 const Tcp::endpoint& endpoint,
+                                                 ListenerConfig config, ChannelFactory channels,
+                                                 HandlerFactory handlers);
+  ~Listener();
+  Listener(const Listener&) = delete;
+  Listener& operator=(const Listener&) = delete;
+
+  Tcp::endpoint local_endpoint() const;
+  void Stop();
+  size_t sessions() const;
+  Stats stats() const;
+
+  struct State;  // shared with the accept coroutine and the sessions' handlers
+
+ private:
+  explicit Listener(std::shared_ptr<State> state) : state_(std::move(state)) {}
+  std::shared_ptr<State> state_;
+};
+
+}  // namespace fulei::net
+
+#endif  // FULEI_NET_LISTENER_H_

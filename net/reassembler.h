@@ -1,0 +1,60 @@
+// Reassembler: the receive side of the chunk format (chunk.h, docs/net.md#chunks). Collects the
+// chunks of each (class, stream) into whole messages, within fixed bounds, because the chunks
+// come from a peer and are untrusted even after the channel authenticated them:
+//   - a message longer than max_message_bytes is refused at its FIRST chunk;
+//   - at most max_partial_messages messages may be incomplete at once;
+//   - the declared lengths of all incomplete messages together stay within
+//     max_reassembly_bytes (reserved when the FIRST chunk arrives, so a peer cannot grow the
+//     buffers past the bound by sending slowly).
+// Any violation, and any chunk that breaks the format (a FIRST chunk while a message is open on
+// its stream, a continuation with none open, more bytes than declared, LAST before the declared
+// length), returns an error; the session then closes. After an error the reassembler must not
+// be fed again.
+// Thread-compatible: owned by one session on its event loop.
+#ifndef FULEI_NET_REASSEMBLER_H_
+#define FULEI_NET_REASSEMBLER_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+
+#include "crdt/status.h"
+#include "net/message.h"
+
+namespace fulei::net {
+
+struct ReassemblyLimits {
+  size_t max_message_bytes = 16u << 20;
+  size_t max_partial_messages = 64;
+  size_t max_reassembly_bytes = 32u << 20;
+};
+
+class Reassembler {
+ public:
+  explicit Reassembler(ReassemblyLimits limits) : limits_(limits) {}
+
+  // Feeds one decrypted chunk. Returns the message this chunk completed, or nullopt (a
+  // keepalive, or a message still incomplete). kCorruption for a malformed chunk or sequence,
+  // kResourceExhausted for a bound exceeded.
+  Result<std::optional<Message>> Feed(std::string_view chunk);
+
+  size_t partial_messages() const { return partial_.size(); }
+  size_t reserved_bytes() const { return reserved_; }
+
+ private:
+  struct Partial {
+    Message message;
+    size_t expected = 0;
+  };
+  ReassemblyLimits limits_;
+  std::map<std::pair<uint8_t, uint32_t>, Partial> partial_;
+  size_t reserved_ = 0;
+};
+
+}  // namespace fulei::net
+
+#endif  // FULEI_NET_REASSEMBLER_H_

@@ -1,0 +1,33 @@
+// CSV export of a Table (export_table.h): UTF-8 with a byte-order mark, so Excel on a Chinese
+// Windows opens it as UTF-8 rather than GBK; CRLF line ends; RFC 4180 quoting (a cell holding a
+// comma, a quote, CR or LF is quoted, quotes doubled). docs/export.md.
+//
+// CsvMode::kExcel additionally guards cells for opening in Excel: a cell that starts with = + - @
+// (a formula to Excel: CSV injection) or that is a run of 11 or more digits (an ID or phone
+// number, which Excel would show as 3.50582E+17 and round) gets a leading TAB, which Excel
+// shows as text and keeps. CsvMode::kExact writes cells byte for byte, for machine import.
+// ParseCsv reads what ToCsv writes (and any RFC 4180 text), for tests and imports.
+// Pure functions; thread-safe.
+#ifndef FULEI_PROGRAMME_EXPORT_CSV_H_
+#define FULEI_PROGRAMME_EXPORT_CSV_H_
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "crdt/status.h"
+#include "programme/export_table.h"
+
+namespace fulei::programme {
+
+enum class CsvMode { kExcel, kExact };
+
+std::string ToCsv(const Table& table, CsvMode mode = CsvMode::kExcel);
+
+// Parses RFC 4180 CSV (a leading UTF-8 BOM is skipped; CRLF or LF line ends). Returns the rows,
+// header included. kInvalidArgument on an unterminated quote or a stray quote inside a field.
+Result<std::vector<std::vector<std::string>>> ParseCsv(std::string_view text);
+
+}  // namespace fulei::programme
+
+#endif  // FULEI_PROGRAMME_EXPORT_CSV_H_

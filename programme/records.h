@@ -1,0 +1,98 @@
+// Typed views of the records the rules and the aggregation read: child, pairing, contact,
+// activity, and urgent cases (report, help_request).
+//
+// Each Read* decodes the fields it needs from a record's Fields (fields.h) and fails with
+// kInvalidArgument naming the field when a needed value is missing or malformed, or an enum field
+// the view needs (category, kind) holds an unknown code (a record that passed ValidateRecord
+// always reads). Optional fields that are absent read as empty / nullopt.
+// Values only; no references into the Fields are kept. Thread-safe.
+#ifndef FULEI_PROGRAMME_RECORDS_H_
+#define FULEI_PROGRAMME_RECORDS_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "crdt/status.h"
+#include "programme/date.h"
+#include "programme/fields.h"
+#include "programme/id_number.h"
+
+namespace fulei::programme {
+
+struct Child {
+  std::string scope;  // the village (or other unit) that owns the record
+  std::string id;
+  std::string name;  // sensitive: for lists shown to authorised users and exports only
+  Gender gender = Gender::kMale;
+  Date birth;
+  std::string id_number;  // normalised, or empty
+  std::string category;   // code name (schema.h CategoryValues)
+  std::string school_level;
+  std::string study_aid_wish;    // "yes", "no", "undecided" or ""
+  std::string programme_status;  // "" means active
+  std::string moved_to;          // non-empty: the record was transferred away (a redirect)
+};
+
+struct Pairing {
+  std::string scope;
+  std::string id;
+  std::string helper;
+  std::string child;
+  std::string kind;  // "assistance" or "family_care"
+  Date start;
+  std::optional<Date> end;  // set when the pairing ended
+
+  // True when the pairing is in force on `day`.
+  bool ActiveOn(const Date& day) const { return start <= day && (!end || day <= *end); }
+};
+
+struct Contact {
+  std::string scope;
+  std::string id;
+  std::string kind;  // "talk", "home_visit", "video_call"
+  std::string child;
+  std::string helper;
+  Date date;
+};
+
+struct Activity {
+  std::string scope;
+  std::string id;
+  std::string kind;
+  Date start;
+  Date end;
+  int64_t attendance = 0;
+  int64_t Days() const { return DaysBetween(start, end) + 1; }
+  bool IsCamp() const { return kind == "summer_camp" || kind == "winter_camp"; }
+};
+
+// A mandatory report or a help request.
+struct UrgentCase {
+  std::string scope;
+  std::string type;  // "report" or "help_request"
+  std::string id;
+  int64_t reported_at = 0;  // unix seconds
+  int64_t deadline_minutes = 0;
+  std::optional<int64_t> acknowledged_at;
+  bool closed = false;
+};
+
+// Default acknowledgement deadline when a case does not name one: two hours.
+inline constexpr int64_t kDefaultAckDeadlineMinutes = 120;
+
+// True when `value` is one of the codes of the enum field `type`.`field` (schema.h).
+bool KnownEnumValue(std::string_view type, std::string_view field, std::string_view value);
+
+Result<Child> ReadChild(std::string_view scope, std::string_view id, const Fields& f);
+Result<Pairing> ReadPairing(std::string_view scope, std::string_view id, const Fields& f);
+Result<Contact> ReadContact(std::string_view scope, std::string_view id, const Fields& f);
+Result<Activity> ReadActivity(std::string_view scope, std::string_view id, const Fields& f);
+Result<UrgentCase> ReadUrgentCase(std::string_view scope, std::string_view type,
+                                  std::string_view id, const Fields& f);
+
+}  // namespace fulei::programme
+
+#endif  // FULEI_PROGRAMME_RECORDS_H_

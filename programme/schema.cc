@@ -1,0 +1,587 @@
+#include "programme/schema.h"
+
+#include <array>
+
+namespace fulei::programme {
+namespace {
+
+// ---- enumerations ----------------------------------------------------------------------------
+
+constexpr EnumValue kGender[] = {{"male", "男", "male"}, {"female", "女", "female"}};
+
+constexpr EnumValue kCategory[] = {
+    {"orphan", "孤儿", "orphan"},
+    {"abandoned", "弃婴", "abandoned infant"},
+    {"de_facto_unsupported", "事实无人抚养儿童", "de facto unsupported child"},
+    {"left_behind", "农村留守儿童", "rural left-behind child"},
+    {"in_difficulty", "困境儿童", "child in difficulty"},
+};
+
+constexpr EnumValue kHousehold[] = {{"rural", "农业户口", "rural"},
+                                    {"urban", "非农业户口", "urban"}};
+
+constexpr EnumValue kParentStatus[] = {
+    {"present", "在家", "at home"},
+    {"working_away", "外出务工", "working away"},
+    {"deceased", "死亡", "deceased"},
+    {"declared_missing", "宣告失踪", "declared missing"},
+    {"severe_disability", "重残", "severe disability"},
+    {"serious_illness", "重病", "serious illness"},
+    {"imprisoned", "服刑在押", "imprisoned or detained"},
+    {"compulsory_rehab", "强制隔离戒毒", "compulsory drug rehabilitation"},
+    {"other_restriction", "被执行其他限制人身自由的措施", "other restriction of liberty"},
+    {"lost_contact", "失联", "lost contact"},
+    {"guardianship_revoked", "被撤销监护资格", "guardianship revoked"},
+    {"deported", "被遣送（驱逐）出境", "deported"},
+    {"no_capacity", "无监护能力", "without guardianship capacity"},
+    {"unknown", "不详", "unknown"},
+};
+
+constexpr EnumValue kLivingSupport[] = {
+    {"basic_living_allowance", "基本生活费", "basic living allowance"},
+    {"subsistence_allowance", "最低生活保障", "subsistence allowance (dibao)"},
+    {"extreme_poverty_support", "特困人员供养", "extreme-poverty support"},
+    {"medical_assistance", "医疗救助", "medical assistance"},
+    {"education_aid", "教育资助", "education aid"},
+    {"disability_allowance", "残疾人两项补贴", "disability allowances"},
+    {"none", "无", "none"},
+};
+
+constexpr EnumValue kGuardianship[] = {
+    {"adequate", "监护良好", "adequate"},
+    {"inadequate", "监护不当", "inadequate"},
+    {"absent", "监护缺失", "absent"},
+};
+
+constexpr EnumValue kSchoolLevel[] = {
+    {"preschool", "学龄前", "preschool"},
+    {"kindergarten", "幼儿园", "kindergarten"},
+    {"primary", "小学", "primary school"},
+    {"junior_high", "初中", "junior high school"},
+    {"senior_high", "高中", "senior high school"},
+    {"vocational", "中职", "secondary vocational school"},
+    {"college", "大专及以上", "college or above"},
+    {"special", "特殊教育学校", "special education school"},
+    {"dropped_out", "辍学", "dropped out"},
+    {"not_in_school", "未在校", "not in school"},
+};
+
+constexpr EnumValue kHealth[] = {
+    {"healthy", "健康", "healthy"},
+    {"ill", "患病", "ill"},
+    {"serious_illness", "重病", "serious illness"},
+    {"disabled", "残疾", "disabled"},
+};
+
+constexpr EnumValue kDifficulty[] = {
+    {"poverty", "家庭贫困", "family poverty"},
+    {"disability", "自身残疾", "own disability"},
+    {"serious_illness", "自身重病", "own serious illness"},
+    {"guardianship_failure", "监护缺失或监护不当", "guardianship absent or inadequate"},
+};
+
+constexpr EnumValue kYesNo[] = {
+    {"yes", "有意愿", "yes"}, {"no", "无意愿", "no"}, {"undecided", "未定", "undecided"}};
+
+constexpr EnumValue kProgrammeStatus[] = {
+    {"active", "在册", "active"},
+    {"aged_out", "已满18周岁", "aged out"},
+    {"in_school_extension", "满18周岁在校延续保障", "aged 18+, support continues while in school"},
+    {"transferred", "已迁出", "transferred out"},
+    {"closed", "已结案", "closed"},
+};
+
+constexpr EnumValue kRelation[] = {
+    {"father", "父亲", "father"},
+    {"mother", "母亲", "mother"},
+    {"grandparent", "祖父母/外祖父母", "grandparent"},
+    {"sibling", "兄姐", "elder sibling"},
+    {"other_relative", "其他亲属", "other relative"},
+    {"entrusted", "受委托监护人", "entrusted guardian"},
+    {"institution", "机构", "institution"},
+    {"other", "其他", "other"},
+};
+
+constexpr EnumValue kCapacity[] = {{"full", "有监护能力", "capable"},
+                                   {"limited", "监护能力不足", "limited"},
+                                   {"none", "无监护能力", "none"}};
+
+constexpr EnumValue kHelperKind[] = {
+    {"cadre", "党政干部", "party or government cadre"},
+    {"teacher", "教师", "teacher"},
+    {"entrepreneur", "企业家", "entrepreneur"},
+    {"volunteer", "社会爱心人士", "volunteer"},
+    {"social_worker", "社工", "social worker"},
+    {"counsellor", "心理辅导师", "counsellor"},
+    {"director", "儿童主任", "children's director"},
+    {"supervisor", "儿童督导员", "children's supervisor"},
+};
+
+constexpr EnumValue kPairingKind[] = {{"assistance", "结对帮扶", "assistance"},
+                                      {"family_care", "亲情关爱", "family care"}};
+
+constexpr EnumValue kTrainingKind[] = {
+    {"job_skill", "就业技能培训", "job-skill training for parents"},
+    {"industry_support", "产业扶持", "industry support for parents"},
+    {"workforce", "队伍业务培训", "workforce training"},
+};
+
+constexpr EnumValue kAudience[] = {
+    {"parent", "儿童家长", "parents"},
+    {"supervisor", "儿童督导员", "children's supervisors"},
+    {"director", "儿童主任", "children's directors"},
+    {"volunteer", "志愿者", "volunteers"},
+    {"social_worker", "社工", "social workers"},
+};
+
+constexpr EnumValue kContactKind[] = {
+    {"talk", "谈心交流", "talk"},
+    {"home_visit", "入户看望", "home visit"},
+    {"video_call", "亲情视频", "family video call"},
+};
+
+constexpr EnumValue kActivityKind[] = {
+    {"summer_camp", "夏令营", "summer camp"},
+    {"winter_camp", "冬令营", "winter camp"},
+    {"weekend_class", "周末兴趣班", "weekend interest class"},
+    {"children_school", "儿童学校", "children's school session"},
+    {"family_education", "家庭教育", "family education"},
+    {"training", "培训", "training"},
+};
+
+constexpr EnumValue kTopic[] = {
+    {"safety", "安全常识", "safety"},
+    {"patriotic", "爱国主义教育", "patriotic education"},
+    {"culture", "传统文化", "traditional culture"},
+    {"health", "身心健康", "physical and mental health"},
+    {"family_bonding", "亲情培育", "family bonding"},
+    {"homework", "课外作业辅导", "homework help"},
+    {"guardianship_law", "监护法制宣传", "guardianship law"},
+    {"grandparent_parenting", "隔代教育", "grandparent parenting"},
+    {"other", "其他", "other"},
+};
+
+constexpr EnumValue kCounsellingKind[] = {{"consultation", "心理咨询", "consultation"},
+                                          {"guidance", "心理辅导", "guidance"},
+                                          {"correction", "心理矫正", "correction"}};
+
+constexpr EnumValue kHarm[] = {
+    {"abuse", "虐待", "abuse"},
+    {"abandonment", "遗弃", "abandonment"},
+    {"neglect", "监护缺失", "neglect"},
+    {"accidental_injury", "意外伤害", "accidental injury"},
+    {"unlawful_harm", "不法侵害", "unlawful harm"},
+    {"sexual_harm", "性侵害", "sexual harm"},
+    {"other", "其他", "other"},
+};
+
+constexpr EnumValue kReporterRole[] = {
+    {"teacher", "教师", "teacher"},
+    {"doctor", "医务人员", "medical staff"},
+    {"director", "儿童主任", "children's director"},
+    {"police", "公安", "police"},
+    {"neighbour", "邻里", "neighbour"},
+    {"child", "儿童本人", "the child"},
+    {"other", "其他", "other"},
+};
+
+constexpr EnumValue kCaseStatus[] = {
+    {"open", "待接收", "open"},
+    {"acknowledged", "已接收", "acknowledged"},
+    {"handling", "处置中", "being handled"},
+    {"closed", "已办结", "closed"},
+};
+
+constexpr EnumValue kChannel[] = {
+    {"hotline", "服务专线", "hotline"},
+    {"app", "手机APP", "phone app"},
+    {"watch", "定位手表", "locator watch"},
+    {"in_person", "当面求助", "in person"},
+    {"other", "其他", "other"},
+};
+
+constexpr EnumValue kInterventionKind[] = {
+    {"emergency_handling", "应急处置", "emergency handling"},
+    {"guardianship_intervention", "监护干预", "guardianship intervention"},
+    {"temporary_care", "临时监护", "temporary care"},
+    {"revocation_suit", "撤销监护资格诉讼", "suit to revoke guardianship"},
+};
+
+constexpr EnumValue kReferralTo[] = {
+    {"police", "公安机关", "police"},
+    {"procuratorate", "检察院", "procuratorate"},
+    {"court", "法院", "court"},
+    {"youth_league", "共青团", "youth league"},
+    {"legal_aid", "法律援助机构", "legal aid"},
+    {"women_federation", "妇联", "women's federation"},
+    {"medical", "医疗机构", "medical"},
+    {"other", "其他", "other"},
+};
+
+constexpr EnumValue kOrgKind[] = {
+    {"social_org", "社会组织", "social organisation"},
+    {"social_work_agency", "社工机构", "social-work agency"},
+    {"volunteer_team", "志愿者队伍", "volunteer team"},
+    {"charity", "慈善组织", "charity"},
+};
+
+constexpr EnumValue kLevel[] = {
+    {"city", "市", "city"}, {"town", "镇（街道）", "town"}, {"village", "村（社区）", "village"}};
+
+constexpr EnumValue kService[] = {
+    {"holiday_care", "假期关爱", "holiday care"},
+    {"pairing", "结对帮扶", "pairing"},
+    {"family_care", "亲情关爱", "family care"},
+    {"mental_health", "心理健康", "mental health"},
+    {"children_school", "儿童学校", "children's school"},
+    {"legal_aid", "司法援助", "legal aid"},
+    {"training", "队伍培训", "training"},
+};
+
+// ---- field builders ---------------------------------------------------------------------------
+
+constexpr FieldSpec Base(std::string_view name, ValueType type, std::string_view zh,
+                         std::string_view en) {
+  FieldSpec f;
+  f.name = name;
+  f.type = type;
+  f.zh = zh;
+  f.en = en;
+  return f;
+}
+constexpr FieldSpec Text(std::string_view n, std::string_view zh, std::string_view en,
+                         int64_t max = 200) {
+  FieldSpec f = Base(n, ValueType::kText, zh, en);
+  f.max = max;
+  return f;
+}
+constexpr FieldSpec Long(std::string_view n, std::string_view zh, std::string_view en) {
+  FieldSpec f = Base(n, ValueType::kLongText, zh, en);
+  f.max = 8000;
+  return f;
+}
+constexpr FieldSpec DateF(std::string_view n, std::string_view zh, std::string_view en) {
+  return Base(n, ValueType::kDate, zh, en);
+}
+constexpr FieldSpec TimeF(std::string_view n, std::string_view zh, std::string_view en) {
+  return Base(n, ValueType::kTime, zh, en);
+}
+constexpr FieldSpec EnumF(std::string_view n, std::string_view zh, std::string_view en,
+                          std::span<const EnumValue> values) {
+  FieldSpec f = Base(n, ValueType::kEnum, zh, en);
+  f.enum_values = values;
+  return f;
+}
+constexpr FieldSpec IntF(std::string_view n, std::string_view zh, std::string_view en, int64_t min,
+                         int64_t max) {
+  FieldSpec f = Base(n, ValueType::kInt, zh, en);
+  f.min = min;
+  f.max = max;
+  return f;
+}
+constexpr FieldSpec Money(std::string_view n, std::string_view zh, std::string_view en) {
+  return Base(n, ValueType::kMoney, zh, en);
+}
+constexpr FieldSpec Bool(std::string_view n, std::string_view zh, std::string_view en) {
+  return Base(n, ValueType::kBool, zh, en);
+}
+constexpr FieldSpec Ref(std::string_view n, std::string_view zh, std::string_view en) {
+  return Base(n, ValueType::kRef, zh, en);
+}
+constexpr FieldSpec IdNo(std::string_view n, std::string_view zh, std::string_view en) {
+  FieldSpec f = Base(n, ValueType::kIdNumber, zh, en);
+  f.sensitivity = Sensitivity::kSensitive;
+  return f;
+}
+constexpr FieldSpec Phone(std::string_view n, std::string_view zh, std::string_view en) {
+  FieldSpec f = Base(n, ValueType::kPhone, zh, en);
+  f.sensitivity = Sensitivity::kSensitive;
+  return f;
+}
+constexpr FieldSpec Unit(std::string_view n, std::string_view zh, std::string_view en) {
+  return Base(n, ValueType::kUnitPath, zh, en);
+}
+
+constexpr FieldSpec Req(FieldSpec f) {
+  f.required = true;
+  return f;
+}
+constexpr FieldSpec Sens(FieldSpec f) {
+  f.sensitivity = Sensitivity::kSensitive;
+  return f;
+}
+constexpr FieldSpec Restr(FieldSpec f) {
+  f.sensitivity = Sensitivity::kRestricted;
+  return f;
+}
+constexpr FieldSpec Past(FieldSpec f) {
+  f.not_future = true;
+  return f;
+}
+constexpr FieldSpec AsSet(FieldSpec f) {
+  f.shape = FieldShape::kSet;
+  return f;
+}
+constexpr FieldSpec AsLog(FieldSpec f) {
+  f.shape = FieldShape::kLog;
+  return f;
+}
+
+// ---- record types -----------------------------------------------------------------------------
+
+constexpr FieldSpec kChildFields[] = {
+    Req(Sens(Text("name", "姓名", "name", 64))),
+    Req(EnumF("gender", "性别", "gender", kGender)),
+    Req(Past(DateF("birth_date", "出生日期", "birth date"))),
+    IdNo("id_number", "身份证号", "ID number"),
+    Text("ethnicity", "民族", "ethnicity", 32),
+    Req(EnumF("category", "儿童类别", "category", kCategory)),
+    Sens(Long("category_evidence", "认定依据", "category evidence")),
+    DateF("category_review_on", "复核日期", "category re-review date"),
+    EnumF("household", "户籍类型", "household registration", kHousehold),
+    Sens(Text("hukou_address", "户籍地址", "registered address")),
+    Sens(Text("address", "现住址", "current address")),
+    Phone("phone", "联系电话", "phone"),
+    Sens(EnumF("father_status", "父亲情况", "father's status", kParentStatus)),
+    Sens(Past(DateF("father_status_since", "父亲情况起始日期", "father's status since"))),
+    Sens(DateF("father_status_until", "父亲情况预计结束日期", "father's status until")),
+    Sens(Text("father_work_place", "父亲务工地", "father's place of work")),
+    Sens(EnumF("mother_status", "母亲情况", "mother's status", kParentStatus)),
+    Sens(Past(DateF("mother_status_since", "母亲情况起始日期", "mother's status since"))),
+    Sens(DateF("mother_status_until", "母亲情况预计结束日期", "mother's status until")),
+    Sens(Text("mother_work_place", "母亲务工地", "mother's place of work")),
+    Bool("found_abandoned", "查找不到生父母", "birth parents cannot be found"),
+    Sens(AsSet(EnumF("difficulty", "困境情形", "difficulty", kDifficulty))),
+    AsSet(EnumF("living_support", "生活保障", "living support", kLivingSupport)),
+    Sens(Long("living_notes", "生活保障情况", "living conditions")),
+    AsSet(Ref("guardians", "监护人", "guardians")),
+    Ref("entrusted_guardian", "受委托监护人", "entrusted guardian"),
+    Sens(EnumF("guardianship", "家庭监护情况", "family guardianship", kGuardianship)),
+    Sens(Long("guardianship_notes", "家庭监护说明", "guardianship notes")),
+    Text("school", "就读学校", "school", 100),
+    Text("grade", "年级", "grade", 32),
+    EnumF("school_level", "就学情况", "schooling", kSchoolLevel),
+    EnumF("study_aid_wish", "福彩助学意愿", "study-aid wish", kYesNo),
+    Sens(EnumF("health", "健康状况", "health", kHealth)),
+    Sens(IntF("disability_grade", "残疾等级", "disability grade", 1, 4)),
+    Sens(Long("health_notes", "健康说明", "health notes")),
+    Ref("consent_by", "同意人（监护人）", "consent given by (guardian)"),
+    Past(DateF("consent_on", "同意日期", "consent date")),
+    EnumF("programme_status", "在册状态", "programme status", kProgrammeStatus),
+    Unit("moved_to", "迁入单位", "moved to unit"),
+    Unit("moved_from", "迁出单位", "moved from unit"),
+};
+
+constexpr FieldSpec kGuardianFields[] = {
+    Req(Sens(Text("name", "姓名", "name", 64))),
+    Req(EnumF("relation", "与儿童关系", "relation to child", kRelation)),
+    EnumF("gender", "性别", "gender", kGender),
+    Past(DateF("birth_date", "出生日期", "birth date")),
+    IdNo("id_number", "身份证号", "ID number"),
+    Phone("phone", "联系电话", "phone"),
+    Sens(Text("address", "住址", "address")),
+    Sens(Text("work_place", "工作地点", "place of work")),
+    EnumF("capacity", "监护能力", "guardianship capacity", kCapacity),
+    AsSet(Ref("children", "监护儿童", "children")),
+};
+
+constexpr FieldSpec kHelperFields[] = {
+    Req(Sens(Text("name", "姓名", "name", 64))),
+    EnumF("gender", "性别", "gender", kGender),
+    Req(EnumF("kind", "帮扶人类型", "helper kind", kHelperKind)),
+    Bool("loving_parent", "爱心家长（爱心爸爸/妈妈）", "volunteer parent"),
+    Phone("phone", "联系电话", "phone"),
+    Text("work_unit", "工作单位", "work unit"),
+    Past(DateF("joined_on", "加入日期", "joined on")),
+    Bool("active", "在岗", "active"),
+};
+
+constexpr FieldSpec kPairingFields[] = {
+    Req(Ref("helper", "帮扶人", "helper")),
+    Req(Ref("child", "儿童", "child")),
+    Req(EnumF("kind", "结对类型", "pairing kind", kPairingKind)),
+    Req(DateF("start_date", "结对日期", "start date")),
+    DateF("end_date", "结束日期", "end date"),
+    Text("card_no", "困难帮扶联系卡编号", "assistance contact card number", 32),
+    Sens(Long("card_needs", "帮扶需求", "needs on the contact card")),
+    Long("card_plan", "帮扶措施", "assistance plan on the contact card"),
+    AsLog(Base("assistance", ValueType::kAssistance, "帮扶记录", "assistance given")),
+};
+
+constexpr FieldSpec kTrainingFields[] = {
+    Req(EnumF("kind", "培训类型", "training kind", kTrainingKind)),
+    Req(Text("title", "培训主题", "title")),
+    AsSet(EnumF("audience", "培训对象", "audience", kAudience)),
+    Req(DateF("start_date", "开始日期", "start date")),
+    DateF("end_date", "结束日期", "end date"),
+    IntF("hours", "学时", "hours", 0, 2000),
+    IntF("attendance", "参训人数", "attendance", 0, 100000),
+    AsSet(Ref("participants", "参训人员", "participants")),
+    Ref("organisation", "承办机构", "organised by"),
+};
+
+constexpr FieldSpec kContactFields[] = {
+    Req(EnumF("kind", "联系方式", "contact kind", kContactKind)),
+    Req(Ref("child", "儿童", "child")),
+    Req(Ref("helper", "帮扶人", "helper")),
+    Req(Past(DateF("date", "日期", "date"))),
+    IntF("minutes", "时长（分钟）", "minutes", 0, 1440),
+    Sens(Long("notes", "情况记录", "notes")),
+};
+
+constexpr FieldSpec kActivityFields[] = {
+    Req(EnumF("kind", "活动类型", "activity kind", kActivityKind)),
+    Req(Text("title", "活动名称", "title")),
+    AsSet(EnumF("topics", "活动内容", "topics", kTopic)),
+    Req(DateF("start_date", "开始日期", "start date")),
+    Req(DateF("end_date", "结束日期", "end date")),
+    Text("venue", "地点", "venue"),
+    AsSet(Ref("participants", "参与儿童", "participants")),
+    IntF("attendance", "参与人次", "attendance", 0, 1000000),
+    Ref("organisation", "承办机构", "organised by"),
+};
+
+constexpr FieldSpec kCounsellingFields[] = {
+    Req(Ref("child", "儿童", "child")),
+    Req(Ref("counsellor", "辅导人员", "counsellor")),
+    Req(Sens(EnumF("kind", "辅导类型", "kind", kCounsellingKind))),
+    Req(Past(DateF("date", "日期", "date"))),
+    Restr(Long("notes", "辅导记录", "session notes")),
+    Restr(Long("assessment", "评估意见", "assessment")),
+    Past(DateF("guardian_informed_on", "告知监护人日期", "guardian informed on")),
+    Ref("guardian_informed", "告知的监护人", "guardian informed"),
+};
+
+constexpr FieldSpec kReportFields[] = {
+    Req(Restr(EnumF("harm", "侵害类型", "harm", kHarm))),
+    Ref("child", "儿童", "child"),
+    Req(EnumF("reporter_role", "报告人身份", "reporter role", kReporterRole)),
+    Sens(Text("reporter_name", "报告人", "reporter", 64)),
+    Phone("reporter_phone", "报告人电话", "reporter phone"),
+    Req(Past(TimeF("reported_at", "报告时间", "reported at"))),
+    Restr(Long("description", "情况描述", "description")),
+    Sens(Text("location", "发生地点", "location")),
+    IntF("ack_deadline_minutes", "接收时限（分钟）", "acknowledgement deadline (minutes)", 1,
+         10080),
+    Past(TimeF("acknowledged_at", "接收时间", "acknowledged at")),
+    Ref("acknowledged_by", "接收人", "acknowledged by (user id)"),
+    EnumF("status", "办理状态", "status", kCaseStatus),
+    Past(TimeF("closed_at", "办结时间", "closed at")),
+    AsLog(Text("receipts", "送达回执", "receipts (node, time)")),
+};
+
+constexpr FieldSpec kHelpRequestFields[] = {
+    Ref("child", "儿童", "child"),
+    Req(EnumF("channel", "求助渠道", "channel", kChannel)),
+    Req(Past(TimeF("reported_at", "求助时间", "requested at"))),
+    Restr(Long("description", "求助内容", "description")),
+    Sens(Text("location", "所在位置", "location")),
+    IntF("ack_deadline_minutes", "接收时限（分钟）", "acknowledgement deadline (minutes)", 1,
+         10080),
+    Past(TimeF("acknowledged_at", "接收时间", "acknowledged at")),
+    Ref("acknowledged_by", "接收人", "acknowledged by (user id)"),
+    EnumF("status", "办理状态", "status", kCaseStatus),
+    Past(TimeF("closed_at", "办结时间", "closed at")),
+    AsLog(Text("receipts", "送达回执", "receipts (node, time)")),
+};
+
+constexpr FieldSpec kInterventionFields[] = {
+    Req(Ref("case", "关联报告/求助", "report or help request")),
+    Ref("child", "儿童", "child"),
+    Req(Sens(EnumF("kind", "处置类型", "kind", kInterventionKind))),
+    Req(Past(DateF("date", "日期", "date"))),
+    AsLog(Restr(Long("steps", "处置步骤", "steps"))),
+    Restr(Long("outcome", "处置结果", "outcome")),
+};
+
+constexpr FieldSpec kReferralFields[] = {
+    Req(Ref("case", "关联报告/求助", "report or help request")),
+    Req(EnumF("to", "转介单位", "referred to", kReferralTo)),
+    Req(Past(DateF("date", "转介日期", "date"))),
+    Restr(Long("notes", "转介说明", "notes")),
+    Restr(Long("response", "反馈情况", "response")),
+};
+
+constexpr FieldSpec kPatrolFields[] = {
+    Req(Past(DateF("date", "巡防日期", "date"))),
+    Req(Ref("patroller", "巡防人员", "patroller")),
+    Text("area", "网格区域", "grid area"),
+    AsSet(Ref("children_seen", "走访儿童", "children seen")),
+    Sens(Long("issues", "发现问题", "issues found")),
+    Bool("follow_up", "需跟进", "needs follow-up"),
+};
+
+constexpr FieldSpec kOrganisationFields[] = {
+    Req(Text("name", "机构名称", "name", 100)),
+    Req(EnumF("kind", "机构类型", "kind", kOrgKind)),
+    IntF("tier", "分级", "tier", 1, 3),
+    EnumF("level", "层级", "level", kLevel),
+    Sens(Text("contact_person", "联系人", "contact person", 64)),
+    Phone("phone", "联系电话", "phone"),
+    AsSet(EnumF("services", "服务内容", "services", kService)),
+};
+
+constexpr FieldSpec kMeetingFields[] = {
+    Req(Past(DateF("date", "会议日期", "date"))),          Req(Text("title", "会议名称", "title")),
+    AsSet(Ref("attendees", "参会单位/人员", "attendees")), Long("agenda", "会议议题", "agenda"),
+    AsLog(Long("follow_ups", "跟进事项", "follow-ups")),
+};
+
+constexpr FieldSpec kTransferFields[] = {
+    Req(Ref("child", "儿童", "child")),           Req(Unit("from_scope", "迁出单位", "from unit")),
+    Req(Unit("to_scope", "迁入单位", "to unit")), Req(DateF("date", "迁移日期", "date")),
+    Text("reason", "迁移原因", "reason"),
+};
+
+constexpr RecordTypeSpec kTypes[] = {
+    {kChild, "儿童", "child", kChildFields},
+    {kGuardian, "监护人", "guardian", kGuardianFields},
+    {kHelper, "帮扶人/爱心家长", "helper", kHelperFields},
+    {kPairing, "结对", "pairing", kPairingFields},
+    {kTraining, "培训", "training", kTrainingFields},
+    {kContact, "联系记录", "contact", kContactFields},
+    {kActivity, "活动", "activity", kActivityFields},
+    {kCounselling, "心理辅导", "counselling", kCounsellingFields},
+    {kReport, "强制报告", "mandatory report", kReportFields},
+    {kHelpRequest, "求助", "help request", kHelpRequestFields},
+    {kIntervention, "应急处置/监护干预", "intervention", kInterventionFields},
+    {kReferral, "转介", "referral", kReferralFields},
+    {kPatrol, "网格化巡防", "grid patrol", kPatrolFields},
+    {kOrganisation, "社会组织", "organisation", kOrganisationFields},
+    {kMeeting, "联络员会议", "liaison meeting", kMeetingFields},
+    {kTransfer, "迁移", "transfer", kTransferFields},
+};
+
+}  // namespace
+
+const FieldSpec* RecordTypeSpec::Find(std::string_view field) const {
+  for (const FieldSpec& f : fields) {
+    if (f.name == field) return &f;
+  }
+  return nullptr;
+}
+
+std::span<const RecordTypeSpec> RecordTypes() { return kTypes; }
+
+const RecordTypeSpec* FindRecordType(std::string_view name) {
+  for (const RecordTypeSpec& t : kTypes) {
+    if (t.name == name) return &t;
+  }
+  return nullptr;
+}
+
+const EnumValue* FindEnum(std::span<const EnumValue> values, std::string_view code) {
+  for (const EnumValue& v : values) {
+    if (v.code == code) return &v;
+  }
+  return nullptr;
+}
+
+std::span<const EnumValue> CategoryValues() { return kCategory; }
+std::span<const EnumValue> GenderValues() { return kGender; }
+std::span<const EnumValue> SchoolLevelValues() { return kSchoolLevel; }
+std::span<const EnumValue> ContactKindValues() { return kContactKind; }
+std::span<const EnumValue> ActivityKindValues() { return kActivityKind; }
+std::span<const EnumValue> ParentStatusValues() { return kParentStatus; }
+
+}  // namespace fulei::programme

@@ -1,0 +1,113 @@
+// The programme's record types: the ten works of 福蕾行动计划 as typed fields with Chinese and
+// English labels, requiredness and sensitivity. See docs/programme.md for every field.
+//
+// A record (crdt/record.h) maps field names to bytes; this schema says how the bytes of each field
+// are encoded (ValueType), which CRDT shape the field has (FieldShape: a register written with
+// kSet, a set written with kAdd/kRemove, or a log written with kAppend), whether it must be
+// present, and how sensitive it is:
+//   kPlain      stored unsealed; may appear in index keys only if it is not personal (categories,
+//               dates, record ids).
+//   kSensitive  personal data: sealed at rest, never in an index key or value.
+//   kRestricted sensitive and shown only to the roles that need it (counsellors, case handlers).
+//
+// The tables are compile-time constants (no registry, nothing mutable). Views returned here point
+// into static storage and live for the whole program. Thread-safe.
+#ifndef FULEI_PROGRAMME_SCHEMA_H_
+#define FULEI_PROGRAMME_SCHEMA_H_
+
+#include <cstdint>
+#include <span>
+#include <string_view>
+
+namespace fulei::programme {
+
+enum class ValueType : uint8_t {
+  kText,        // UTF-8, one line, at most max_len bytes
+  kLongText,    // UTF-8, newlines allowed, at most max_len bytes
+  kDate,        // "YYYY-MM-DD"
+  kTime,        // "YYYY-MM-DDTHH:MM:SSZ" (UTC)
+  kEnum,        // one of the field's code names
+  kInt,         // decimal integer in [min, max]
+  kMoney,       // yuan, decimal with at most two places: "120", "35.50"
+  kBool,        // "true" or "false"
+  kRef,         // a record id: 1..64 of [A-Za-z0-9._:-]
+  kIdNumber,    // 居民身份证号, GB 11643 (programme/id_number.h)
+  kPhone,       // 5..20 of [0-9+-]
+  kUnitPath,    // an org unit path: "jinjiang/cizao/v012"
+  kAssistance,  // one assistance-given entry: "YYYY-MM-DD\tkind\tamount\tnote"
+};
+
+enum class FieldShape : uint8_t {
+  kRegister,  // one value (multi-value register; WriteKind::kSet)
+  kSet,       // any number of distinct elements (observed-remove set; kAdd / kRemove)
+  kLog,       // append-only entries (WriteKind::kAppend)
+};
+
+enum class Sensitivity : uint8_t { kPlain, kSensitive, kRestricted };
+
+struct EnumValue {
+  std::string_view code;
+  std::string_view zh;
+  std::string_view en;
+};
+
+struct FieldSpec {
+  std::string_view name;
+  ValueType type = ValueType::kText;
+  FieldShape shape = FieldShape::kRegister;
+  bool required = false;
+  Sensitivity sensitivity = Sensitivity::kPlain;
+  std::string_view zh;
+  std::string_view en;
+  std::span<const EnumValue> enum_values = {};  // kEnum only
+  int64_t min = 0;                              // kInt: smallest value
+  int64_t max = 0;          // kInt: largest value; kText/kLongText: max bytes (0 = default)
+  bool not_future = false;  // kDate/kTime: may not be after the current date
+};
+
+struct RecordTypeSpec {
+  std::string_view name;
+  std::string_view zh;
+  std::string_view en;
+  std::span<const FieldSpec> fields;
+
+  // The field, or nullptr when this type has no such field.
+  const FieldSpec* Find(std::string_view field) const;
+};
+
+// All record types, in the order of docs/programme.md.
+std::span<const RecordTypeSpec> RecordTypes();
+// The type, or nullptr when unknown.
+const RecordTypeSpec* FindRecordType(std::string_view name);
+// The enum value with this code in a field's list, or nullptr.
+const EnumValue* FindEnum(std::span<const EnumValue> values, std::string_view code);
+
+// Enumerations used by the rules (exposed so callers label them consistently).
+std::span<const EnumValue> CategoryValues();  // orphan, abandoned, de_facto_unsupported, ...
+std::span<const EnumValue> GenderValues();    // male, female
+std::span<const EnumValue> SchoolLevelValues();
+std::span<const EnumValue> ContactKindValues();
+std::span<const EnumValue> ActivityKindValues();
+std::span<const EnumValue> ParentStatusValues();
+
+// Record type names used by the rules and the aggregation.
+inline constexpr std::string_view kChild = "child";
+inline constexpr std::string_view kGuardian = "guardian";
+inline constexpr std::string_view kHelper = "helper";
+inline constexpr std::string_view kPairing = "pairing";
+inline constexpr std::string_view kTraining = "training";
+inline constexpr std::string_view kContact = "contact";
+inline constexpr std::string_view kActivity = "activity";
+inline constexpr std::string_view kCounselling = "counselling";
+inline constexpr std::string_view kReport = "report";
+inline constexpr std::string_view kHelpRequest = "help_request";
+inline constexpr std::string_view kIntervention = "intervention";
+inline constexpr std::string_view kReferral = "referral";
+inline constexpr std::string_view kPatrol = "patrol";
+inline constexpr std::string_view kOrganisation = "organisation";
+inline constexpr std::string_view kMeeting = "meeting";
+inline constexpr std::string_view kTransfer = "transfer";
+
+}  // namespace fulei::programme
+
+#endif  // FULEI_PROGRAMME_SCHEMA_H_

@@ -1,0 +1,234 @@
+#include "store/internal/batch.h"
+
+#include <algorithm>
+
+#include "crdt/codec.h"
+#include "store/internal/keys.h"
+#include "store/internal/value_codec.h"
+
+namespace fulei::store::internal {
+namespace {
+
+std::string SeqValue(uint64_t seq) {
+  std::string v;
+  AppendU64(&v, seq);
+  return v;
+}
+
+}  // namespace
+
+Result<crdt::RecordState> DecodeState(const Store::Impl& store, std::string_view state_key,
+                                      std::string_view stored) {
+  FULEI_ASSIGN_OR_RETURN(std::string plain, store.codec.Unwrap(kStateDb, state_key, stored));
+  Result<crdt::RecordState> state = crdt::RecordState::Decode(plain);
+  if (!state.ok()) return Corruption("state value does not decode: " + state.status().ToString());
+  return state;
+}
+
+Result<crdt::Op> DecodeStoredOp(const Store::Impl& store, std::string_view db,
+                                std::string_view op_key, std::string_view stored,
+                                std::string* bytes_out) {
+  FULEI_ASSIGN_OR_RETURN(std::string bytes, store.codec.Unwrap(db, op_key, stored));
+  Result<crdt::Op> op = crdt::DecodeOp(bytes);
+  if (!op.ok()) {
+    return Corruption(std::string(db) + " value does not decode: " + op.status().ToString());
+  }
+  if (OpKey(op->key.scope, op->origin, op->seq) != op_key) {
+    return Corruption(std::string(db) + " holds an op under another op's key");
+  }
+  if (bytes_out != nullptr) *bytes_out = std::move(bytes);
+  return op;
+}
+
+Batch::Batch(Store::Impl& store, Txn& txn, const std::vector<std::string>& outbox_peers)
+    : store_(store), txn_(txn), outbox_peers_(outbox_peers) {}
+
+Result<uint64_t> Batch::Contiguous(const std::string& scope, crdt::NodeId origin) {
+  std::string ck = ChainKey(scope, origin);
+  if (auto it = vv_.find(ck); it != vv_.end()) return it->second;
+  FULEI_ASSIGN_OR_RETURN(auto stored, txn_.Get(store_.dbs.vv, ck));
+  uint64_t seq = 0;
+  if (stored) {
+    FULEI_ASSIGN_OR_RETURN(std::string_view plain, Unchecked(kVvDb, ck, *stored));
+    KeyReader r(plain);
+    FULEI_ASSIGN_OR_RETURN(seq, r.ReadU64());
+    FULEI_RETURN_IF_ERROR(r.ExpectDone());
+  }
+  vv_.emplace(std::move(ck), seq);
+  return seq;
+}
+
+Result<crdt::Op> Batch::LoadOp(const std::string& scope, crdt::NodeId origin, uint64_t seq) {
+  std::string k = OpKey(scope, origin, seq);
+  FULEI_ASSIGN_OR_RETURN(auto stored, txn_.Get(store_.dbs.ops, k));
+  if (!stored) return NotFound("op not held");
+  return DecodeStoredOp(store_, kOpsDb, k, *stored);
+}
+
+Status Batch::SameAsHeld(std::string_view db, MDB_dbi dbi, const std::string& op_key,
+                         const std::string& bytes) {
+  FULEI_ASSIGN_OR_RETURN(auto stored, txn_.Get(dbi, op_key));
+  if (!stored) return Corruption(std::string(db) + ": an op below the version vector is missing");
+  FULEI_ASSIGN_OR_RETURN(std::string held, store_.codec.Unwrap(db, op_key, *stored));
+  if (held != bytes) {
+    return InvalidArgument(
+        "equivocation: an op with the same (scope, origin, seq) but other bytes is held");
+  }
+  return Status::Ok();
+}
+
+Status Batch::QueueOutbox(const crdt::Op& op) {
+  if (!op.urgent()) return Status::Ok();
+  std::string ref = OpKey(op.key.scope, op.origin, op.seq);
+  for (const auto& peer : outbox_peers_) {
+    std::string k = OutboxKey(peer, op.id());
+    FULEI_RETURN_IF_ERROR(txn_.Put(store_.dbs.outbox, k, Checked(kOutboxDb, k, ref)));
+  }
+  return Status::Ok();
+}
+
+Status Batch::Merge(const crdt::Op& op) {
+  std::string sk = StateKey(op.key);
+  auto it = records_.find(sk);
+  if (it == records_.end()) {
+    Record rec;
+    rec.key = op.key;
+    FULEI_ASSIGN_OR_RETURN(auto stored, txn_.Get(store_.dbs.state, sk));
+    if (stored) {
+      FULEI_ASSIGN_OR_RETURN(crdt::RecordState state, DecodeState(store_, sk, *stored));
+      if (!store_.indexes.empty()) rec.before = state;  // only indexers look at `before`
+      rec.after = std::move(state);
+    }
+    it = records_.emplace(std::move(sk), std::move(rec)).first;
+  }
+  it->second.after.Apply(op);
+  return Status::Ok();
+}
+
+Status Batch::Apply(const crdt::Op& op, const std::string& bytes, const std::string& op_key) {
+  FULEI_RETURN_IF_ERROR(txn_.Put(store_.dbs.ops, op_key, store_.codec.Wrap(kOpsDb, op_key, bytes)));
+  FULEI_RETURN_IF_ERROR(Merge(op));
+  std::string ck = ChainKey(op.key.scope, op.origin);
+  auto it = vv_.find(ck);
+  FULEI_CHECK(it != vv_.end() && it->second + 1 == op.seq);
+  it->second = op.seq;
+  vv_dirty_.push_back(std::move(ck));
+  return Status::Ok();
+}
+
+Status Batch::Release(const std::string& scope, crdt::NodeId origin) {
+  if (pending_checked_ && !pending_possible_) return Status::Ok();
+  for (;;) {
+    FULEI_ASSIGN_OR_RETURN(uint64_t have, Contiguous(scope, origin));
+    std::string k = OpKey(scope, origin, have + 1);
+    FULEI_ASSIGN_OR_RETURN(auto stored, txn_.Get(store_.dbs.pending, k));
+    if (!stored) return Status::Ok();
+    std::string bytes;
+    FULEI_ASSIGN_OR_RETURN(crdt::Op op, DecodeStoredOp(store_, kPendingDb, k, *stored, &bytes));
+    FULEI_RETURN_IF_ERROR(txn_.Del(store_.dbs.pending, k));
+    FULEI_RETURN_IF_ERROR(Apply(op, bytes, k));
+    ++released_;
+  }
+}
+
+Result<Outcome> Batch::Hold(const crdt::Op& op, const std::string& bytes) {
+  if (!pending_checked_) {  // an empty pending db (the common case) needs no probes
+    FULEI_ASSIGN_OR_RETURN(uint64_t n, txn_.Entries(store_.dbs.pending));
+    pending_possible_ = n > 0;
+    pending_checked_ = true;
+  }
+  const std::string& scope = op.key.scope;
+  FULEI_ASSIGN_OR_RETURN(uint64_t have, Contiguous(scope, op.origin));
+  std::string k = OpKey(scope, op.origin, op.seq);
+  if (op.seq <= have) {
+    FULEI_RETURN_IF_ERROR(SameAsHeld(kOpsDb, store_.dbs.ops, k, bytes));
+    return Outcome::kDuplicate;
+  }
+  if (op.seq == have + 1) {
+    bool was_pending = false;
+    if (pending_possible_) {  // it may have come earlier, ahead of a gap that is now filled
+      FULEI_ASSIGN_OR_RETURN(auto held, txn_.Get(store_.dbs.pending, k));
+      if (held) {
+        FULEI_RETURN_IF_ERROR(SameAsHeld(kPendingDb, store_.dbs.pending, k, bytes));
+        FULEI_RETURN_IF_ERROR(txn_.Del(store_.dbs.pending, k));
+        was_pending = true;
+      }
+    }
+    FULEI_RETURN_IF_ERROR(Apply(op, bytes, k));
+    // Queued once, when first held: an entry already acknowledged must not come back.
+    if (!was_pending) FULEI_RETURN_IF_ERROR(QueueOutbox(op));
+    bool successor_next = next_ != nullptr && next_->origin == op.origin &&
+                          next_->seq == op.seq + 1 && next_->key.scope == scope;
+    if (!successor_next) FULEI_RETURN_IF_ERROR(Release(scope, op.origin));
+    return Outcome::kApplied;
+  }
+  if (pending_possible_) {
+    FULEI_ASSIGN_OR_RETURN(auto held, txn_.Get(store_.dbs.pending, k));
+    if (held) {
+      FULEI_RETURN_IF_ERROR(SameAsHeld(kPendingDb, store_.dbs.pending, k, bytes));
+      return Outcome::kDuplicate;
+    }
+  }
+  FULEI_RETURN_IF_ERROR(txn_.Put(store_.dbs.pending, k, store_.codec.Wrap(kPendingDb, k, bytes)));
+  pending_possible_ = true;
+  FULEI_RETURN_IF_ERROR(QueueOutbox(op));
+  return Outcome::kPending;
+}
+
+Status Batch::Finish(std::vector<crdt::RecordKey>* changed) {
+  std::sort(vv_dirty_.begin(), vv_dirty_.end());
+  vv_dirty_.erase(std::unique(vv_dirty_.begin(), vv_dirty_.end()), vv_dirty_.end());
+  for (const auto& ck : vv_dirty_) {
+    FULEI_RETURN_IF_ERROR(txn_.Put(store_.dbs.vv, ck, Checked(kVvDb, ck, SeqValue(vv_[ck]))));
+  }
+  for (auto& [sk, rec] : records_) {
+    std::string encoded = rec.after.Encode();
+    FULEI_RETURN_IF_ERROR(txn_.Put(store_.dbs.state, sk, store_.codec.Wrap(kStateDb, sk, encoded)));
+    for (const auto& slot : store_.indexes) {
+      IndexWriterImpl writer(txn_, slot);
+      FULEI_RETURN_IF_ERROR(
+          slot.indexer->OnChange(rec.key, rec.before ? &*rec.before : nullptr, rec.after, writer));
+    }
+    if (changed != nullptr) changed->push_back(rec.key);
+  }
+  if (changed != nullptr) std::sort(changed->begin(), changed->end());
+  return Status::Ok();
+}
+
+Status IndexWriterImpl::Put(std::string_view key, std::string_view value) {
+  if (key.empty() || key.size() > 480) return InvalidArgument("index key must be 1..480 bytes");
+  return txn_.Put(slot_.dbi, key, Checked(slot_.db_name, key, value));
+}
+
+Status IndexWriterImpl::Delete(std::string_view key) {
+  if (key.empty() || key.size() > 480) return Status::Ok();
+  return txn_.Del(slot_.dbi, key);
+}
+
+Result<std::optional<std::string>> IndexWriterImpl::Get(std::string_view key) {
+  if (key.empty() || key.size() > 480) return std::optional<std::string>();
+  FULEI_ASSIGN_OR_RETURN(auto stored, txn_.Get(slot_.dbi, key));
+  if (!stored) return std::optional<std::string>();
+  FULEI_ASSIGN_OR_RETURN(std::string_view plain, Unchecked(slot_.db_name, key, *stored));
+  return std::optional<std::string>(std::string(plain));
+}
+
+Status BuildIndexIfNew(Store::Impl& store, Txn& txn, const IndexSlot& slot) {
+  std::string marker = "index:" + slot.db_name.substr(4);
+  FULEI_ASSIGN_OR_RETURN(auto built, txn.Get(store.dbs.meta, marker));
+  if (built) return Status::Ok();
+  int rc = mdb_drop(txn.raw(), slot.dbi, 0);  // start from empty (a half-built index is not kept)
+  if (rc != 0) return txn.Fail(rc, "mdb_drop " + slot.db_name);
+  Cursor cur(txn, store.dbs.state);
+  FULEI_ASSIGN_OR_RETURN(bool more, cur.First());
+  while (more) {
+    FULEI_ASSIGN_OR_RETURN(crdt::RecordKey key, ParseStateKey(cur.key()));
+    FULEI_ASSIGN_OR_RETURN(crdt::RecordState state, DecodeState(store, cur.key(), cur.value()));
+    IndexWriterImpl writer(txn, slot);
+    FULEI_RETURN_IF_ERROR(slot.indexer->OnChange(key, nullptr, state, writer));
+    FULEI_ASSIGN_OR_RETURN(more, cur.Next());
+  }
+  return txn.Put(store.dbs.meta, marker, Checked(kMetaDb, marker, "built"));
+}
+
+}  // namespace fulei::store::internal

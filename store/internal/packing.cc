@@ -1,0 +1,147 @@
+#include "store/internal/packing.h"
+
+#include <array>
+#include <bit>
+#include <cstdint>
+#include <cstring>
+
+namespace fulei::store::internal {
+namespace {
+
+// The w-th 8-byte word of `plain`, zero-padded past the end.
+uint64_t WordAt(std::string_view plain, size_t w) {
+  uint64_t v = 0;
+  size_t off = w * 8;
+  size_t n = plain.size() - off < 8 ? plain.size() - off : 8;
+  std::memcpy(&v, plain.data() + off, n);
+  return v;
+}
+
+static_assert(std::endian::native == std::endian::little, "TagOf assumes little-endian words");
+
+// Bit i set when byte i (in memory order) of the word is non-zero (SWAR: no per-byte branches).
+uint8_t TagOf(uint64_t v) {
+  uint64_t high =
+      (((v & 0x7f7f7f7f7f7f7f7full) + 0x7f7f7f7f7f7f7f7full) | v) & 0x8080808080808080ull;
+  return static_cast<uint8_t>(((high >> 7) * 0x0102040810204080ull) >> 56);
+}
+
+constexpr std::array<uint8_t, 256> MakePopcounts() {
+  std::array<uint8_t, 256> t{};
+  for (unsigned i = 0; i < 256; ++i) t[i] = static_cast<uint8_t>(std::popcount(i));
+  return t;
+}
+constexpr auto kPopcount = MakePopcounts();
+
+int NonZero(uint8_t tag) { return kPopcount[tag]; }
+
+}  // namespace
+
+std::string Pack(std::string_view plain) {
+  const size_t words = (plain.size() + 7) / 8;
+  std::string out(16 + words * 10, '\0');  // worst case: tag + 8 bytes + count per word
+  auto* o = reinterpret_cast<uint8_t*>(out.data());
+  size_t pos = 0;
+  for (uint64_t n = plain.size();; n >>= 7) {  // LEB128 length
+    if (n < 0x80) {
+      o[pos++] = static_cast<uint8_t>(n);
+      break;
+    }
+    o[pos++] = static_cast<uint8_t>((n & 0x7f) | 0x80);
+  }
+  size_t w = 0;
+  while (w < words) {
+    uint64_t word = WordAt(plain, w++);
+    uint8_t tag = TagOf(word);
+    o[pos++] = tag;
+    if (tag == 0xff) {
+      std::memcpy(o + pos, &word, 8);
+      pos += 8;
+    } else if (tag != 0) {
+      uint8_t bytes[8];
+      std::memcpy(bytes, &word, 8);
+      for (unsigned i = 0; i < 8; ++i) {  // branch-free: write every byte, keep the non-zero ones
+        o[pos] = bytes[i];
+        pos += bytes[i] != 0 ? 1 : 0;
+      }
+    }
+    if (tag == 0x00) {
+      uint8_t run = 0;
+      while (w < words && run < 255 && WordAt(plain, w) == 0) {
+        ++run;
+        ++w;
+      }
+      o[pos++] = run;
+    } else if (tag == 0xff) {
+      size_t start = w;
+      uint8_t run = 0;
+      while (w < words && run < 255 && NonZero(TagOf(WordAt(plain, w))) >= 7) {
+        ++run;
+        ++w;
+      }
+      o[pos++] = run;
+      for (size_t r = start; r < w; ++r) {
+        uint64_t raw = WordAt(plain, r);
+        std::memcpy(o + pos, &raw, 8);
+        pos += 8;
+      }
+    }
+  }
+  out.resize(pos);
+  return out;
+}
+
+Result<std::string> Unpack(std::string_view packed) {
+  size_t pos = 0;
+  uint64_t len = 0;
+  for (int shift = 0;; shift += 7) {
+    if (pos >= packed.size() || shift > 35) return Corruption("packed value: bad length");
+    auto b = static_cast<uint8_t>(packed[pos++]);
+    len |= uint64_t{b & 0x7fu} << shift;
+    if ((b & 0x80) == 0) break;
+  }
+  if (len > kMaxUnpackedBytes) return Corruption("packed value: too long");
+  const size_t padded = (static_cast<size_t>(len) + 7) / 8 * 8;
+  std::string out(padded, '\0');
+  auto* o = reinterpret_cast<uint8_t*>(out.data());
+  const auto* in = reinterpret_cast<const uint8_t*>(packed.data());
+  const size_t n = packed.size();
+  size_t at = 0;  // bytes of `out` written
+  while (at < padded) {
+    if (pos >= n) return Corruption("packed value: truncated");
+    uint8_t tag = in[pos++];
+    if (pos + static_cast<size_t>(NonZero(tag)) > n) {
+      return Corruption("packed value: truncated");
+    }
+    if (tag == 0xff) {
+      std::memcpy(o + at, in + pos, 8);
+      pos += 8;
+    } else if (tag != 0) {
+      for (unsigned i = 0; i < 8; ++i) {  // branch-free: take a byte where the tag has a bit
+        unsigned bit = (tag >> i) & 1u;
+        o[at + i] = bit ? in[pos] : uint8_t{0};
+        pos += bit;
+      }
+    }
+    at += 8;
+    if (tag == 0x00 || tag == 0xff) {
+      if (pos >= n) return Corruption("packed value: truncated");
+      size_t run = in[pos++];
+      if (at + run * 8 > padded) return Corruption("packed value: run too long");
+      if (tag == 0xff) {
+        if (pos + run * 8 > n) return Corruption("packed value: truncated");
+        std::memcpy(o + at, in + pos, run * 8);
+        pos += run * 8;
+      }
+      at += run * 8;  // zero words: `out` is already zero
+    }
+  }
+  if (pos != n) return Corruption("packed value: trailing bytes");
+  for (size_t i = static_cast<size_t>(len); i < padded; ++i) {
+    if (o[i] != 0) return Corruption("packed value: non-zero padding");
+  }
+  out.resize(static_cast<size_t>(len));
+  return out;
+}
+
+}  // namespace fulei::store::internal

@@ -1,0 +1,259 @@
+// Store: a node's durable database — the op log, merged record states, version vectors, the
+// urgent outbox, chain heads, peers, audit and secondary indexes — in one LMDB environment.
+// Layout, encodings and policies: docs/store.md.
+//
+// Durability: every write call is ONE LMDB write transaction with LMDB's default durable commit
+// (never MDB_NOSYNC, MDB_MAPASYNC or MDB_WRITEMAP). When a call returns OK, everything it wrote
+// survives a crash or power loss (given a device that honours fsync; docs/store.md); when it
+// returns an error, nothing of it was written. The version vector advances only together with
+// the ops it covers.
+//
+// Faults, handled inside each write call:
+//   - MDB_MAP_FULL: the map grows (doubling, then by 1 GiB steps, up to max_map_bytes) and the
+//     call is retried from the start.
+//   - Disk full (ENOSPC, or a short write while the file system is out of space): ordinary ops
+//     are refused with kResourceExhausted. A reserve file (reserve_bytes) is kept next to the
+//     data; when a batch holding urgent ops (Op::urgent()) hits a full disk, the reserve is
+//     released and the batch is retried with its urgent ops only. Until the disk has room for
+//     the reserve again, ordinary ops stay refused and urgent ops keep being accepted.
+//   - MDB_PANIC (LMDB's fatal error after a failed meta write): the environment is closed and
+//     reopened and the call retried once.
+//   - Other I/O errors: kIoError, nothing written.
+// Stale reader slots of killed processes are cleared at open (mdb_reader_check); a stale lock
+// file after SIGKILL is fine.
+//
+// Sealing: with a Sealer, every value that may hold a person's data is packed (zero bytes
+// squeezed out) and sealed with its (database, key) as associated data; keys hold no names.
+// Without one (benchmarks and tools only) values carry a CRC-32C instead; structural values
+// (vv, heads, outbox, indexes) always do. Bytes failing their tag or checksum: kCorruption.
+//
+// Threading: thread-compatible. One thread (the node's event loop) makes all calls. Read
+// callbacks run inside a read transaction and must not call a write method (CHECKed). No call
+// blocks on the network; a write call blocks for its fsyncs.
+//
+// Views: the RecordKey / RecordState / bytes passed to a callback are valid only during that
+// call (until the read transaction ends); everything returned by value is owned by the caller.
+#ifndef FULEI_STORE_STORE_H_
+#define FULEI_STORE_STORE_H_
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "crdt/hlc.h"
+#include "crdt/op.h"
+#include "crdt/record.h"
+#include "crdt/status.h"
+#include "store/index.h"
+#include "store/sealer.h"
+
+namespace fulei::store {
+
+// Highest contiguous seq held, per origin, for one scope.
+using VersionVector = std::map<crdt::NodeId, uint64_t>;
+
+struct StoreOptions {
+  // Seals values at rest. REQUIRED on real data; nullptr (checksums only) is for benchmarks and
+  // tools. A store remembers which it was created with and refuses to open the other way.
+  // Not owned; must outlive the Store.
+  const Sealer* sealer = nullptr;
+  // This node's id; the origin of WriteLocal ops. A store created for one node refuses to open
+  // for another (that would reuse sequence numbers). 0: a tool that never writes local ops.
+  crdt::NodeId node_id = 0;
+  size_t initial_map_bytes = size_t{64} << 20;
+  size_t max_map_bytes = size_t{64} << 30;
+  // Disk space held back for urgent ops when the disk fills (0: none; urgent ops then fail too).
+  uint64_t reserve_bytes = uint64_t{16} << 20;
+  // Secondary indexes, maintained in every write transaction. Not owned; must outlive the
+  // Store. A newly registered index is built from the records at open.
+  std::vector<Indexer*> indexers;
+};
+
+enum class Outcome : uint8_t {
+  kApplied,    // written to the op log and merged into state
+  kPending,    // held durably; merged when the gap before it in its chain fills
+  kDuplicate,  // already held (applied or pending); nothing changed
+  kRefused,    // not written: the disk is full and the op is not urgent
+};
+
+struct ApplyResult {
+  std::vector<Outcome> outcomes;  // one per input op, in input order
+  size_t applied = 0;
+  size_t pending = 0;
+  size_t duplicate = 0;
+  size_t refused = 0;
+  size_t released = 0;  // ops held pending by earlier batches that this batch made contiguous
+  std::vector<crdt::RecordKey> changed;  // records whose state this batch changed, sorted
+};
+
+// A signed chain head of one (scope, origin) chain at `seq`: opaque bytes from crypto/sync.
+// Every head is kept (one per commit of the origin), so batches can be cut at any of them.
+struct ChainHead {
+  std::string scope;
+  crdt::NodeId origin = 0;
+  uint64_t seq = 0;
+  std::string head;
+};
+
+struct ApplyOptions {
+  // Each urgent op this batch newly holds (applied or pending) is queued in the outbox for each
+  // of these peers (e.g. "upstream"), in the same transaction.
+  std::vector<std::string> outbox_peers;
+  // Persisted as the HLC high-water mark if higher than the one stored.
+  std::optional<crdt::Stamp> hlc_high_water;
+  // Chain heads to keep, each under its (scope, origin, seq); one already held is kept as is.
+  std::vector<ChainHead> heads;
+};
+
+// One local change; WriteLocal assigns origin, seq and stamp.
+struct LocalChange {
+  crdt::RecordKey key;
+  std::vector<crdt::FieldWrite> writes;
+  std::string author;
+  uint32_t flags = 0;
+};
+
+struct LocalOptions {
+  std::vector<std::string> outbox_peers;  // as ApplyOptions::outbox_peers
+  // Called inside the transaction for each new op, after seq and stamp are set and before it is
+  // stored, with the previous op of its chain (nullptr for seq 1): crypto/sync fill prev_hash
+  // and body_hash here. A non-OK status aborts the whole call.
+  std::function<Status(const crdt::Op* previous, crdt::Op& op)> link;
+  // Called inside the transaction with the last new op of each scope's chain, after `link`:
+  // returns the signed chain head to keep for it (crypto::EncodeSignedHead). Non-OK aborts.
+  std::function<Result<std::string>(const crdt::Op& last)> sign_head;
+};
+
+// Ops of one scope that a peer lacks, in (origin, seq) order, as canonical bytes.
+struct OpBytes {
+  crdt::NodeId origin = 0;
+  uint64_t seq = 0;
+  std::string bytes;  // crdt::EncodeOp output
+};
+struct OpsChunk {
+  std::vector<OpBytes> ops;
+  bool more = false;  // true when limits cut the chunk short: advance the vector and ask again
+};
+
+struct OutboxEntry {
+  crdt::OpId id;
+  std::string bytes;  // the op's canonical bytes
+};
+
+struct IntegrityReport {
+  uint64_t ops = 0, pending = 0, records = 0, chains = 0, outbox = 0, index_entries = 0;
+  std::vector<std::string> problems;  // empty when the store is sound (capped at 100)
+  bool ok() const { return problems.empty(); }
+};
+
+struct StoreStats {
+  uint64_t map_bytes = 0;     // current map size
+  uint64_t file_bytes = 0;    // data.mdb size on disk
+  uint64_t used_bytes = 0;    // pages in use * page size
+  bool reserve_held = false;  // false: disk full, only urgent ops accepted
+  uint64_t map_growths = 0;   // since open
+  uint64_t env_reopens = 0;   // MDB_PANIC recoveries since open
+};
+
+class Store {
+ public:
+  // Opens (creating if needed) the store in directory `dir` (created if absent).
+  // Errors: kFailedPrecondition (wrong node, sealed/unsealed mismatch, newer schema),
+  // kUnauthenticated (sealer holds another key), kCorruption, kIoError.
+  static Result<std::unique_ptr<Store>> Open(const std::string& dir, StoreOptions options);
+  ~Store();
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+
+  // ---- writes (each one write transaction) ----
+
+  // Applies ops from anywhere (sync, import) — see the header comment for the guarantees.
+  // Every op must pass crdt::ValidateOp, else kInvalidArgument and nothing is written. An op
+  // whose (scope, origin, seq) is held with different bytes is an equivocation: kInvalidArgument.
+  // kResourceExhausted when the disk is full and the batch holds no urgent op.
+  Result<ApplyResult> ApplyBatch(std::span<const crdt::Op> ops, const ApplyOptions& options = {});
+
+  // Makes this node's own ops: per change, seq = next in (node_id, scope), stamp = clock.Now,
+  // then applies them and persists clock.high_water() in the same transaction. Returns the ops
+  // as stored. REQUIRES: node_id != 0. On error the clock may have advanced (stamps unused).
+  Result<std::vector<crdt::Op>> WriteLocal(std::span<const LocalChange> changes,
+                                           crdt::HybridClock& clock, uint64_t wall_ms,
+                                           const LocalOptions& options = {});
+
+  // Removes an outbox entry once the peer acknowledged the op (OK when absent).
+  Status AckOutbox(std::string_view peer, const crdt::OpId& id);
+  // Node identity blob (opaque, sealed) — written by the node at enrolment.
+  Status SetIdentity(std::string_view blob);
+  // Peers: opaque sealed blobs by peer name.
+  Status PutPeer(std::string_view peer, std::string_view blob);
+  Status DeletePeer(std::string_view peer);
+  // Appends entries to the audit log (append-only, sealed); returns the first new number.
+  Result<uint64_t> AppendAudit(std::span<const std::string> entries);
+
+  // ---- reads (each one read transaction) ----
+
+  Result<std::optional<crdt::RecordState>> Get(const crdt::RecordKey& key);
+  // Calls fn for each record of `type` whose scope is `scope_prefix` or below it
+  // ("a/b" covers "a/b" and "a/b/c", not "a/bc"); "" covers every scope. Stops when fn returns
+  // false. Order: by scope, then id.
+  Status ForEach(std::string_view type, std::string_view scope_prefix,
+                 const std::function<bool(const crdt::RecordKey&, const crdt::RecordState&)>& fn);
+  Result<VersionVector> GetVersionVector(std::string_view scope);
+  // Scopes with at least one op held.
+  Result<std::vector<std::string>> Scopes();
+  // Ops of `scope` above `theirs`, at most max_ops / about max_bytes per chunk.
+  Result<OpsChunk> OpsSince(std::string_view scope, const VersionVector& theirs,
+                            size_t max_ops = 1000, size_t max_bytes = size_t{4} << 20);
+  // The op (scope, origin, seq) if held (applied or pending), as canonical bytes.
+  Result<std::optional<std::string>> GetOp(std::string_view scope, crdt::NodeId origin,
+                                           uint64_t seq);
+  Result<uint64_t> PendingCount();
+  Result<std::vector<OutboxEntry>> Outbox(std::string_view peer, size_t limit = 1000);
+  // The newest head of (scope, origin), if any.
+  Result<std::optional<ChainHead>> GetHead(std::string_view scope, crdt::NodeId origin);
+  // The held head of (scope, origin) with the smallest seq >= `seq`, / the largest seq <= `seq`.
+  Result<std::optional<ChainHead>> HeadAtOrAbove(std::string_view scope, crdt::NodeId origin,
+                                                 uint64_t seq);
+  Result<std::optional<ChainHead>> HeadAtOrBelow(std::string_view scope, crdt::NodeId origin,
+                                                 uint64_t seq);
+  Result<std::optional<std::string>> Identity();
+  Result<std::optional<std::string>> GetPeer(std::string_view peer);
+  // Audit entries numbered >= from, at most limit.
+  Result<std::vector<std::pair<uint64_t, std::string>>> ReadAudit(uint64_t from, size_t limit);
+  // The HLC high-water mark persisted by WriteLocal / ApplyOptions; Restore() the clock with it.
+  Result<crdt::Stamp> HlcHighWater();
+  // Index entries of index `name` whose key starts with `prefix`, in key order; stops when fn
+  // returns false. kNotFound for an unregistered index.
+  Status ScanIndex(std::string_view name, std::string_view prefix,
+                   const std::function<bool(std::string_view key, std::string_view value)>& fn);
+
+  // ---- maintenance ----
+
+  // Walks every database: keys parse, values open, ops decode and sit under their own key,
+  // chains are contiguous from 1 to vv, pending ops lie beyond vv + 1, state equals a replay of
+  // the op log, outbox entries name held ops, indexes equal a rebuild. Memory: one scope's
+  // records at a time (plus the index being checked).
+  Result<IntegrityReport> CheckIntegrity();
+  // Hot, consistent, compacted copy (mdb_env_copy2 + MDB_CP_COMPACT) into `dir` (created if
+  // absent; must not hold a data.mdb), fsynced. Writes may continue meanwhile.
+  Status Backup(const std::string& dir);
+  Result<StoreStats> Stats();
+
+  const std::string& dir() const;
+
+  struct Impl;  // opaque to users; store/internal/store_impl.h (private to store/)
+
+ private:
+  explicit Store(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace fulei::store
+
+#endif  // FULEI_STORE_STORE_H_

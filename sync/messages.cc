@@ -1,0 +1,214 @@
+#include "sync/messages.h"
+
+#include <capnp/message.h>
+#include <capnp/serialize.h>
+#include <kj/exception.h>
+
+#include <cstring>
+
+#include "sync/protocol.capnp.h"
+
+namespace fulei::sync {
+
+namespace s = ::fulei::sync::schema;
+
+namespace {
+
+kj::ArrayPtr<const kj::byte> Bytes(std::string_view v) {
+  return kj::arrayPtr(reinterpret_cast<const kj::byte*>(v.data()), v.size());
+}
+std::string Str(capnp::Data::Reader d) {
+  return std::string(reinterpret_cast<const char*>(d.begin()), d.size());
+}
+
+template <typename ListBuilder>
+void FillEntries(ListBuilder list, const std::vector<VvEntry>& entries) {
+  for (unsigned i = 0; i < entries.size(); ++i) {
+    list[i].setOrigin(entries[i].origin);
+    list[i].setSeq(entries[i].seq);
+  }
+}
+
+template <typename ListReader>
+std::vector<VvEntry> ReadEntries(ListReader list) {
+  if (list.size() > kMaxVectorEntries) KJ_FAIL_REQUIRE("too many vector entries");
+  std::vector<VvEntry> out;
+  out.reserve(list.size());
+  for (auto e : list) out.push_back(VvEntry{e.getOrigin(), e.getSeq()});
+  return out;
+}
+
+// Scopes and units follow the record-key rules of crdt::ValidateOp: 1..256 bytes, no control
+// characters (NUL included), no '|'.
+std::string ReadUnit(capnp::Text::Reader t, bool allow_empty) {
+  if ((t.size() == 0 && !allow_empty) || t.size() > kMaxScopeBytes) {
+    KJ_FAIL_REQUIRE("bad scope length");
+  }
+  std::string out(t.cStr(), t.size());
+  for (char c : out) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == '|') KJ_FAIL_REQUIRE("bad scope character");
+  }
+  return out;
+}
+std::string ReadScope(capnp::Text::Reader t) { return ReadUnit(t, false); }
+
+template <typename ListBuilder>
+void FillData(ListBuilder list, const std::vector<std::string>& items) {
+  for (unsigned i = 0; i < items.size(); ++i) list.set(i, Bytes(items[i]));
+}
+
+template <typename ListReader>
+std::vector<std::string> ReadData(ListReader list, size_t max) {
+  if (list.size() > max) KJ_FAIL_REQUIRE("list too long");
+  std::vector<std::string> out;
+  out.reserve(list.size());
+  for (auto d : list) out.push_back(Str(d));
+  return out;
+}
+
+struct Encoder {
+  s::Message::Builder m;
+  void operator()(const Hello& v) {
+    auto b = m.initHello();
+    b.setVersion(v.version);
+    b.setNode(v.node);
+    b.setUnit(v.unit);
+    b.setWallMs(v.wall_ms);
+  }
+  void operator()(const Digest& v) {
+    auto list = m.initDigest().initScopes(static_cast<unsigned>(v.scopes.size()));
+    for (unsigned i = 0; i < v.scopes.size(); ++i) {
+      list[i].setScope(v.scopes[i].scope);
+      list[i].setHash(kj::arrayPtr(v.scopes[i].hash.data(), v.scopes[i].hash.size()));
+    }
+  }
+  void operator()(const Vectors& v) {
+    auto list = m.initVectors().initScopes(static_cast<unsigned>(v.scopes.size()));
+    for (unsigned i = 0; i < v.scopes.size(); ++i) {
+      list[i].setScope(v.scopes[i].scope);
+      FillEntries(list[i].initEntries(static_cast<unsigned>(v.scopes[i].entries.size())),
+                  v.scopes[i].entries);
+    }
+  }
+  void operator()(const OpsBatch& v) {
+    auto b = m.initOps();
+    b.setBatch(v.batch);
+    b.setScope(v.scope);
+    FillData(b.initOps(static_cast<unsigned>(v.ops.size())), v.ops);
+    FillData(b.initHeads(static_cast<unsigned>(v.heads.size())), v.heads);
+    FillData(b.initCerts(static_cast<unsigned>(v.certs.size())), v.certs);
+    b.setUrgent(v.urgent);
+  }
+  void operator()(const Ack& v) {
+    auto b = m.initAck();
+    b.setBatch(v.batch);
+    b.setScope(v.scope);
+    FillEntries(b.initHeld(static_cast<unsigned>(v.held.size())), v.held);
+  }
+  void operator()(const UrgentAck& v) {
+    auto b = m.initUrgentAck();
+    b.setBatch(v.batch);
+    b.setScope(v.scope);
+    FillEntries(b.initOps(static_cast<unsigned>(v.ops.size())), v.ops);
+  }
+};
+
+}  // namespace
+
+std::string EncodeMessage(const Message& message) {
+  capnp::MallocMessageBuilder builder;
+  std::visit(Encoder{builder.initRoot<s::Message>()}, message);
+  kj::Array<capnp::word> words = capnp::messageToFlatArray(builder);
+  auto bytes = words.asBytes();
+  return std::string(reinterpret_cast<const char*>(bytes.begin()), bytes.size());
+}
+
+Result<Message> DecodeMessage(std::string_view bytes) {
+  if (bytes.size() > kMaxMessageBytes) {
+    return Corruption("sync message of " + std::to_string(bytes.size()) + " bytes exceeds " +
+                      std::to_string(kMaxMessageBytes));
+  }
+  if (bytes.empty() || bytes.size() % sizeof(capnp::word) != 0) {
+    return Corruption("sync message length " + std::to_string(bytes.size()) +
+                      " is not a positive multiple of 8");
+  }
+  auto words = kj::heapArray<capnp::word>(bytes.size() / sizeof(capnp::word));
+  std::memcpy(words.begin(), bytes.data(), bytes.size());
+  capnp::ReaderOptions options;
+  options.traversalLimitInWords = words.size() * 4 + 64;
+  options.nestingLimit = 8;
+
+  std::optional<Message> out;
+  kj::Maybe<kj::Exception> failure = kj::runCatchingExceptions([&]() {
+    capnp::FlatArrayMessageReader reader(words, options);
+    auto m = reader.getRoot<s::Message>();
+    switch (m.which()) {
+      case s::Message::HELLO: {
+        auto h = m.getHello();
+        out = Hello{h.getVersion(), h.getNode(), ReadUnit(h.getUnit(), true), h.getWallMs()};
+        break;
+      }
+      case s::Message::DIGEST: {
+        auto list = m.getDigest().getScopes();
+        if (list.size() > kMaxScopesPerMessage) KJ_FAIL_REQUIRE("too many scopes");
+        Digest d;
+        for (auto sd : list) {
+          ScopeDigest x;
+          x.scope = ReadScope(sd.getScope());
+          auto h = sd.getHash();
+          if (h.size() != x.hash.size()) KJ_FAIL_REQUIRE("digest hash must be 16 bytes");
+          std::memcpy(x.hash.data(), h.begin(), x.hash.size());
+          d.scopes.push_back(std::move(x));
+        }
+        out = std::move(d);
+        break;
+      }
+      case s::Message::VECTORS: {
+        auto list = m.getVectors().getScopes();
+        if (list.size() > kMaxScopesPerMessage) KJ_FAIL_REQUIRE("too many scopes");
+        Vectors v;
+        for (auto sv : list) {
+          v.scopes.push_back(ScopeVector{ReadScope(sv.getScope()), ReadEntries(sv.getEntries())});
+        }
+        out = std::move(v);
+        break;
+      }
+      case s::Message::OPS: {
+        auto b = m.getOps();
+        OpsBatch o;
+        o.batch = b.getBatch();
+        o.scope = ReadScope(b.getScope());
+        o.ops = ReadData(b.getOps(), kMaxOpsPerBatch);
+        o.heads = ReadData(b.getHeads(), kMaxOpsPerBatch);
+        o.certs = ReadData(b.getCerts(), 1024);
+        o.urgent = b.getUrgent();
+        out = std::move(o);
+        break;
+      }
+      case s::Message::ACK: {
+        auto b = m.getAck();
+        out = Ack{b.getBatch(), ReadScope(b.getScope()), ReadEntries(b.getHeld())};
+        break;
+      }
+      case s::Message::URGENT_ACK: {
+        auto b = m.getUrgentAck();
+        out = UrgentAck{b.getBatch(), ReadEntries(b.getOps()), ReadScope(b.getScope())};
+        break;
+      }
+      default:
+        KJ_FAIL_REQUIRE("unknown message kind");
+    }
+  });
+  KJ_IF_MAYBE (e, failure) {
+    return Corruption(std::string("sync message does not decode: ") + e->getDescription().cStr());
+  }
+  return std::move(*out);
+}
+
+std::string_view MessageName(const Message& message) {
+  static constexpr std::string_view kNames[] = {"hello", "digest", "vectors",
+                                                "ops",   "ack",    "urgent_ack"};
+  return kNames[message.index()];
+}
+
+}  // namespace fulei::sync

@@ -1,0 +1,67 @@
+# fulei sync protocol messages. Documented in docs/protocol.md.
+# Field ordinals are never reused: add new fields at the end with new ordinals.
+@0xd4a6e1f0c2b38a57;
+
+$import "/capnp/c++.capnp".namespace("fulei::sync::schema");
+
+struct VvEntry {
+  origin @0 :UInt64;
+  seq @1 :UInt64;
+}
+
+struct ScopeDigest {
+  scope @0 :Text;
+  hash @1 :Data;       # 16 bytes: BLAKE2b-128 of the scope's version vector, see protocol.md
+}
+
+struct ScopeVector {
+  scope @0 :Text;
+  entries @1 :List(VvEntry);
+}
+
+struct Hello {
+  version @0 :UInt32;
+  node @1 :UInt64;
+  unit @2 :Text;
+  wallMs @3 :UInt64;           # the sender's clock (ms since 1970): a child adopts its parent's
+}
+
+struct Digest {
+  scopes @0 :List(ScopeDigest);
+}
+
+struct Vectors {
+  scopes @0 :List(ScopeVector);
+}
+
+struct OpsBatch {
+  batch @0 :UInt64;            # sender's batch number in this session
+  scope @1 :Text;
+  ops @2 :List(Data);          # canonical op bytes (crdt/codec.h), ordered by (origin, seq)
+  heads @3 :List(Data);        # signed chain heads covering the ops (crypto/op_chain.h)
+  certs @4 :List(Data);        # certificate chains of origins not yet sent in this session
+  urgent @5 :Bool;             # sent from the outbox: receiver acknowledges with UrgentAck
+}
+
+struct Ack {
+  batch @0 :UInt64;
+  scope @1 :Text;
+  held @2 :List(VvEntry);      # receiver's durable vector for the origins of the batch
+}
+
+struct UrgentAck {
+  batch @0 :UInt64;
+  ops @1 :List(VvEntry);       # (origin, seq) of each urgent op now durably held
+  scope @2 :Text;
+}
+
+struct Message {
+  union {
+    hello @0 :Hello;
+    digest @1 :Digest;
+    vectors @2 :Vectors;
+    ops @3 :OpsBatch;
+    ack @4 :Ack;
+    urgentAck @5 :UrgentAck;
+  }
+}

@@ -1,0 +1,163 @@
+// Session: one sync conversation with one peer, as a sans-I/O state machine.
+//
+// Bytes in (OnMessage), bytes out (TakeOutgoing), store calls in between; no sockets, no clock
+// reads (the time is passed in), so the Asio transport and the simulator drive it alike.
+// Protocol: docs/protocol.md. In short, once the channel is up:
+//   1. each side sends Hello, then its urgent outbox for this peer (class urgent), then a Digest:
+//      one 16-byte hash of the version vector per shared scope;
+//   2. for scopes whose hashes differ, each side sends its full vector (Vectors) — an idle
+//      re-sync therefore ends after one exchange of Hello + Digest, whatever the record count;
+//   3. each side streams the ops the other lacks in batches (a window of unacknowledged
+//      batches); the receiver verifies certificates, scope rights and the origin's signed chain
+//      head, applies the batch in one store transaction and acknowledges what is durable;
+//   4. afterwards new local or relayed ops are pushed as they come (OnLocalChange / OnUrgent).
+// A session that breaks off resumes from the vectors next time: nothing acknowledged is
+// re-sent in bulk, nothing starts from zero.
+//
+// Any malformed, oversized or out-of-protocol message, a failed signature, a revoked origin, or
+// a scope the sender may not write makes OnMessage return non-OK *before anything is applied*;
+// the caller then closes the connection and logs the status.
+//
+// Thread-compatible: one owner (the node's event loop). REQUIRES: store, trust and certs
+// outlive the session.
+#ifndef FULEI_SYNC_SESSION_H_
+#define FULEI_SYNC_SESSION_H_
+
+#include <cstdint>
+#include <map>
+#include <set>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "crdt/hlc.h"
+#include "crdt/op.h"
+#include "crdt/status.h"
+#include "crypto/trust.h"
+#include "store/store.h"
+#include "sync/cert_directory.h"
+#include "sync/messages.h"
+#include "sync/priority.h"
+
+namespace fulei::sync {
+
+struct Outgoing {
+  Priority priority = Priority::kNormal;
+  uint32_t stream = 0;  // round-robin key within a class (one per scope)
+  std::string bytes;    // one encoded Message
+};
+
+struct PeerIdentity {
+  crdt::NodeId node = 0;
+  std::string unit;  // from the peer's verified certificate
+};
+
+struct SessionConfig {
+  crdt::NodeId self_node = 0;
+  std::string self_unit;
+  // Outbox this session drains: urgent ops queued for this peer ("" for none).
+  std::string outbox_peer;
+  // Outboxes that urgent ops received from this peer are queued for, in the same transaction
+  // (the node's upstreams when this peer is downstream: urgent reports travel on).
+  std::vector<std::string> relay_outboxes;
+  size_t window = 4;  // unacknowledged batches in flight
+  size_t max_batch_ops = 1000;
+  size_t max_batch_bytes = 256u << 10;  // about; a chain run is never split below its head
+  // An op's stamp may be this far ahead of now before its batch is refused.
+  uint64_t max_future_ms = 3'600'000;
+  // The node's clock: advanced past every op received, so the node's next local op is stamped
+  // after everything it has seen (its high-water mark is persisted with the batch). Optional.
+  crdt::HybridClock* clock = nullptr;
+  // The peer is this node's upstream: adopt its clock when it is ahead of ours. A village Pi
+  // without RTC boots believing it is 1970; its town's clock is the reference it can trust
+  // (authenticated by the channel). Towns and the city keep their own (NTP) time.
+  bool adopt_peer_clock = false;
+};
+
+struct SessionStats {
+  uint64_t messages_sent = 0, messages_received = 0;
+  uint64_t bytes_sent = 0, bytes_received = 0;
+  uint64_t ops_sent = 0, ops_received = 0, ops_applied = 0;
+  uint64_t batches_sent = 0, batches_received = 0;
+  uint64_t urgent_sent = 0, urgent_acked = 0;
+  uint64_t vectors_sent = 0;  // scopes whose digests differed
+};
+
+class Session {
+ public:
+  Session(store::Store& store, const crypto::TrustStore& trust, CertDirectory& certs,
+          SessionConfig config, PeerIdentity peer);
+
+  // Queues Hello, the urgent outbox and the Digest.
+  Status Start(uint64_t now_ms);
+  // One whole message from the peer. Non-OK: close the connection (nothing was applied).
+  Status OnMessage(std::string_view bytes, uint64_t now_ms);
+  // New ops of `scope` are in the store (written locally, or received from another peer).
+  Status OnLocalChange(std::string_view scope);
+  // New urgent ops may be in this peer's outbox.
+  Status OnUrgent();
+
+  // Messages to send, in the order produced; the transport schedules them by priority.
+  std::vector<Outgoing> TakeOutgoing();
+  // Scopes that received new ops from this peer since the last call (for relaying onward).
+  std::vector<std::string> TakeChangedScopes();
+  // True when urgent ops were newly held (applied, or pending behind a gap) since the last call:
+  // the node's other sessions must drain their outboxes (OnUrgent) to pass them on.
+  bool TakeUrgentArrived() { return std::exchange(urgent_arrived_, false); }
+
+  // True once the digest exchange is done and nothing is in flight or waiting to be sent.
+  bool idle() const;
+  bool digest_done() const { return digest_received_; }
+  const SessionStats& stats() const { return stats_; }
+  const PeerIdentity& peer() const { return peer_; }
+
+ private:
+  bool Shared(std::string_view scope) const;
+  Status OnHello(const Hello& m);
+  Status OnDigest(const Digest& m);
+  Status OnVectors(const Vectors& m);
+  Status OnOps(const OpsBatch& m, uint64_t now_ms);
+  Status OnAck(const Ack& m);
+  Status OnUrgentAck(const UrgentAck& m);
+  Status Pump();
+  Status SendUrgent();
+  // Appends the ops of `origin` in `scope` from `first` through at least `last`, extended to
+  // the next signed head, with that head and the origin's certificate (once per session).
+  // Returns the seq actually reached, or 0 when no signed head covers `first`.
+  Result<uint64_t> AddRun(std::string_view scope, crdt::NodeId origin, uint64_t first,
+                          uint64_t last, OpsBatch* batch);
+  void Send(Priority priority, std::string_view scope, const Message& message);
+  uint32_t StreamOf(std::string_view scope);
+
+  store::Store& store_;
+  const crypto::TrustStore& trust_;
+  CertDirectory& certs_;
+  SessionConfig config_;
+  PeerIdentity peer_;
+
+  bool hello_received_ = false;
+  bool digest_received_ = false;
+  std::map<std::string, store::VersionVector, std::less<>> digest_vv_;  // mine, as sent
+  std::map<std::string, store::VersionVector, std::less<>> peer_vv_;    // durable at the peer
+  std::map<std::string, store::VersionVector, std::less<>> sent_vv_;    // sent (incl. in flight)
+  std::set<std::string, std::less<>> dirty_;
+  std::map<uint64_t, std::string> inflight_;                     // batch -> scope
+  std::map<uint64_t, std::vector<crdt::OpId>> urgent_inflight_;  // batch -> ops
+  std::set<crdt::OpId> urgent_sent_;
+  std::set<crdt::NodeId> certs_sent_;
+  std::map<std::string, uint32_t, std::less<>> streams_;
+  uint64_t next_batch_ = 1;
+  std::vector<Outgoing> out_;
+  std::set<std::string> changed_;
+  bool urgent_arrived_ = false;
+  SessionStats stats_;
+};
+
+// BLAKE2b-128 of a version vector's canonical form (entries sorted by origin: u64 origin,
+// u64 seq, big-endian), the per-scope digest of docs/protocol.md.
+DigestHash HashVector(const store::VersionVector& vv);
+
+}  // namespace fulei::sync
+
+#endif  // FULEI_SYNC_SESSION_H_

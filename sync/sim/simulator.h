@@ -1,0 +1,93 @@
+// The deterministic city simulator: a whole fulei network — city, towns, villages, each with its
+// own LMDB store in a temporary directory — in one process, over a seeded in-memory network
+// with a fake clock. Every connection runs the real Noise channel (crypto::Channel) and the real
+// sync protocol (sync::Session); only the sockets and the clock are simulated.
+//
+// Faults while the fault phase lasts: link delay and jitter, bandwidth limits (a link sends the
+// highest traffic class waiting first, like net/), frames dropped, duplicated or reordered (the
+// channel detects each and the session closes and later resumes), partitions that open and
+// heal, node crashes (everything in memory dropped, the store closed and reopened, the wall
+// clock possibly back in 1970), and relays that tamper with the ops they forward.
+// Then a heal phase: faults stop, every node comes back, and the run continues until the
+// network is quiet. RunSimulation then checks:
+//   - every node's shared scopes are identical (hash of every record state per scope),
+//   - no acknowledged op is lost (every op a node wrote is held by every node holding its scope),
+//   - no op was accepted that should have been rejected (no forged value anywhere),
+//   - nothing is left pending or waiting in an urgent outbox.
+// The same seed replays the same run exactly; a failure names its seed.
+//
+// Not thread-safe; one simulation per call. Uses only the public APIs of crdt, store, crypto and
+// sync.
+#ifndef FULEI_SYNC_SIM_SIMULATOR_H_
+#define FULEI_SYNC_SIM_SIMULATOR_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace fulei::sync::sim {
+
+struct SimConfig {
+  uint64_t seed = 1;
+  int towns = 3;
+  int villages_per_town = 3;
+  int total_villages = 0;  // when > 0: spread over the towns instead of villages_per_town
+  // Unit paths of the towns ("jinjiang/cizao", ...); when empty, "jinjiang/t0", "jinjiang/t1"...
+  // When given, their count overrides `towns`. Villages are "<town>/v001", "<town>/v002"...
+  std::vector<std::string> town_units;
+  std::string work_dir;  // stores go in <work_dir>/sim-<seed>/..., removed afterwards
+
+  // Workload during the fault phase (simulated time).
+  uint64_t fault_phase_ms = 20 * 60'000;
+  uint64_t mean_write_interval_ms = 20'000;  // per node
+  int children_per_village = 12;
+  double urgent_fraction = 0.05;
+
+  // Links. Bandwidth in bytes per simulated millisecond (32 = 256 kbit/s).
+  uint64_t link_delay_ms = 40;
+  uint64_t link_jitter_ms = 30;
+  double link_bytes_per_ms = 32;
+
+  // Faults (all off in the heal phase).
+  bool faults = true;
+  double frame_fault_probability = 0.002;            // per frame: drop, duplicate or reorder
+  uint64_t mean_partition_interval_ms = 6 * 60'000;  // per link
+  uint64_t mean_crash_interval_ms = 15 * 60'000;     // per node
+  double tamper_probability = 0.05;                  // per relayed batch, at towns
+
+  // Records each village already holds when the run starts (a city converging from cold):
+  // preload_children per village, each written by preload_ops_per_child ops.
+  int preload_children = 0;
+  int preload_ops_per_child = 0;
+  bool workload = true;  // random edits during the fault phase
+
+  uint64_t heal_limit_ms = 6 * 3600'000;  // the heal phase must converge within this
+  size_t max_batch_ops = 200;
+  bool keep_dirs = false;
+};
+
+struct SimResult {
+  bool ok = false;
+  std::string failure;  // first failed check, with the seed
+  uint64_t seed = 0;
+  uint64_t ops_written = 0;
+  uint64_t urgent_written = 0;
+  uint64_t connections = 0;
+  uint64_t sessions_closed_by_faults = 0;
+  uint64_t rejected_batches = 0;  // sessions closed by a receiver's check (tampering)
+  uint64_t tampered_batches = 0;
+  uint64_t crashes = 0;
+  uint64_t partitions = 0;
+  uint64_t frames = 0;
+  uint64_t bytes = 0;
+  uint64_t heal_ms = 0;  // simulated time from the start of the heal phase to quiet
+  uint64_t scopes_checked = 0;
+  uint64_t nodes = 0;
+  uint64_t preloaded_ops = 0;
+};
+
+SimResult RunSimulation(const SimConfig& config);
+
+}  // namespace fulei::sync::sim
+
+#endif  // FULEI_SYNC_SIM_SIMULATOR_H_

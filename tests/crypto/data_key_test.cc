@@ -1,0 +1,103 @@
+// Sealing at rest: Seal/Open, bad tags, associated data, rotation of data keys and of the
+// key-encryption key without re-encrypting stored values.
+#include "crypto/data_key.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "tests/crypto/test_util.h"
+
+namespace fulei::crypto {
+namespace {
+
+using testing::SeededRandom;
+constexpr Argon2Params kFast{1, 64 << 10};
+
+TEST(DataKeyTest, SealOpenRoundTrip) {
+  SeededRandom random(1);
+  DataKey k = DataKey::Generate(1, random);
+  std::string sealed = k.Seal("王小明", "child/c-0001/name");
+  EXPECT_EQ(sealed.size(), std::string("王小明").size() + kSealOverhead);
+  EXPECT_EQ(sealed.find("王小明"), std::string::npos);
+  auto open = k.Open(sealed, "child/c-0001/name");
+  ASSERT_TRUE(open.ok());
+  EXPECT_EQ(*open, "王小明");
+  EXPECT_NE(k.Seal("王小明", "ad"), k.Seal("王小明", "ad"));  // fresh nonce each time
+  auto empty = k.Open(k.Seal("", ""), "");
+  ASSERT_TRUE(empty.ok());
+  EXPECT_EQ(*empty, "");
+}
+
+TEST(DataKeyTest, EveryBitFlipWrongAdAndTruncationRejected) {
+  SeededRandom random(2);
+  DataKey k = DataKey::Generate(7, random);
+  std::string sealed = k.Seal("case note", "ad");
+  for (size_t bit = 0; bit < sealed.size() * 8; ++bit) {
+    std::string t = sealed;
+    t[bit / 8] = static_cast<char>(t[bit / 8] ^ (1 << (bit % 8)));
+    EXPECT_FALSE(k.Open(t, "ad").ok()) << "bit " << bit;
+  }
+  // Flips in the body give kCorruption (the tag), not some other code.
+  std::string t = sealed;
+  t[sealed.size() - 1] ^= 1;
+  EXPECT_EQ(k.Open(t, "ad").status().code(), StatusCode::kCorruption);
+  EXPECT_EQ(k.Open(sealed, "ae").status().code(), StatusCode::kCorruption);
+  for (size_t len = 0; len < sealed.size(); ++len) {
+    EXPECT_FALSE(k.Open(sealed.substr(0, len), "ad").ok()) << "len " << len;
+  }
+  DataKey other = DataKey::Generate(7, random);
+  EXPECT_EQ(other.Open(sealed, "ad").status().code(), StatusCode::kCorruption);
+}
+
+TEST(KeyRingTest, RotationKeepsOldValuesReadable) {
+  SeededRandom random(3);
+  KeyRing ring = KeyRing::Create(random);
+  EXPECT_EQ(ring.current_id(), 1u);
+  std::string old_value = ring.Seal("old", "f");
+  EXPECT_EQ(*SealedKeyId(old_value), 1u);
+  EXPECT_EQ(ring.Rotate(random), 2u);
+  std::string new_value = ring.Seal("new", "f");
+  EXPECT_EQ(*SealedKeyId(new_value), 2u);
+  EXPECT_EQ(*ring.Open(old_value, "f"), "old");
+  EXPECT_EQ(*ring.Open(new_value, "f"), "new");
+  std::string unknown = new_value;
+  unknown[4] = 9;  // key id 9
+  EXPECT_EQ(ring.Open(unknown, "f").status().code(), StatusCode::kNotFound);
+}
+
+TEST(KeyRingTest, RewrapUnderNewPassphraseWithoutReencrypting) {
+  namespace fs = std::filesystem;
+  fs::path dir = fs::path(::testing::TempDir()) / "fulei-keyring";
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  SeededRandom random(4);
+  KeyRing ring = KeyRing::Create(random);
+  ring.Rotate(random);
+  std::string v1 = ring.Seal("value", "ad");
+  ASSERT_TRUE(ring.Save(dir, KeyProtection::Passphrase("first", kFast), random).ok());
+  auto loaded = KeyRing::Load(dir, KeyProtection::Passphrase("first"));
+  ASSERT_TRUE(loaded.ok()) << loaded.status().ToString();
+  EXPECT_EQ(*loaded->Open(v1, "ad"), "value");
+  // Rotate the key-encryption key: only data.keys is rewritten.
+  ASSERT_TRUE(loaded->Save(dir, KeyProtection::Passphrase("second", kFast), random).ok());
+  EXPECT_EQ(KeyRing::Load(dir, KeyProtection::Passphrase("first")).status().code(),
+            StatusCode::kUnauthenticated);
+  auto again = KeyRing::Load(dir, KeyProtection::Passphrase("second"));
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(*again->Open(v1, "ad"), "value");
+  EXPECT_EQ(again->size(), 2u);
+  EXPECT_EQ(again->current_id(), 2u);
+  // A key-file key works the same way.
+  Secret<32> kek;
+  random.Fill(kek.data(), kek.size());
+  auto wrapped = again->Wrap(KeyProtection::KeyFile(kek.Clone()), random);
+  ASSERT_TRUE(wrapped.ok());
+  auto unwrapped = KeyRing::Unwrap(*wrapped, KeyProtection::KeyFile(kek.Clone()));
+  ASSERT_TRUE(unwrapped.ok());
+  EXPECT_EQ(*unwrapped->Open(v1, "ad"), "value");
+  fs::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace fulei::crypto

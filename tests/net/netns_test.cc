@@ -1,0 +1,219 @@
+// A real shaped link: two network namespaces created by this test, joined by a veth pair whose
+// both ends are shaped with `tc ... tbf rate 256kbit`. The town listens in one namespace, the
+// village dials from the other, a bulk backlog saturates the link and an urgent message must
+// arrive before the backlog completes. Namespaces use only addresses assigned inside them
+// (192.0.2.0/24, TEST-NET-1) and are deleted at the end, pass or fail.
+// Needs root and `ip netns`; otherwise skipped with the reason.
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <sched.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+
+#include "net/dialer.h"
+#include "net/listener.h"
+#include "tests/net/net_fixture.h"
+
+namespace fulei::net {
+namespace {
+
+namespace asio = boost::asio;
+using crypto::Role;
+using std::chrono::milliseconds;
+using sync::Priority;
+
+int Shell(const std::string& command) {
+  const int rc = std::system((command + " >/dev/null 2>&1").c_str());
+  return rc == -1 ? -1 : WEXITSTATUS(rc);
+}
+
+// Two namespaces and a shaped veth pair; deleted in the destructor whatever happened.
+class ShapedLink {
+ public:
+  ShapedLink() {
+    static int counter = 0;
+    const std::string id = std::to_string(getpid()) + "x" + std::to_string(counter++);
+    a_ = "fulei-net-" + id + "-a";
+    b_ = "fulei-net-" + id + "-b";
+    const std::string va = "fv" + id + "a", vb = "fv" + id + "b";  // <= 15 characters
+    if (Shell("ip netns add " + a_) != 0) {
+      error_ = "`ip netns add` failed (no netns support here?)";
+      return;
+    }
+    created_a_ = true;
+    if (Shell("ip netns add " + b_) != 0) {
+      error_ = "`ip netns add` failed for the second namespace";
+      return;
+    }
+    created_b_ = true;
+    const std::string cmds[] = {
+        "ip link add " + va + " netns " + a_ + " type veth peer name " + vb + " netns " + b_,
+        "ip -n " + a_ + " addr add 192.0.2.1/24 dev " + va,
+        "ip -n " + b_ + " addr add 192.0.2.2/24 dev " + vb,
+        "ip -n " + a_ + " link set lo up",
+        "ip -n " + b_ + " link set lo up",
+        "ip -n " + a_ + " link set " + va + " up",
+        "ip -n " + b_ + " link set " + vb + " up",
+    };
+    for (const std::string& c : cmds) {
+      if (Shell(c) != 0) {
+        error_ = "setting up the veth pair failed: " + c;
+        return;
+      }
+    }
+    for (const auto& [ns, dev] : {std::pair(a_, va), std::pair(b_, vb)}) {
+      const std::string tc = "ip netns exec " + ns + " tc qdisc add dev " + dev +
+                             " root tbf rate 256kbit burst 16kbit latency 400ms";
+      if (Shell(tc) != 0) {
+        error_ = "tc tbf unavailable: " + tc;
+        return;
+      }
+    }
+    ok_ = true;
+  }
+  ~ShapedLink() {
+    if (created_a_) Shell("ip netns del " + a_);
+    if (created_b_) Shell("ip netns del " + b_);
+  }
+  bool ok() const { return ok_; }
+  const std::string& error() const { return error_; }
+  const std::string& a() const { return a_; }
+  const std::string& b() const { return b_; }
+
+ private:
+  std::string a_, b_, error_;
+  bool created_a_ = false, created_b_ = false, ok_ = false;
+};
+
+// Switches this thread's network namespace; restores the original in the destructor.
+class InNamespace {
+ public:
+  InNamespace() : original_(open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC)) {}
+  ~InNamespace() {
+    if (original_ >= 0) {
+      (void)setns(original_, CLONE_NEWNET);
+      close(original_);
+    }
+  }
+  bool Enter(const std::string& name) {
+    const int fd = open(("/var/run/netns/" + name).c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return false;
+    const bool ok = setns(fd, CLONE_NEWNET) == 0;
+    close(fd);
+    return ok;
+  }
+
+ private:
+  int original_;
+};
+
+struct Outcome {
+  bool ran = false;
+  long bulk_after_urgent = -1;  // bulk messages that arrived after the urgent one
+  milliseconds latency{0};
+};
+
+constexpr int kBulk = 16;  // 128 KiB: about 4 s at 256 kbit/s
+
+// Town listening in namespace A, village dialing from B across the shaped veth; a bulk backlog
+// is queued at establishment, the urgent message once two bulk messages have arrived.
+Outcome RunAcrossShapedLink(const ShapedLink& link, bool fifo) {
+  Outcome out;
+  testing::TestPki pki(21);
+  testing::TestNode town = pki.MakeNode("jinjiang/cizao", Role::kTown, nullptr, true);
+  testing::TestNode village = pki.MakeNode("jinjiang/cizao/v003", Role::kVillage, &town);
+  crypto::TrustStore trust = pki.Trust();
+  crypto::testing::SeededRandom town_random(1), village_random(2);
+  auto town_handler = std::make_shared<testing::Recorder>();
+  auto village_handler = std::make_shared<testing::Recorder>();
+  std::vector<std::string> log;
+  SessionConfig c;
+  c.chunk_bytes = 1024;
+  c.send_buffer_bytes = 8 * 1024;
+  c.fifo = fifo;
+  c.log = testing::CollectLog(&log);
+
+  asio::io_context io;
+  InNamespace ns;
+  // Sockets belong to the namespace of the thread that creates them: the listener's in A,
+  // everything the dialer opens in B.
+  EXPECT_TRUE(ns.Enter(link.a()));
+  auto listener =
+      Listener::Start(io, Tcp::endpoint(asio::ip::make_address("192.0.2.1"), 7100),
+                      ListenerConfig{c, {}}, testing::FactoryFor(town, trust, town_random),
+                      [&](const Tcp::endpoint&) { return town_handler; });
+  EXPECT_TRUE(listener.ok()) << listener.status().ToString();
+  if (!listener.ok()) return out;
+  EXPECT_TRUE(ns.Enter(link.b()));
+  village_handler->on_established = [](Session& s) {
+    for (int i = 0; i < kBulk; ++i) {
+      EXPECT_TRUE(
+          s.Send(Priority::kBulk, static_cast<uint32_t>(i % 2), std::string(8192, 'b')).ok());
+    }
+  };
+  Dialer dialer(io, {(*listener)->local_endpoint()},
+                DialerConfig{c, {milliseconds(50), milliseconds(500)}},
+                testing::FactoryFor(village, trust, village_random), village_handler);
+  dialer.Start();
+  const bool flowing = testing::RunUntil(
+      io, [&] { return town_handler->messages.size() >= 2; }, milliseconds(30'000));
+  EXPECT_TRUE(flowing);
+  if (flowing && village_handler->session) {
+    const auto sent = std::chrono::steady_clock::now();
+    town_handler->on_message = [&](Session&, const Message& m) {
+      if (m.priority == Priority::kUrgent) {
+        out.latency =
+            std::chrono::duration_cast<milliseconds>(std::chrono::steady_clock::now() - sent);
+      }
+    };
+    EXPECT_TRUE(village_handler->session->Send(Priority::kUrgent, 9, "强制报告").ok());
+    EXPECT_TRUE(testing::RunUntil(
+        io, [&] { return town_handler->messages.size() == kBulk + 1; }, milliseconds(60'000)));
+    const auto& got = town_handler->messages;
+    auto urgent = std::find_if(got.begin(), got.end(),
+                               [](const Message& m) { return m.priority == Priority::kUrgent; });
+    EXPECT_NE(urgent, got.end());
+    if (urgent != got.end()) {
+      out.ran = true;
+      out.bulk_after_urgent = static_cast<long>(got.end() - urgent) - 1;
+    }
+  }
+  dialer.Stop();
+  (*listener)->Stop();
+  testing::RunUntil(
+      io, [&] { return !town_handler->session && !village_handler->session; }, milliseconds(5000));
+  return out;
+}
+
+#define SKIP_WITHOUT_NETNS(link)                                                 \
+  if (geteuid() != 0) GTEST_SKIP() << "needs root to create network namespaces"; \
+  if (Shell("ip netns list") != 0) GTEST_SKIP() << "`ip netns` is unavailable";  \
+  ShapedLink link;                                                               \
+  if (!link.ok()) GTEST_SKIP() << link.error()
+
+TEST(NetnsTest, UrgentCrossesASaturated256kbitLinkAheadOfTheBacklog) {
+  SKIP_WITHOUT_NETNS(link);
+  Outcome o = RunAcrossShapedLink(link, /*fifo=*/false);
+  ASSERT_TRUE(o.ran);
+  EXPECT_GE(o.bulk_after_urgent, kBulk / 2);
+  std::printf("priority: urgent latency across the tbf link %lld ms, %ld of %d bulk after it\n",
+              static_cast<long long>(o.latency.count()), o.bulk_after_urgent, kBulk);
+}
+
+// The control: with the classes switched off the same urgent message waits for the backlog,
+// so the test above does measure the scheduler and not the setup.
+TEST(NetnsTest, FifoControlWaitsBehindTheBacklog) {
+  SKIP_WITHOUT_NETNS(link);
+  Outcome o = RunAcrossShapedLink(link, /*fifo=*/true);
+  ASSERT_TRUE(o.ran);
+  EXPECT_EQ(o.bulk_after_urgent, 0);
+  std::printf("fifo: urgent latency across the tbf link %lld ms\n",
+              static_cast<long long>(o.latency.count()));
+}
+
+}  // namespace
+}  // namespace fulei::net

@@ -1,0 +1,395 @@
+// Aggregation: the incremental counters equal a brute-force recount of the final records after
+// random creates, edits and deletes; and the dashboard read from them is right.
+#include "programme/aggregate.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <random>
+#include <set>
+
+#include "programme/memory_index.h"
+
+namespace fulei::programme {
+namespace {
+
+using Counts = std::map<std::string, int64_t>;
+
+std::vector<std::string> Ancestors(const std::string& scope) {
+  std::vector<std::string> out;
+  for (size_t i = 0; i <= scope.size(); ++i) {
+    if (i == scope.size() || scope[i] == '/') out.push_back(scope.substr(0, i));
+  }
+  return out;
+}
+
+void Unit(Counts& c, const std::string& scope, const std::string& counter, int64_t n = 1) {
+  for (const std::string& u : Ancestors(scope)) c["u|" + u + "|" + counter] += n;
+}
+
+std::string Pad(int64_t v, int w) {
+  std::string s = std::to_string(v);
+  return std::string(static_cast<size_t>(w) - s.size(), '0') + s;
+}
+
+// Independent recount from the final records (written from the spec in aggregate.h /
+// docs/programme.md, not from aggregate.cc).
+Counts BruteForce(const std::map<crdt::RecordKey, Fields>& world) {
+  Counts c;
+  // (scope, child) -> helpers with an active family-care pairing
+  std::map<std::pair<std::string, std::string>, std::set<std::string>> fc;
+  // (scope, child, helper) -> periods
+  std::map<std::tuple<std::string, std::string, std::string>, std::set<std::string>> periods;
+  for (const auto& [k, f] : world) {
+    auto get = [&](const char* n) { return std::string(OneOr(f, n)); };
+    if (k.type == "child") {
+      // A malformed record (an unknown gender or category) contributes nothing.
+      static const std::set<std::string> kCategories = {
+          "orphan", "abandoned", "de_facto_unsupported", "left_behind", "in_difficulty"};
+      if (!get("moved_to").empty() || (get("gender") != "male" && get("gender") != "female") ||
+          !kCategories.count(get("category"))) {
+        continue;
+      }
+      Unit(c, k.scope, "child.n");
+      Unit(c, k.scope, "child.cat." + get("category"));
+      Unit(c, k.scope, "child.gender." + get("gender"));
+      Unit(c, k.scope, "child.birth." + get("birth_date"));
+      const std::string cat = get("category"), lvl = get("school_level");
+      if ((cat == "orphan" || cat == "in_difficulty" || cat == "de_facto_unsupported" ||
+           cat == "abandoned") &&
+          (lvl == "junior_high" || lvl == "senior_high" || lvl == "vocational")) {
+        Unit(c, k.scope, "sa.birth." + get("birth_date"));
+        if (get("study_aid_wish") == "yes")
+          Unit(c, k.scope, "sa.willing.birth." + get("birth_date"));
+      }
+    } else if (k.type == "helper") {
+      if (get("active") == "false") continue;
+      Unit(c, k.scope, "helper.n");
+      Unit(c, k.scope, "helper.kind." + get("kind"));
+      if (get("loving_parent") == "true") Unit(c, k.scope, "helper.loving_parent");
+    } else if (k.type == "activity") {
+      const Date s = *ParseDate(get("start_date")), e = *ParseDate(get("end_date"));
+      const std::string suffix = get("kind") + "." + std::to_string(s.year);
+      Unit(c, k.scope, "act.n." + suffix);
+      Unit(c, k.scope, "act.days." + suffix, DaysBetween(s, e) + 1);
+      Unit(c, k.scope, "act.att." + suffix, std::stoll(get("attendance")));
+    } else if (k.type == "report") {
+      const int64_t at = *ParseTime(get("reported_at"));
+      Unit(c, k.scope, "urgent.report.n");
+      const bool closed = get("status") == "closed";
+      if (closed) Unit(c, k.scope, "urgent.report.closed");
+      if (!get("acknowledged_at").empty()) {
+        Unit(c, k.scope, "urgent.report.acked");
+        Unit(c, k.scope,
+             "urgent.report.ackmin." + Pad((*ParseTime(get("acknowledged_at")) - at) / 60, 10));
+      } else if (!closed) {
+        Unit(c, k.scope, "urgent.report.open");
+        Unit(c, k.scope, "urgent.report.due." + Pad(at + 120 * 60, 12));
+      }
+    } else if (k.type == "contact") {
+      if (get("kind") != "talk" && get("kind") != "home_visit" && get("kind") != "video_call") {
+        continue;
+      }
+      const Date d = *ParseDate(get("date"));
+      Unit(c, k.scope, "contact." + get("kind") + "." + MonthLabel(MonthIndex(d)));
+      if (get("kind") == "talk") {
+        periods[{k.scope, get("child"), get("helper")}].insert("talk." + MonthLabel(MonthIndex(d)));
+      } else if (get("kind") == "home_visit") {
+        periods[{k.scope, get("child"), get("helper")}].insert("visit." +
+                                                               QuarterLabel(QuarterIndex(d)));
+      }
+    } else if (k.type == "pairing") {
+      if (!get("end_date").empty()) continue;
+      Unit(c, k.scope, "pairing." + get("kind"));
+      if (get("kind") == "family_care") fc[{k.scope, get("child")}].insert(get("helper"));
+    }
+  }
+  for (const auto& [sc, helpers] : fc) {
+    const auto& [scope, child] = sc;
+    Unit(c, scope, "fc.children");
+    std::set<std::string> any;
+    for (const std::string& h : helpers) {
+      const std::string hp = "hv|" + scope + "|" + h + "|";
+      c[hp + "fc.children"] += 1;
+      for (const std::string& p : periods[{scope, child, h}]) {
+        any.insert(p);
+        c[hp + "fc." + p] += 1;
+      }
+    }
+    for (const std::string& p : any) Unit(c, scope, "fc." + p);
+  }
+  return c;
+}
+
+class RandomWorld {
+ public:
+  explicit RandomWorld(uint32_t seed) : rng_(seed) {}
+
+  int R(int n) { return std::uniform_int_distribution<int>(0, n - 1)(rng_); }
+  template <typename T>
+  const T& Pick(const std::vector<T>& v) {
+    return v[static_cast<size_t>(R(static_cast<int>(v.size())))];
+  }
+  std::string RandDate(int y0, int y1) {
+    Date d{y0 + R(y1 - y0 + 1), 1 + R(12), 1};
+    d.day = 1 + R(DaysInMonth(d.year, d.month));
+    return d.ToString();
+  }
+
+  std::string Scope() {
+    static const std::vector<std::string> kScopes = {"jinjiang/cizao/v001", "jinjiang/cizao/v002",
+                                                     "jinjiang/chidian/v001",
+                                                     "jinjiang/xiyuan/c003", "jinjiang/cizao"};
+    return Pick(kScopes);
+  }
+
+  std::pair<crdt::RecordKey, Fields> Make() {
+    static const std::vector<std::string> kTypes = {"child",   "child",   "helper",  "activity",
+                                                    "report",  "contact", "contact", "contact",
+                                                    "pairing", "pairing"};
+    crdt::RecordKey k{Scope(), Pick(kTypes), ""};
+    Fields f;
+    if (k.type == "child") {
+      k.id = "c" + std::to_string(R(12));
+      f["name"] = {"儿童"};
+      f["gender"] = {R(2) ? "male" : "female"};
+      f["birth_date"] = {RandDate(2005, 2024)};
+      f["category"] = {Pick(std::vector<std::string>{"orphan", "abandoned", "de_facto_unsupported",
+                                                     "left_behind", "in_difficulty"})};
+      f["school_level"] = {Pick(std::vector<std::string>{"primary", "junior_high", "senior_high",
+                                                         "vocational", "not_in_school"})};
+      if (R(2)) f["study_aid_wish"] = {R(2) ? "yes" : "no"};
+      if (R(10) == 0) f["moved_to"] = {"jinjiang/anhai/v001"};
+      if (R(20) == 0) f["gender"] = {"unknown"};  // malformed: contributes nothing
+      if (R(25) == 0) f["category"] = {"poor"};   // unknown code: contributes nothing
+    } else if (k.type == "helper") {
+      k.id = "h" + std::to_string(R(6));
+      f["kind"] = {R(2) ? "teacher" : "volunteer"};
+      if (R(2)) f["loving_parent"] = {"true"};
+      if (R(5) == 0) f["active"] = {"false"};
+    } else if (k.type == "activity") {
+      k.id = "a" + std::to_string(R(8));
+      std::string s = RandDate(2025, 2026);
+      Date e = AddDays(*ParseDate(s), R(14));
+      f["kind"] = {R(2) ? "summer_camp" : "weekend_class"};
+      f["start_date"] = {s};
+      f["end_date"] = {e.ToString()};
+      f["attendance"] = {std::to_string(R(50))};
+    } else if (k.type == "report") {
+      k.id = "r" + std::to_string(R(8));
+      const int64_t at = *ParseTime("2026-11-28T00:00:00Z") + R(48) * 1800;
+      f["reported_at"] = {FormatTime(at)};
+      if (R(2)) f["acknowledged_at"] = {FormatTime(at + R(300) * 60 + R(60))};
+      if (R(4) == 0) f["status"] = {"closed"};
+    } else if (k.type == "contact") {
+      k.id = "k" + std::to_string(R(60));
+      f["kind"] = {Pick(std::vector<std::string>{"talk", "talk", "home_visit", "video_call"})};
+      f["child"] = {"c" + std::to_string(R(12))};
+      f["helper"] = {"h" + std::to_string(R(6))};
+      f["date"] = {RandDate(2026, 2026)};
+      if (R(30) == 0) f["kind"] = {"phone"};  // unknown code: contributes nothing
+    } else {
+      k.id = "p" + std::to_string(R(20));
+      f["kind"] = {R(4) ? "family_care" : "assistance"};
+      f["child"] = {"c" + std::to_string(R(12))};
+      f["helper"] = {"h" + std::to_string(R(6))};
+      f["start_date"] = {RandDate(2025, 2026)};
+      if (R(5) == 0) f["end_date"] = {"2026-12-31"};
+    }
+    return {k, f};
+  }
+
+  std::mt19937 rng_;
+};
+
+Counts IndexCounters(const MemoryIndex& idx) {
+  Counts c;
+  for (const auto& [k, v] : idx.entries()) {
+    if (k.rfind("s|", 0) == 0) continue;
+    c[k] = std::stoll(v);
+  }
+  return c;
+}
+
+Counts NonZero(Counts c) {
+  std::erase_if(c, [](const auto& kv) { return kv.second == 0; });
+  return c;
+}
+
+TEST(AggregateTest, IncrementalEqualsBruteForceOverRandomHistories) {
+  for (uint32_t seed = 1; seed <= 20; ++seed) {
+    RandomWorld gen(seed);
+    MemoryIndex idx;
+    std::map<crdt::RecordKey, Fields> world;
+    for (int step = 0; step < 1500; ++step) {
+      auto [key, fields] = gen.Make();
+      auto it = world.find(key);
+      const Fields* before = it == world.end() ? nullptr : &it->second;
+      if (before != nullptr && gen.R(4) == 0) {  // delete
+        ASSERT_TRUE(ApplyAggregateChange(key, before, nullptr, idx).ok());
+        world.erase(it);
+        continue;
+      }
+      ASSERT_TRUE(ApplyAggregateChange(key, before, &fields, idx).ok());
+      world[key] = fields;
+    }
+    const Counts expected = NonZero(BruteForce(world));
+    const Counts got = IndexCounters(idx);
+    for (const auto& [k, v] : got)
+      EXPECT_TRUE(expected.count(k)) << "seed " << seed << " extra " << k;
+    ASSERT_EQ(got.size(), expected.size()) << "seed " << seed;
+    for (const auto& [k, v] : expected) {
+      auto it = got.find(k);
+      ASSERT_NE(it, got.end()) << "seed " << seed << " missing " << k;
+      EXPECT_EQ(it->second, v) << "seed " << seed << " " << k;
+    }
+    // Deleting everything leaves an empty index (summaries included).
+    for (const auto& [k, f] : world) ASSERT_TRUE(ApplyAggregateChange(k, &f, nullptr, idx).ok());
+    EXPECT_TRUE(idx.entries().empty())
+        << "seed " << seed << " left " << idx.entries().begin()->first;
+  }
+}
+
+TEST(AggregateTest, DashboardOnHandBuiltData) {
+  MemoryIndex idx;
+  const Date today{2026, 11, 29};
+  const int64_t now = *ParseTime("2026-11-29T12:00:00Z");
+  auto put = [&](std::string scope, std::string type, std::string id, Fields f) {
+    ASSERT_TRUE(ApplyAggregateChange(crdt::RecordKey{scope, type, id}, nullptr, &f, idx).ok());
+  };
+  const std::string v1 = "jinjiang/cizao/v001", v2 = "jinjiang/cizao/v002";
+  const std::string v3 = "jinjiang/chidian/v001";
+  put(v1, "child", "c1",
+      {{"gender", {"male"}},
+       {"birth_date", {"2012-11-29"}},
+       {"category", {"orphan"}},
+       {"school_level", {"junior_high"}},
+       {"study_aid_wish", {"yes"}}});  // 14 today
+  put(v1, "child", "c2",
+      {{"gender", {"female"}},
+       {"birth_date", {"2012-11-30"}},
+       {"category", {"orphan"}},
+       {"school_level", {"junior_high"}}});  // 13 today
+  put(v2, "child", "c3",
+      {{"gender", {"female"}}, {"birth_date", {"2020-01-01"}}, {"category", {"left_behind"}}});
+  put(v3, "child", "c4",
+      {{"gender", {"female"}}, {"birth_date", {"2008-11-29"}}, {"category", {"in_difficulty"}}});
+  // Family care: c3 paired with h1 and h2; h1 talked this month, h2 visited last quarter.
+  put(v2, "pairing", "p1",
+      {{"helper", {"h1"}},
+       {"child", {"c3"}},
+       {"kind", {"family_care"}},
+       {"start_date", {"2026-01-01"}}});
+  put(v2, "pairing", "p2",
+      {{"helper", {"h2"}},
+       {"child", {"c3"}},
+       {"kind", {"family_care"}},
+       {"start_date", {"2026-01-01"}}});
+  put(v1, "pairing", "p3",
+      {{"helper", {"h1"}},
+       {"child", {"c1"}},
+       {"kind", {"family_care"}},
+       {"start_date", {"2026-01-01"}}});
+  put(v2, "contact", "k1",
+      {{"kind", {"talk"}}, {"helper", {"h1"}}, {"child", {"c3"}}, {"date", {"2026-11-01"}}});
+  put(v2, "contact", "k2",
+      {{"kind", {"talk"}}, {"helper", {"h1"}}, {"child", {"c3"}}, {"date", {"2026-11-02"}}});
+  put(v2, "contact", "k3",
+      {{"kind", {"home_visit"}}, {"helper", {"h2"}}, {"child", {"c3"}}, {"date", {"2026-09-30"}}});
+  put(v1, "contact", "k4",
+      {{"kind", {"home_visit"}}, {"helper", {"h1"}}, {"child", {"c1"}}, {"date", {"2026-10-01"}}});
+  // Reports: acknowledged after 10, 30 and 50 minutes; one open and overdue; one open, not yet.
+  const char* acks[] = {"2026-11-29T08:10:00Z", "2026-11-29T08:30:59Z", "2026-11-29T08:50:00Z"};
+  for (int i = 0; i < 3; ++i) {
+    put(v1, "report", "r" + std::to_string(i),
+        {{"reported_at", {"2026-11-29T08:00:00Z"}}, {"acknowledged_at", {acks[i]}}});
+  }
+  put(v3, "report", "r3", {{"reported_at", {"2026-11-29T09:00:00Z"}}});  // due 11:00: overdue
+  put(v3, "report", "r4",
+      {{"reported_at", {"2026-11-29T11:00:00Z"}}, {"ack_deadline_minutes", {"240"}}});
+  put(v1, "activity", "a1",
+      {{"kind", {"summer_camp"}},
+       {"start_date", {"2026-07-01"}},
+       {"end_date", {"2026-07-10"}},
+       {"attendance", {"40"}}});
+  put("jinjiang", "organisation", "o1", {{"kind", {"social_work_agency"}}});
+  put("jinjiang/cizao", "helper", "h1", {{"kind", {"teacher"}}, {"loving_parent", {"true"}}});
+
+  auto city = ReadDashboard(idx, "jinjiang", today, now);
+  ASSERT_TRUE(city.ok()) << city.status().ToString();
+  EXPECT_EQ(city->children, 4);
+  EXPECT_EQ(city->by_category.at("orphan"), 2);
+  EXPECT_EQ(city->by_gender.at("female"), 3);
+  EXPECT_EQ(city->by_age_band.at("14-15"), 1);
+  EXPECT_EQ(city->by_age_band.at("12-13"), 1);
+  EXPECT_EQ(city->by_age_band.at("6-11"), 1);
+  EXPECT_EQ(city->by_age_band.at("18+"), 1);
+  EXPECT_EQ(city->study_aid_candidates, 1);
+  EXPECT_EQ(city->study_aid_willing, 1);
+  EXPECT_EQ(city->family_care_children, 2);
+  EXPECT_EQ(city->talked_this_month, 1);
+  EXPECT_EQ(city->visited_this_quarter, 1);  // c1 in Q4; c3's visit was in Q3
+  EXPECT_DOUBLE_EQ(city->talk_rate, 0.5);
+  EXPECT_EQ(city->contacts_this_month.at("talk"), 2);
+  EXPECT_EQ(city->reports.total, 5);
+  EXPECT_EQ(city->reports.acknowledged, 3);
+  EXPECT_EQ(city->reports.open, 2);
+  EXPECT_EQ(city->reports.overdue, 1);
+  EXPECT_EQ(city->reports.median_ack_minutes, 30);
+  EXPECT_EQ(city->activities_this_year.at("summer_camp").days, 10);
+  EXPECT_EQ(city->activities_this_year.at("summer_camp").attendance, 40);
+  EXPECT_EQ(city->organisations, 1);
+  EXPECT_EQ(city->helpers, 1);
+  EXPECT_EQ(city->loving_parents, 1);
+  EXPECT_EQ(city->pairings.at("family_care"), 3);
+
+  auto town = ReadDashboard(idx, "jinjiang/cizao", today, now);
+  ASSERT_TRUE(town.ok());
+  EXPECT_EQ(town->children, 3);
+  EXPECT_EQ(town->reports.overdue, 0);
+  EXPECT_EQ(town->organisations, 0);
+  auto village = ReadDashboard(idx, "jinjiang/cizao/v002", today, now);
+  ASSERT_TRUE(village.ok());
+  EXPECT_EQ(village->children, 1);
+  EXPECT_EQ(village->talked_this_month, 1);
+  EXPECT_EQ(village->visited_this_quarter, 0);
+  // "jinjiang/ci" is not a unit prefix of "jinjiang/cizao".
+  EXPECT_EQ(ReadDashboard(idx, "jinjiang/ci", today, now)->children, 0);
+
+  auto helpers = ReadHelperCompliance(idx, "jinjiang/cizao", today);
+  ASSERT_TRUE(helpers.ok());
+  ASSERT_EQ(helpers->size(), 2u);
+  EXPECT_EQ((*helpers)[0].helper, "h1");
+  EXPECT_EQ((*helpers)[0].children, 2);
+  EXPECT_EQ((*helpers)[0].talked_this_month, 1);
+  EXPECT_EQ((*helpers)[0].visited_this_quarter, 1);
+  EXPECT_EQ((*helpers)[1].helper, "h2");
+  EXPECT_EQ((*helpers)[1].visited_this_quarter, 0);
+
+  // Ending p1 (h1-c3) removes c3's talk from the town's family-care count; c3 stays in family
+  // care through h2.
+  Fields p1{{"helper", {"h1"}},
+            {"child", {"c3"}},
+            {"kind", {"family_care"}},
+            {"start_date", {"2026-01-01"}}};
+  Fields p1_ended = p1;
+  p1_ended["end_date"] = {"2026-11-29"};
+  ASSERT_TRUE(ApplyAggregateChange(crdt::RecordKey{v2, "pairing", "p1"}, &p1, &p1_ended, idx).ok());
+  village = ReadDashboard(idx, "jinjiang/cizao/v002", today, now);
+  EXPECT_EQ(village->family_care_children, 1);
+  EXPECT_EQ(village->talked_this_month, 0);
+}
+
+TEST(AggregateTest, CorruptCounterIsReported) {
+  MemoryIndex idx;
+  ASSERT_TRUE(idx.Put("u|jinjiang|child.n", "x1").ok());
+  auto d = ReadDashboard(idx, "jinjiang", Date{2026, 1, 1}, 0);
+  EXPECT_EQ(d.status().code(), StatusCode::kCorruption);
+  Fields child{{"gender", {"male"}}, {"birth_date", {"2012-01-01"}}, {"category", {"orphan"}}};
+  EXPECT_EQ(
+      ApplyAggregateChange(crdt::RecordKey{"jinjiang", "child", "c1"}, nullptr, &child, idx).code(),
+      StatusCode::kCorruption);
+}
+
+}  // namespace
+}  // namespace fulei::programme

@@ -1,0 +1,749 @@
+// Behaviour of store::Store: round trips, idempotence, gaps, reopen, reads, sealing, backup,
+// indexes and the integrity check.
+#include "store/store.h"
+
+#include <gtest/gtest.h>
+#include <lmdb.h>
+
+#include <fstream>
+#include <iterator>
+#include <map>
+#include <random>
+#include <set>
+
+#include "crdt/codec.h"
+#include "crdt/hlc.h"
+#include "store/internal/crc32c.h"
+#include "store/internal/keys.h"
+#include "store/internal/packing.h"
+#include "store/internal/value_codec.h"
+#include "tests/store/test_util.h"
+
+namespace fulei::store {
+namespace {
+
+using crdt::Op;
+using testing::MakeOp;
+using testing::Set;
+using testing::TempDir;
+
+constexpr crdt::NodeId kSelf = 0x51;
+constexpr crdt::NodeId kA = 0xa1;
+constexpr crdt::NodeId kB = 0xb2;
+
+StoreOptions Options(const Sealer* sealer = nullptr) {
+  StoreOptions o;
+  o.sealer = sealer;
+  o.node_id = kSelf;
+  o.initial_map_bytes = size_t{1} << 20;
+  o.reserve_bytes = 0;
+  return o;
+}
+
+std::unique_ptr<Store> OpenOrDie(const std::string& dir, StoreOptions o) {
+  auto s = Store::Open(dir, std::move(o));
+  EXPECT_TRUE(s.ok()) << s.status().ToString();
+  if (!s.ok()) std::abort();
+  return std::move(s).value();
+}
+
+std::map<crdt::RecordKey, crdt::RecordState> Replay(const std::vector<Op>& ops) {
+  std::map<crdt::RecordKey, crdt::RecordState> out;
+  for (const auto& op : ops) out[op.key].Apply(op);
+  return out;
+}
+
+void ExpectStatesEqual(Store& store, const std::vector<Op>& ops) {
+  for (const auto& [key, expected] : Replay(ops)) {
+    auto got = store.Get(key);
+    ASSERT_OK(got);
+    ASSERT_TRUE(got->has_value()) << key.ToString();
+    EXPECT_EQ((*got)->Encode(), expected.Encode()) << key.ToString();
+  }
+}
+
+void ExpectIntegrity(Store& store) {
+  auto report = store.CheckIntegrity();
+  ASSERT_OK(report);
+  EXPECT_TRUE(report->ok()) << (report->problems.empty() ? "" : report->problems.front());
+}
+
+TEST(StoreKeys, EncodingsSortLikeTheirParts) {
+  using internal::OpKey;
+  using internal::StateKey;
+  EXPECT_LT(OpKey("v01", 5, 9), OpKey("v012", 1, 1));  // a scope sorts before its extensions
+  EXPECT_LT(OpKey("v01", 5, 9), OpKey("v01", 6, 1));   // then origin
+  EXPECT_LT(OpKey("v01", 5, 9), OpKey("v01", 5, 10));  // then seq, numerically
+  EXPECT_LT(OpKey("v01", 5, 255), OpKey("v01", 5, 256));
+  EXPECT_LT(StateKey({"a/b", "child", "z"}), StateKey({"a/b/c", "child", "a"}));
+  EXPECT_LT(StateKey({"z", "child", "z"}), StateKey({"a", "contact", "a"}));  // type first
+  auto parsed = internal::ParseStateKey(StateKey({"a/b", "child", "c-1"}));
+  ASSERT_OK(parsed);
+  EXPECT_EQ(*parsed, (crdt::RecordKey{"a/b", "child", "c-1"}));
+  EXPECT_FALSE(internal::ParseOpKey("garbage").ok());
+}
+
+TEST(StoreCrc32c, MatchesTheStandardCheckValue) {
+  EXPECT_EQ(internal::Crc32c("123456789"), 0xe3069283u);
+  EXPECT_EQ(internal::Crc32c(""), 0u);
+  std::string long_input(1000, 'q');
+  EXPECT_EQ(
+      internal::Crc32cExtend(internal::Crc32c(long_input.substr(0, 333)), long_input.substr(333)),
+      internal::Crc32c(long_input));
+}
+
+TEST(StorePacking, RoundTripsAnyBytesAndRejectsMalformedInput) {
+  std::mt19937_64 rng(3);
+  for (size_t len : {0, 1, 7, 8, 9, 63, 64, 65, 2047, 5000}) {
+    for (int density : {0, 1, 4, 8}) {  // eighths of bytes that are non-zero
+      std::string plain(len, '\0');
+      for (auto& c : plain) {
+        if (static_cast<int>(rng() % 8) < density) c = static_cast<char>(1 + rng() % 255);
+      }
+      std::string packed = internal::Pack(plain);
+      auto back = internal::Unpack(packed);
+      ASSERT_OK(back);
+      EXPECT_EQ(*back, plain) << len << "/" << density;
+      if (len > 0 && density == 0) {
+        EXPECT_LT(packed.size(), 8u + len / 100);
+      }
+      // Every truncation and every extension is detected.
+      for (size_t cut = 0; cut < packed.size(); cut += 1 + packed.size() / 20) {
+        EXPECT_FALSE(internal::Unpack(packed.substr(0, cut)).ok()) << len << " cut " << cut;
+      }
+      EXPECT_FALSE(internal::Unpack(packed + "x").ok());
+    }
+  }
+  EXPECT_FALSE(internal::Unpack("\xff\xff\xff\xff\x7f").ok());  // absurd length
+}
+
+TEST(Store, AppliesBatchAndReadsBackMergedState) {
+  TempDir dir;
+  auto store = OpenOrDie(dir.path(), Options());
+  std::vector<Op> ops = {
+      MakeOp(kA, "t/v1", 1, "child", "c1", {Set("status", "active")}),
+      MakeOp(kA, "t/v1", 2, "child", "c2", {Set("status", "new")}),
+      MakeOp(kB, "t/v1", 1, "child", "c1", {Set("school", "s-3")}),
+  };
+  ops.push_back(MakeOp(kA, "t/v1", 3, "child", "c1", {Set("status", "closed", {ops[0].id()})}));
+  auto result = store->ApplyBatch(ops);
+  ASSERT_OK(result);
+  EXPECT_EQ(result->applied, 4u);
+  EXPECT_EQ(result->pending + result->duplicate + result->refused, 0u);
+  EXPECT_EQ(result->changed.size(), 2u);
+  ExpectStatesEqual(*store, ops);
+  auto c1 = store->Get({"t/v1", "child", "c1"});
+  ASSERT_OK(c1);
+  EXPECT_EQ((*c1)->Get("status"), "closed");
+  auto vv = store->GetVersionVector("t/v1");
+  ASSERT_OK(vv);
+  EXPECT_EQ(*vv, (VersionVector{{kA, 3}, {kB, 1}}));
+  auto missing = store->Get({"t/v1", "child", "nope"});
+  ASSERT_OK(missing);
+  EXPECT_FALSE(missing->has_value());
+  ExpectIntegrity(*store);
+}
+
+TEST(Store, ApplyIsIdempotent) {
+  TempDir dir;
+  auto store = OpenOrDie(dir.path(), Options());
+  std::vector<Op> ops;
+  for (uint64_t s = 1; s <= 20; ++s) {
+    ops.push_back(MakeOp(kA, "v", s, "child", "c" + std::to_string(s % 3), {Set("n", "x")}));
+  }
+  ASSERT_OK(store->ApplyBatch(ops));
+  auto before = store->Get({"v", "child", "c1"});
+  ASSERT_OK(before);
+  auto again = store->ApplyBatch(ops);
+  ASSERT_OK(again);
+  EXPECT_EQ(again->duplicate, ops.size());
+  EXPECT_EQ(again->applied, 0u);
+  EXPECT_TRUE(again->changed.empty());
+  auto after = store->Get({"v", "child", "c1"});
+  ASSERT_OK(after);
+  EXPECT_EQ((*after)->Encode(), (*before)->Encode());
+  // A duplicate inside one batch is a duplicate too.
+  std::vector<Op> twice = {MakeOp(kB, "v", 1, "child", "c9", {Set("n", "y")})};
+  twice.push_back(twice[0]);
+  auto r = store->ApplyBatch(twice);
+  ASSERT_OK(r);
+  EXPECT_EQ(r->outcomes, (std::vector<Outcome>{Outcome::kApplied, Outcome::kDuplicate}));
+  ExpectIntegrity(*store);
+}
+
+TEST(Store, GapsArePendingUntilFilled) {
+  TempDir dir;
+  auto store = OpenOrDie(dir.path(), Options());
+  std::vector<Op> chain;
+  for (uint64_t s = 1; s <= 5; ++s)
+    chain.push_back(MakeOp(kA, "v", s, "child", "c", {Set("n", std::to_string(s))}));
+
+  auto r1 = store->ApplyBatch(std::vector<Op>{chain[0], chain[2], chain[4]});
+  ASSERT_OK(r1);
+  EXPECT_EQ(r1->outcomes,
+            (std::vector<Outcome>{Outcome::kApplied, Outcome::kPending, Outcome::kPending}));
+  EXPECT_EQ(store->GetVersionVector("v")->at(kA), 1u);
+  EXPECT_EQ(*store->PendingCount(), 2u);
+  // A pending op sent again is a duplicate, not a second pending copy.
+  auto again = store->ApplyBatch(std::vector<Op>{chain[2]});
+  ASSERT_OK(again);
+  EXPECT_EQ(again->outcomes, (std::vector<Outcome>{Outcome::kDuplicate}));
+  // Pending ops are durable and sync does not see them.
+  auto since = store->OpsSince("v", {});
+  ASSERT_OK(since);
+  EXPECT_EQ(since->ops.size(), 1u);
+  ExpectIntegrity(*store);
+
+  store.reset();
+  store = OpenOrDie(dir.path(), Options());
+  EXPECT_EQ(*store->PendingCount(), 2u);
+  auto r2 = store->ApplyBatch(std::vector<Op>{chain[1]});
+  ASSERT_OK(r2);
+  EXPECT_EQ(r2->applied, 1u);
+  EXPECT_EQ(r2->released, 1u);  // seq 3; seq 5 still waits for 4
+  EXPECT_EQ(store->GetVersionVector("v")->at(kA), 3u);
+  auto r3 = store->ApplyBatch(std::vector<Op>{chain[3]});
+  ASSERT_OK(r3);
+  EXPECT_EQ(r3->released, 1u);
+  EXPECT_EQ(store->GetVersionVector("v")->at(kA), 5u);
+  EXPECT_EQ(*store->PendingCount(), 0u);
+  ExpectStatesEqual(*store, chain);
+  ExpectIntegrity(*store);
+}
+
+TEST(Store, OutOfOrderBatchIsSortedByChain) {
+  TempDir dir;
+  auto store = OpenOrDie(dir.path(), Options());
+  std::vector<Op> ops;
+  for (uint64_t s = 6; s >= 1; --s)
+    ops.push_back(MakeOp(kA, "v", s, "child", "c", {Set("n", std::to_string(s))}));
+  auto r = store->ApplyBatch(ops);
+  ASSERT_OK(r);
+  EXPECT_EQ(r->applied, 6u);
+  EXPECT_EQ(*store->PendingCount(), 0u);
+  ExpectStatesEqual(*store, ops);
+}
+
+TEST(Store, EquivocationAndInvalidOpsRejectTheBatch) {
+  TempDir dir;
+  auto store = OpenOrDie(dir.path(), Options());
+  ASSERT_OK(store->ApplyBatch(std::vector<Op>{MakeOp(kA, "v", 1, "child", "c", {Set("n", "1")})}));
+  Op forged = MakeOp(kA, "v", 1, "child", "c", {Set("n", "forged")});
+  Op fine = MakeOp(kB, "v", 1, "child", "d", {Set("n", "ok")});
+  auto r = store->ApplyBatch(std::vector<Op>{fine, forged});
+  EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
+  auto d = store->Get({"v", "child", "d"});
+  ASSERT_OK(d);
+  EXPECT_FALSE(d->has_value()) << "a rejected batch must write nothing";
+
+  Op bad = MakeOp(kB, "v", 0, "child", "d", {Set("n", "x")});  // seq 0
+  EXPECT_EQ(store->ApplyBatch(std::vector<Op>{fine, bad}).status().code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_TRUE(store->GetVersionVector("v")->count(kB) == 0);
+  ExpectIntegrity(*store);
+}
+
+TEST(Store, ReopenKeepsOpsStateVectorsAndClock) {
+  TempDir dir;
+  std::vector<Op> ops;
+  crdt::Stamp high;
+  {
+    auto store = OpenOrDie(dir.path(), Options());
+    for (uint64_t s = 1; s <= 50; ++s)
+      ops.push_back(MakeOp(kA, "v", s, "contact", "k" + std::to_string(s), {Set("d", "x")}));
+    ASSERT_OK(store->ApplyBatch(ops));
+    crdt::HybridClock clock;
+    auto local =
+        store->WriteLocal(std::vector<LocalChange>{{{"v", "child", "c"}, {Set("n", "1")}, "u1", 0}},
+                          clock, 2'000'000'000'000ull);
+    ASSERT_OK(local);
+    ops.push_back(local->front());
+    high = clock.high_water();
+  }
+  auto store = OpenOrDie(dir.path(), Options());
+  auto hw = store->HlcHighWater();
+  ASSERT_OK(hw);
+  EXPECT_EQ(*hw, high);
+  EXPECT_EQ(*store->GetVersionVector("v"), (VersionVector{{kA, 50}, {kSelf, 1}}));
+  ExpectStatesEqual(*store, ops);
+  // A restarted clock continues above the persisted mark, even with the wall clock in 1970.
+  crdt::HybridClock clock;
+  clock.Restore(*hw);
+  auto next = store->WriteLocal(
+      std::vector<LocalChange>{{{"v", "child", "c"}, {Set("m", "2")}, "u1", 0}}, clock, 0);
+  ASSERT_OK(next);
+  EXPECT_GT(next->front().stamp, high);
+  EXPECT_EQ(next->front().seq, 2u);
+  ExpectIntegrity(*store);
+}
+
+TEST(Store, OpenRefusesAnotherNodesStore) {
+  TempDir dir;
+  { auto store = OpenOrDie(dir.path(), Options()); }
+  StoreOptions other = Options();
+  other.node_id = kSelf + 1;
+  EXPECT_EQ(Store::Open(dir.path(), other).status().code(), StatusCode::kFailedPrecondition);
+}
+
+TEST(Store, WriteLocalNumbersChainsAndLinksThem) {
+  TempDir dir;
+  auto store = OpenOrDie(dir.path(), Options());
+  crdt::HybridClock clock;
+  std::vector<std::pair<uint64_t, uint64_t>> links;  // (previous seq or 0, seq)
+  LocalOptions lo;
+  lo.link = [&](const Op* previous, Op& op) {
+    links.emplace_back(previous ? previous->seq : 0, op.seq);
+    op.prev_hash[0] = static_cast<uint8_t>(op.seq);  // what crypto/ would fill
+    return Status::Ok();
+  };
+  std::vector<LocalChange> changes = {{{"v1", "child", "a"}, {Set("n", "1")}, "u", 0},
+                                      {{"v2", "child", "b"}, {Set("n", "1")}, "u", 0},
+                                      {{"v1", "child", "c"}, {Set("n", "1")}, "u", 0}};
+  auto ops = store->WriteLocal(changes, clock, 5000, lo);
+  ASSERT_OK(ops);
+  ASSERT_EQ(ops->size(), 3u);
+  EXPECT_EQ((*ops)[0].seq, 1u);
+  EXPECT_EQ((*ops)[1].seq, 1u);
+  EXPECT_EQ((*ops)[2].seq, 2u);
+  EXPECT_LT((*ops)[0].stamp, (*ops)[2].stamp);
+  auto more = store->WriteLocal(std::vector<LocalChange>{changes[0]}, clock, 5000, lo);
+  ASSERT_OK(more);
+  EXPECT_EQ(more->front().seq, 3u);
+  EXPECT_EQ(links, (std::vector<std::pair<uint64_t, uint64_t>>{{0, 1}, {0, 1}, {1, 2}, {2, 3}}));
+  auto held = store->GetOp("v1", kSelf, 3);
+  ASSERT_OK(held);
+  ASSERT_TRUE(held->has_value());
+  auto decoded = crdt::DecodeOp(**held);
+  ASSERT_OK(decoded);
+  EXPECT_EQ(*decoded, more->front());
+  // Signed chain heads are kept in the same transaction, one per chain the call extended.
+  lo.sign_head = [](const Op& last) -> Result<std::string> {
+    return "signed-head-" + std::to_string(last.seq);
+  };
+  ASSERT_OK(store->WriteLocal(changes, clock, 5000, lo));
+  auto head = store->GetHead("v1", kSelf);
+  ASSERT_OK(head);
+  ASSERT_TRUE(head->has_value());
+  EXPECT_EQ((*head)->seq, 5u);
+  EXPECT_EQ((*head)->head, "signed-head-5");
+  EXPECT_EQ((*store->GetHead("v2", kSelf))->seq, 2u);
+  lo.sign_head = [](const Op&) -> Result<std::string> { return Unauthenticated("no key"); };
+  EXPECT_EQ(store->WriteLocal(changes, clock, 5000, lo).status().code(),
+            StatusCode::kUnauthenticated);
+  EXPECT_EQ(store->GetVersionVector("v1")->at(kSelf), 5u);
+  lo.sign_head = nullptr;
+  // A link failure aborts the whole call.
+  lo.link = [](const Op*, Op&) { return Unauthenticated("no key"); };
+  EXPECT_EQ(store->WriteLocal(changes, clock, 5000, lo).status().code(),
+            StatusCode::kUnauthenticated);
+  EXPECT_EQ(store->GetVersionVector("v1")->at(kSelf), 5u);
+  ExpectIntegrity(*store);
+}
+
+TEST(Store, ForEachCoversATypeWithinAScopeSubtree) {
+  TempDir dir;
+  auto store = OpenOrDie(dir.path(), Options());
+  std::vector<Op> ops;
+  uint64_t seq = 0;
+  for (std::string scope :
+       {"city", "city/t1", "city/t1/v1", "city/t1/v10", "city/t10", "city/t2"}) {
+    for (std::string type : {"child", "contact"}) {
+      ops.push_back(
+          MakeOp(kA, scope, 1 + (type == "contact" ? 1 : 0), type, "r-" + type, {Set("n", "x")}));
+    }
+  }
+  (void)seq;
+  ASSERT_OK(store->ApplyBatch(ops));
+  auto scopes_of = [&](std::string_view type, std::string_view prefix) {
+    std::vector<std::string> seen;
+    EXPECT_OK(
+        store->ForEach(type, prefix, [&](const crdt::RecordKey& k, const crdt::RecordState& s) {
+          EXPECT_EQ(k.type, type);
+          EXPECT_EQ(s.Get("n"), "x");
+          seen.push_back(k.scope);
+          return true;
+        }));
+    return seen;
+  };
+  EXPECT_EQ(scopes_of("child", "city/t1"),
+            (std::vector<std::string>{"city/t1", "city/t1/v1", "city/t1/v10"}));
+  EXPECT_EQ(scopes_of("contact", "city/t1/v1"), (std::vector<std::string>{"city/t1/v1"}));
+  EXPECT_EQ(scopes_of("child", "").size(), 6u);
+  EXPECT_TRUE(scopes_of("report", "city").empty());
+  int calls = 0;
+  ASSERT_OK(store->ForEach("child", "city", [&](const crdt::RecordKey&, const crdt::RecordState&) {
+    return ++calls < 2;
+  }));
+  EXPECT_EQ(calls, 2);
+  auto scopes = store->Scopes();
+  ASSERT_OK(scopes);
+  EXPECT_EQ(scopes->size(), 6u);
+}
+
+TEST(Store, OpsSinceStreamsWhatThePeerLacksInChunks) {
+  TempDir dir;
+  auto store = OpenOrDie(dir.path(), Options());
+  std::vector<Op> ops;
+  for (uint64_t s = 1; s <= 30; ++s)
+    ops.push_back(MakeOp(kA, "v", s, "child", "c", {Set("n", std::to_string(s))}));
+  for (uint64_t s = 1; s <= 12; ++s)
+    ops.push_back(MakeOp(kB, "v", s, "child", "d", {Set("n", std::to_string(s))}));
+  ops.push_back(MakeOp(kB, "other", 1, "child", "d", {Set("n", "o")}));
+  ASSERT_OK(store->ApplyBatch(ops));
+  VersionVector theirs{{kA, 10}};
+  std::vector<OpBytes> got;
+  for (int round = 0; round < 100; ++round) {
+    auto chunk = store->OpsSince("v", theirs, 7);
+    ASSERT_OK(chunk);
+    EXPECT_LE(chunk->ops.size(), 7u);
+    for (auto& o : chunk->ops) {
+      EXPECT_EQ(o.seq, theirs[o.origin] + 1);
+      theirs[o.origin] = o.seq;
+      auto decoded = crdt::DecodeOp(o.bytes);
+      ASSERT_OK(decoded);
+      EXPECT_EQ(decoded->origin, o.origin);
+      got.push_back(std::move(o));
+    }
+    if (!chunk->more) break;
+  }
+  EXPECT_EQ(got.size(), 20u + 12u);
+  EXPECT_EQ(theirs, (VersionVector{{kA, 30}, {kB, 12}}));
+  auto none = store->OpsSince("v", theirs);
+  ASSERT_OK(none);
+  EXPECT_TRUE(none->ops.empty());
+  EXPECT_FALSE(none->more);
+}
+
+TEST(Store, UrgentOpsEnterTheOutboxUntilAcknowledged) {
+  TempDir dir;
+  auto store = OpenOrDie(dir.path(), Options());
+  Op urgent = MakeOp(kA, "v", 1, "report", "r1", {Set("kind", "harm")}, crdt::kOpFlagUrgent);
+  Op normal = MakeOp(kA, "v", 2, "child", "c1", {Set("n", "x")});
+  Op urgent_gap = MakeOp(kA, "v", 4, "report", "r2", {Set("kind", "help")}, crdt::kOpFlagUrgent);
+  ApplyOptions ao;
+  ao.outbox_peers = {"upstream", "city"};
+  auto r = store->ApplyBatch(std::vector<Op>{urgent, normal, urgent_gap}, ao);
+  ASSERT_OK(r);
+  EXPECT_EQ(r->pending, 1u);
+  auto up = store->Outbox("upstream");
+  ASSERT_OK(up);
+  ASSERT_EQ(up->size(), 2u);  // the pending urgent op is queued too: it is durably held
+  EXPECT_EQ((*up)[0].id, urgent.id());
+  EXPECT_EQ((*up)[0].bytes, crdt::EncodeOp(urgent));
+  EXPECT_EQ((*up)[1].id, urgent_gap.id());
+  ASSERT_OK(store->AckOutbox("upstream", urgent.id()));
+  EXPECT_EQ(store->Outbox("upstream")->size(), 1u);
+  EXPECT_EQ(store->Outbox("city")->size(), 2u);
+  // Receiving it again does not queue it again.
+  ASSERT_OK(store->ApplyBatch(std::vector<Op>{urgent}, ao));
+  EXPECT_EQ(store->Outbox("upstream")->size(), 1u);
+  ExpectIntegrity(*store);
+}
+
+TEST(Store, KeepsTheHighestChainHeadAndSmallTables) {
+  TempDir dir;
+  auto store = OpenOrDie(dir.path(), Options());
+  ApplyOptions ao;
+  ao.heads = {{"v", kA, 5, "head-5"}};
+  ASSERT_OK(store->ApplyBatch({}, ao));
+  ao.heads = {{"v", kA, 3, "head-3"}};
+  ASSERT_OK(store->ApplyBatch({}, ao));
+  auto head = store->GetHead("v", kA);
+  ASSERT_OK(head);
+  ASSERT_TRUE(head->has_value());
+  EXPECT_EQ((*head)->seq, 5u);
+  EXPECT_EQ((*head)->head, "head-5");
+  // Heads are kept per seq; lookups stay within their own chain.
+  ao.heads = {{"v", kA, 3, "other-3"}, {"w", kB, 9, "w-9"}, {"v", kB, 1, "vb-1"}};
+  ASSERT_OK(store->ApplyBatch({}, ao));
+  EXPECT_EQ((*store->HeadAtOrBelow("v", kA, 4))->head, "head-3");  // the first one stays
+  EXPECT_EQ((*store->HeadAtOrBelow("v", kA, 5))->head, "head-5");
+  EXPECT_EQ((*store->HeadAtOrAbove("v", kA, 4))->head, "head-5");
+  EXPECT_FALSE(store->HeadAtOrAbove("v", kA, 6)->has_value());
+  EXPECT_FALSE(store->HeadAtOrBelow("v", kA, 2)->has_value());
+  EXPECT_EQ((*store->GetHead("v", kA))->seq, 5u);  // not v/kB's head, which sorts after it
+  EXPECT_EQ((*store->GetHead("w", kB))->head, "w-9");
+  EXPECT_FALSE(store->GetHead("w", kA)->has_value());
+
+  ASSERT_OK(store->SetIdentity("identity-blob"));
+  EXPECT_EQ(*store->Identity(), std::optional<std::string>("identity-blob"));
+  ASSERT_OK(store->PutPeer("town-3", "peer-blob"));
+  EXPECT_EQ(*store->GetPeer("town-3"), std::optional<std::string>("peer-blob"));
+  ASSERT_OK(store->DeletePeer("town-3"));
+  EXPECT_FALSE(store->GetPeer("town-3")->has_value());
+  auto first = store->AppendAudit(std::vector<std::string>{"read c1", "read c2"});
+  ASSERT_OK(first);
+  EXPECT_EQ(*first, 1u);
+  EXPECT_EQ(*store->AppendAudit(std::vector<std::string>{"read c3"}), 3u);
+  auto audit = store->ReadAudit(2, 10);
+  ASSERT_OK(audit);
+  ASSERT_EQ(audit->size(), 2u);
+  EXPECT_EQ((*audit)[1], (std::pair<uint64_t, std::string>{3, "read c3"}));
+  ExpectIntegrity(*store);
+}
+
+// Counts records per (type, scope) — the shape programme/ aggregation will take.
+class CountIndexer : public Indexer {
+ public:
+  std::string_view name() const override { return "count"; }
+  Status OnChange(const crdt::RecordKey& key, const crdt::RecordState* before,
+                  const crdt::RecordState& after, IndexWriter& writer) override {
+    if (fail) return Internal("indexer refused");
+    bool was = before != nullptr && before->Get("status") == "active";
+    bool is = after.Get("status") == "active";
+    if (was == is) return Status::Ok();
+    std::string k = key.type + "|" + key.scope;
+    FULEI_ASSIGN_OR_RETURN(auto cur, writer.Get(k));
+    int n = cur ? std::stoi(*cur) : 0;
+    n += is ? 1 : -1;
+    if (n == 0) return writer.Delete(k);
+    return writer.Put(k, std::to_string(n));
+  }
+  bool fail = false;
+};
+
+std::map<std::string, std::string> IndexEntries(Store& store) {
+  std::map<std::string, std::string> out;
+  EXPECT_OK(store.ScanIndex("count", "", [&](std::string_view k, std::string_view v) {
+    out[std::string(k)] = std::string(v);
+    return true;
+  }));
+  return out;
+}
+
+TEST(Store, IndexesChangeInTheSameTransaction) {
+  TempDir dir;
+  CountIndexer counter;
+  std::vector<Op> ops = {MakeOp(kA, "v", 1, "child", "c1", {Set("status", "active")}),
+                         MakeOp(kA, "v", 2, "child", "c2", {Set("status", "active")})};
+  {
+    // Records written before the index existed are indexed when it is registered.
+    auto store = OpenOrDie(dir.path(), Options());
+    ASSERT_OK(store->ApplyBatch(ops));
+  }
+  StoreOptions o = Options();
+  o.indexers = {&counter};
+  auto store = OpenOrDie(dir.path(), o);
+  EXPECT_EQ(IndexEntries(*store), (std::map<std::string, std::string>{{"child|v", "2"}}));
+  ops.push_back(MakeOp(kA, "v", 3, "child", "c1", {Set("status", "closed", {ops[0].id()})}));
+  ASSERT_OK(store->ApplyBatch(std::vector<Op>{ops.back()}));
+  EXPECT_EQ(IndexEntries(*store), (std::map<std::string, std::string>{{"child|v", "1"}}));
+  ExpectIntegrity(*store);
+
+  counter.fail = true;  // an indexer error aborts the batch: no op, no state, no vv
+  Op next = MakeOp(kA, "v", 4, "child", "c3", {Set("status", "active")});
+  EXPECT_EQ(store->ApplyBatch(std::vector<Op>{next}).status().code(), StatusCode::kInternal);
+  EXPECT_EQ(store->GetVersionVector("v")->at(kA), 3u);
+  EXPECT_FALSE(store->Get(next.key)->has_value());
+  counter.fail = false;
+  ExpectIntegrity(*store);
+}
+
+// Overwrites one value of `db` in place with raw LMDB (the store must be closed).
+void Tamper(const std::string& dir, const char* db, const std::function<void(std::string&)>& edit,
+            const std::function<void(std::string_view key, std::string& value)>& move = nullptr) {
+  MDB_env* env = nullptr;
+  ASSERT_EQ(mdb_env_create(&env), 0);
+  ASSERT_EQ(mdb_env_set_maxdbs(env, 64), 0);
+  ASSERT_EQ(mdb_env_open(env, dir.c_str(), 0, 0600), 0);
+  MDB_txn* txn = nullptr;
+  ASSERT_EQ(mdb_txn_begin(env, nullptr, 0, &txn), 0);
+  MDB_dbi dbi;
+  ASSERT_EQ(mdb_dbi_open(txn, db, 0, &dbi), 0);
+  MDB_cursor* cur = nullptr;
+  ASSERT_EQ(mdb_cursor_open(txn, dbi, &cur), 0);
+  MDB_val k, v;
+  ASSERT_EQ(mdb_cursor_get(cur, &k, &v, MDB_FIRST), 0);
+  std::string key(static_cast<char*>(k.mv_data), k.mv_size);
+  std::string value(static_cast<char*>(v.mv_data), v.mv_size);
+  mdb_cursor_close(cur);
+  if (move) {
+    move(key, value);
+  } else {
+    edit(value);
+  }
+  MDB_val k2{key.size(), key.data()}, v2{value.size(), value.data()};
+  ASSERT_EQ(mdb_put(txn, dbi, &k2, &v2, 0), 0);
+  ASSERT_EQ(mdb_txn_commit(txn), 0);
+  mdb_env_close(env);
+}
+
+class SealedAndChecked : public ::testing::TestWithParam<bool> {
+ protected:
+  const Sealer* sealer() { return GetParam() ? &sealer_ : nullptr; }
+  testing::DataKeySealer sealer_;
+};
+
+TEST_P(SealedAndChecked, FlippedOrMovedBytesAreCorruptionNeverData) {
+  TempDir dir;
+  std::vector<Op> ops = {MakeOp(kA, "v", 1, "child", "c1", {Set("n", "x")}),
+                         MakeOp(kA, "v", 2, "child", "c2", {Set("n", "y")})};
+  {
+    auto store = OpenOrDie(dir.path(), Options(sealer()));
+    ASSERT_OK(store->ApplyBatch(ops));
+  }
+  Tamper(dir.path(), "state", [](std::string& v) { v[v.size() / 2] ^= 0x20; });
+  {
+    auto store = OpenOrDie(dir.path(), Options(sealer()));
+    EXPECT_EQ(store->Get(ops[0].key).status().code(), StatusCode::kCorruption);
+    EXPECT_OK(store->Get(ops[1].key));
+    auto report = store->CheckIntegrity();
+    ASSERT_OK(report);
+    EXPECT_FALSE(report->ok());
+  }
+  // c2's (good) state value copied under c1's key: the value is intact but misplaced.
+  TempDir dir2;
+  {
+    auto store = OpenOrDie(dir2.path(), Options(sealer()));
+    ASSERT_OK(store->ApplyBatch(ops));
+  }
+  std::string c2_value;
+  {
+    MDB_env* env = nullptr;
+    ASSERT_EQ(mdb_env_create(&env), 0);
+    ASSERT_EQ(mdb_env_set_maxdbs(env, 64), 0);
+    ASSERT_EQ(mdb_env_open(env, dir2.path().c_str(), MDB_RDONLY, 0600), 0);
+    MDB_txn* txn = nullptr;
+    ASSERT_EQ(mdb_txn_begin(env, nullptr, MDB_RDONLY, &txn), 0);
+    MDB_dbi dbi;
+    ASSERT_EQ(mdb_dbi_open(txn, "state", 0, &dbi), 0);
+    std::string k = internal::StateKey(ops[1].key);
+    MDB_val kv{k.size(), k.data()}, v;
+    ASSERT_EQ(mdb_get(txn, dbi, &kv, &v), 0);
+    c2_value.assign(static_cast<char*>(v.mv_data), v.mv_size);
+    mdb_txn_abort(txn);
+    mdb_env_close(env);
+  }
+  Tamper(dir2.path(), "state", nullptr,
+         [&](std::string_view, std::string& value) { value = c2_value; });
+  auto store = OpenOrDie(dir2.path(), Options(sealer()));
+  EXPECT_EQ(store->Get(ops[0].key).status().code(), StatusCode::kCorruption);
+}
+
+TEST_P(SealedAndChecked, TornOpLogValueIsReported) {
+  TempDir dir;
+  std::vector<Op> ops = {MakeOp(kA, "v", 1, "child", "c1", {Set("n", "x")})};
+  {
+    auto store = OpenOrDie(dir.path(), Options(sealer()));
+    ASSERT_OK(store->ApplyBatch(ops));
+  }
+  Tamper(dir.path(), "ops", [](std::string& v) { v.resize(v.size() - 3); });
+  auto store = OpenOrDie(dir.path(), Options(sealer()));
+  EXPECT_EQ(store->GetOp("v", kA, 1).status().code(), StatusCode::kCorruption);
+  EXPECT_EQ(store->OpsSince("v", {}).status().code(), StatusCode::kCorruption);
+  auto report = store->CheckIntegrity();
+  ASSERT_OK(report);
+  EXPECT_FALSE(report->ok());
+}
+
+INSTANTIATE_TEST_SUITE_P(Store, SealedAndChecked, ::testing::Bool(),
+                         [](const auto& p) { return p.param ? "Sealed" : "Checked"; });
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+TEST(Store, SealedStoreHoldsNoNameInItsFile) {
+  TempDir dir;
+  testing::DataKeySealer sealer;
+  const std::string name = "王小蕾-Wang-Xiaolei";
+  // A long run of one letter survives value packing as contiguous bytes (see the control).
+  const std::string marker = std::string(64, 'Z');
+  const std::string run = std::string(16, 'Z');
+  {
+    auto store = OpenOrDie(dir.path(), Options(&sealer));
+    std::vector<Op> ops;
+    for (uint64_t s = 1; s <= 20; ++s) {
+      ops.push_back(MakeOp(kA, "v", s, "child", "c" + std::to_string(s),
+                           {Set("name", name), Set("note", marker)}));
+    }
+    ASSERT_OK(store->ApplyBatch(ops));
+    crdt::HybridClock clock;
+    ASSERT_OK(store->WriteLocal(
+        std::vector<LocalChange>{{{"v", "child", "c1"}, {Set("guardian", name)}, "u", 0}}, clock,
+        1000));
+    ASSERT_OK(store->SetIdentity("identity of " + name));
+    ASSERT_OK(store->PutPeer("p", name));
+    ASSERT_OK(store->AppendAudit(std::vector<std::string>{"viewed " + name}));
+    auto got = store->Get({"v", "child", "c3"});
+    ASSERT_OK(got);
+    EXPECT_EQ((*got)->Get("name"), name);  // readable through the store
+    ASSERT_OK(store->Backup(dir.sub("backup")));
+  }
+  for (const auto& file : {dir.path() + "/data.mdb", dir.sub("backup") + "/data.mdb"}) {
+    std::string bytes = ReadFile(file);
+    ASSERT_GT(bytes.size(), 0u) << file;
+    EXPECT_EQ(bytes.find(name), std::string::npos) << file;
+    EXPECT_EQ(bytes.find("Xiaolei"), std::string::npos) << file;
+    EXPECT_EQ(bytes.find(run), std::string::npos) << file;
+  }
+  // The same store without sealing, as a control: the name is there in clear.
+  TempDir plain;
+  {
+    auto store = OpenOrDie(plain.path(), Options());
+    ASSERT_OK(store->ApplyBatch(std::vector<Op>{
+        MakeOp(kA, "v", 1, "child", "c", {Set("name", name), Set("note", marker)})}));
+  }
+  EXPECT_NE(ReadFile(plain.path() + "/data.mdb").find(run), std::string::npos);
+}
+
+TEST(Store, SealedStoreRefusesTheWrongKeyAndNoKey) {
+  TempDir dir;
+  testing::DataKeySealer sealer, other;
+  { auto store = OpenOrDie(dir.path(), Options(&sealer)); }
+  EXPECT_EQ(Store::Open(dir.path(), Options(&other)).status().code(), StatusCode::kUnauthenticated);
+  EXPECT_EQ(Store::Open(dir.path(), Options()).status().code(), StatusCode::kFailedPrecondition);
+  TempDir plain;
+  { auto store = OpenOrDie(plain.path(), Options()); }
+  EXPECT_EQ(Store::Open(plain.path(), Options(&sealer)).status().code(),
+            StatusCode::kFailedPrecondition);
+}
+
+TEST(Store, HotBackupIsACompactConsistentCopy) {
+  TempDir dir;
+  testing::DataKeySealer sealer;
+  auto store = OpenOrDie(dir.path(), Options(&sealer));
+  std::vector<Op> ops;
+  for (uint64_t s = 1; s <= 300; ++s)
+    ops.push_back(MakeOp(kA, "v", s, "child", "c" + std::to_string(s % 40),
+                         {Set("n", std::string(100, 'x'))}));
+  ASSERT_OK(store->ApplyBatch(ops));
+  ASSERT_OK(store->Backup(dir.sub("b1")));
+  EXPECT_EQ(store->Backup(dir.sub("b1")).code(), StatusCode::kAlreadyExists);
+  // Writes go on after the backup; the backup keeps its moment.
+  ASSERT_OK(
+      store->ApplyBatch(std::vector<Op>{MakeOp(kB, "v", 1, "child", "new", {Set("n", "y")})}));
+  StoreOptions o = Options(&sealer);
+  auto backup = OpenOrDie(dir.sub("b1"), o);
+  EXPECT_EQ(*backup->GetVersionVector("v"), (VersionVector{{kA, 300}}));
+  ExpectStatesEqual(*backup, ops);
+  ExpectIntegrity(*backup);
+}
+
+TEST(Store, IntegrityCheckFindsAStateThatDiffersFromItsOps) {
+  TempDir dir;
+  std::vector<Op> ops = {MakeOp(kA, "v", 1, "child", "c1", {Set("n", "x")}),
+                         MakeOp(kA, "v", 2, "child", "c2", {Set("n", "y")})};
+  {
+    auto store = OpenOrDie(dir.path(), Options());
+    ASSERT_OK(store->ApplyBatch(ops));
+  }
+  // Replace c1's state with a well-formed, correctly checksummed, but wrong state.
+  crdt::RecordState wrong;
+  wrong.Apply(MakeOp(kA, "v", 1, "child", "c1", {Set("n", "tampered")}));
+  std::string key = internal::StateKey(ops[0].key);
+  std::string framed = internal::Checked("state", key, internal::Pack(wrong.Encode()));
+  Tamper(dir.path(), "state", nullptr, [&](std::string_view k, std::string& v) {
+    ASSERT_EQ(k, key);
+    v = framed;
+  });
+  auto store = OpenOrDie(dir.path(), Options());
+  auto report = store->CheckIntegrity();
+  ASSERT_OK(report);
+  ASSERT_FALSE(report->ok());
+  EXPECT_NE(report->problems.front().find("replay"), std::string::npos) << report->problems.front();
+}
+
+}  // namespace
+}  // namespace fulei::store

@@ -1,0 +1,92 @@
+// Helpers shared by the store tests: temporary directories, op builders, a real sealer.
+#ifndef FULEI_TESTS_STORE_TEST_UTIL_H_
+#define FULEI_TESTS_STORE_TEST_UTIL_H_
+
+#include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "crdt/op.h"
+#include "crdt/record.h"
+#include "crdt/status.h"
+#include "store/sealer.h"
+#include "tests/store/data_key_sealer.h"
+
+#define ASSERT_OK(expr)                                                    \
+  do {                                                                     \
+    const auto& assert_ok_value_ = (expr);                                 \
+    ASSERT_TRUE(::fulei::store::testing::StatusOf(assert_ok_value_).ok())  \
+        << ::fulei::store::testing::StatusOf(assert_ok_value_).ToString(); \
+  } while (false)
+#define EXPECT_OK(expr)                                                    \
+  do {                                                                     \
+    const auto& expect_ok_value_ = (expr);                                 \
+    EXPECT_TRUE(::fulei::store::testing::StatusOf(expect_ok_value_).ok())  \
+        << ::fulei::store::testing::StatusOf(expect_ok_value_).ToString(); \
+  } while (false)
+
+namespace fulei::store::testing {
+
+inline const Status& StatusOf(const Status& s) { return s; }
+template <typename T>
+const Status& StatusOf(const Result<T>& r) {
+  return r.status();
+}
+
+// A fresh directory under $TMPDIR (or /tmp), removed with everything in it.
+class TempDir {
+ public:
+  TempDir() {
+    const char* base = std::getenv("TMPDIR");
+    std::string templ = std::string(base != nullptr ? base : "/tmp") + "/fulei-store-XXXXXX";
+    std::vector<char> buf(templ.begin(), templ.end());
+    buf.push_back('\0');
+    char* made = ::mkdtemp(buf.data());
+    if (made == nullptr) std::abort();
+    path_ = made;
+  }
+  ~TempDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::string& path() const { return path_; }
+  std::string sub(const std::string& name) const { return path_ + "/" + name; }
+
+ private:
+  std::string path_;
+};
+
+// A set-write op of origin `origin`, seq `seq` in `scope`, on record (scope, type, id).
+// Stamps are derived from (seq, origin) so they are unique and increase along a chain.
+inline crdt::Op MakeOp(crdt::NodeId origin, const std::string& scope, uint64_t seq,
+                       const std::string& type, const std::string& id,
+                       std::vector<crdt::FieldWrite> writes, uint32_t flags = 0) {
+  crdt::Op op;
+  op.origin = origin;
+  op.seq = seq;
+  op.stamp = crdt::Stamp{1'700'000'000'000ull + seq * 10 + (origin % 10), 0};
+  op.author = "u-" + std::to_string(origin);
+  op.key = crdt::RecordKey{scope, type, id};
+  op.flags = flags;
+  op.writes = std::move(writes);
+  return op;
+}
+
+inline crdt::FieldWrite Set(std::string field, std::string value,
+                            std::vector<crdt::OpId> supersedes = {}) {
+  crdt::FieldWrite w;
+  w.field = std::move(field);
+  w.kind = crdt::WriteKind::kSet;
+  w.value = std::move(value);
+  w.supersedes = std::move(supersedes);
+  return w;
+}
+
+}  // namespace fulei::store::testing
+
+#endif  // FULEI_TESTS_STORE_TEST_UTIL_H_
