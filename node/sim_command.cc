@@ -1,5 +1,7 @@
 #include "node/sim_command.h"
 
+#include <unistd.h>
+
 #include <boost/json.hpp>
 #include <cstdio>
 #include <filesystem>
@@ -58,9 +60,11 @@ int RunSimCommand(const SimOptions& options) {
   config.fault_phase_ms = static_cast<uint64_t>(options.minutes) * 60'000;
   config.faults = options.faults;
   // tmpfs when there is one: the simulator measures protocol work, not the disk.
-  config.work_dir = std::filesystem::is_directory("/dev/shm")
-                        ? std::string("/dev/shm/fulei-sim")
-                        : (std::filesystem::temp_directory_path() / "fulei-sim").string();
+  // One directory per process, so two simulations never share stores.
+  config.work_dir = (std::filesystem::is_directory("/dev/shm")
+                         ? std::string("/dev/shm/fulei-sim")
+                         : (std::filesystem::temp_directory_path() / "fulei-sim").string()) +
+                    "-" + std::to_string(::getpid());
   std::map<std::string, std::string> names;
   if (!options.units_file.empty()) {
     std::vector<Unit> units = LoadUnits(options.units_file);
@@ -85,10 +89,11 @@ int RunSimCommand(const SimOptions& options) {
         "  写入 ops written: %llu (其中紧急报告 urgent reports: %llu)\n"
         "  连接 connections: %llu, 因故障断开 closed by faults: %llu\n"
         "  断网 partitions: %llu, 节点崩溃重启 crashes: %llu\n"
-        "  被篡改的转发 tampered relays: %llu, 被拒收 rejected by receivers: %llu\n"
+        "  被篡改的转发 batches tampered by relays: %llu; 被拒收 rejected on arrival: %llu "
+        "(the rest were lost with their connection)\n"
         "  恢复后收敛用时 converged %.1f s (simulated) after the network healed\n"
-        "  核对 checked %llu scopes: identical everywhere, no acknowledged op lost, no forgery "
-        "accepted, no urgent report left unacknowledged\n",
+        "  核对 checked %llu scopes: identical everywhere, no acknowledged op lost, no forged "
+        "value in any store, no urgent report left unacknowledged\n",
         static_cast<unsigned long long>(r.seed), r.ok ? "通过 PASS" : "失败 FAIL",
         static_cast<unsigned long long>(r.ops_written),
         static_cast<unsigned long long>(r.urgent_written),

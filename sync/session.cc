@@ -218,11 +218,13 @@ Result<uint64_t> Session::AddRun(std::string_view scope, crdt::NodeId origin, ui
   }
   for (std::string& op : ops) batch->ops.push_back(std::move(op));
   batch->heads.push_back(head->head);
-  if (!certs_sent_.count(origin)) {
+  // The certificate travels with every batch of the origin until one such batch is
+  // acknowledged: the transport may deliver a later batch first (normal overtakes bulk, urgent
+  // overtakes both), and the receiver must be able to verify whichever arrives first.
+  if (!certs_sent_.count(origin) && cert_batches_[batch->batch].insert(origin).second) {
     FULEI_ASSIGN_OR_RETURN(std::optional<std::string> chain, certs_.Get(origin));
     if (!chain) return NotFound("no certificate for origin " + std::to_string(origin));
     batch->certs.push_back(std::move(*chain));
-    certs_sent_.insert(origin);
   }
   return head->seq;
 }
@@ -260,6 +262,7 @@ Status Session::Pump() {
       progressed = true;
     }
     if (!progressed) {
+      cert_batches_.erase(batch.batch);
       // Nothing here can be sent with a signature yet; wait for the next change.
       dirty_.erase(dirty_.begin());
       continue;
@@ -305,7 +308,10 @@ Status Session::SendUrgent() {
       }
       i = j == i ? i + 1 : j;
     }
-    if (batch.ops.empty()) continue;
+    if (batch.ops.empty()) {
+      cert_batches_.erase(batch.batch);
+      continue;
+    }
     stats_.urgent_sent += ids.size();
     urgent_inflight_[batch.batch] = std::move(ids);
     Send(Priority::kUrgent, "", batch);
@@ -435,12 +441,20 @@ Status Session::OnOps(const OpsBatch& m, uint64_t now_ms) {
   return Status::Ok();
 }
 
+void Session::CertsDelivered(uint64_t batch) {
+  auto it = cert_batches_.find(batch);
+  if (it == cert_batches_.end()) return;
+  certs_sent_.insert(it->second.begin(), it->second.end());
+  cert_batches_.erase(it);
+}
+
 Status Session::OnAck(const Ack& m) {
   auto it = inflight_.find(m.batch);
   if (it == inflight_.end() || it->second != m.scope) {
     return Reject("ack for unknown batch " + std::to_string(m.batch));
   }
   inflight_.erase(it);
+  CertsDelivered(m.batch);
   store::VersionVector& pv = peer_vv_[m.scope];
   for (const VvEntry& e : m.held) pv[e.origin] = std::max(pv[e.origin], e.seq);
   return Pump();
@@ -451,6 +465,7 @@ Status Session::OnUrgentAck(const UrgentAck& m) {
   if (it == urgent_inflight_.end()) {
     return Reject("urgent ack for unknown batch " + std::to_string(m.batch));
   }
+  CertsDelivered(m.batch);
   std::set<std::pair<crdt::NodeId, uint64_t>> held;
   for (const VvEntry& e : m.ops) held.emplace(e.origin, e.seq);
   FULEI_ASSIGN_OR_RETURN(std::vector<store::OutboxEntry> entries,

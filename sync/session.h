@@ -120,6 +120,8 @@ class Session {
   Status OnOps(const OpsBatch& m, uint64_t now_ms);
   Status OnAck(const Ack& m);
   Status OnUrgentAck(const UrgentAck& m);
+  // The peer acknowledged `batch`: the certificates it carried are held there now.
+  void CertsDelivered(uint64_t batch);
   Status Pump();
   Status SendUrgent();
   // Appends the ops of `origin` in `scope` from `first` through at least `last`, extended to
@@ -145,7 +147,8 @@ class Session {
   std::map<uint64_t, std::string> inflight_;                     // batch -> scope
   std::map<uint64_t, std::vector<crdt::OpId>> urgent_inflight_;  // batch -> ops
   std::set<crdt::OpId> urgent_sent_;
-  std::set<crdt::NodeId> certs_sent_;
+  std::set<crdt::NodeId> certs_sent_;  // origins whose certificate the peer acknowledged
+  std::map<uint64_t, std::set<crdt::NodeId>> cert_batches_;  // batch -> certificates it carries
   std::map<std::string, uint32_t, std::less<>> streams_;
   uint64_t next_batch_ = 1;
   std::vector<Outgoing> out_;

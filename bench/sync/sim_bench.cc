@@ -3,6 +3,8 @@
 //   sim_bench city              1 city + 19 towns + 385 villages, 50,000 children and about
 //                               1,000,000 ops, converging from cold; reports wall-clock time
 // Stores go to /dev/shm when present (the simulator measures protocol work, not the disk).
+#include <unistd.h>
+
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -17,9 +19,11 @@ using fulei::sync::sim::SimResult;
 
 namespace {
 
+// One directory per process, so several runs (seed ranges in parallel) never share stores.
 std::string WorkDir() {
-  return std::filesystem::is_directory("/dev/shm") ? "/dev/shm/fulei-sim-bench"
-                                                   : "/tmp/fulei-sim-bench";
+  const std::string base = std::filesystem::is_directory("/dev/shm") ? "/dev/shm/fulei-sim-bench"
+                                                                     : "/tmp/fulei-sim-bench";
+  return base + "-" + std::to_string(::getpid());
 }
 
 int Seeds(int n, uint64_t first) {

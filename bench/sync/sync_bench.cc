@@ -43,6 +43,7 @@ class Bench {
     dir_ = std::filesystem::is_directory("/dev/shm") ? "/dev/shm/fulei-sync-bench"
                                                      : "/tmp/fulei-sync-bench";
     std::filesystem::remove_all(dir_);
+    std::filesystem::create_directories(dir_);
   }
   ~Bench() {
     village_.reset();

@@ -131,7 +131,11 @@ class Simulation {
       n.certs.reset();
       n.store.reset();
     }
-    if (!config_.keep_dirs) std::filesystem::remove_all(root);
+    if (!config_.keep_dirs) {
+      std::filesystem::remove_all(root);
+      std::error_code ignored;  // the work directory goes too once no other run uses it
+      std::filesystem::remove(config_.work_dir, ignored);
+    }
     if (std::getenv("FULEI_SIM_DEBUG") != nullptr) {
       for (auto& [why, count] : close_reasons_)
         std::fprintf(stderr, "closed %dx: %s\n", count, why.c_str());
