@@ -3,6 +3,7 @@
 #include <vector>
 
 #include "programme/pinyin_table.h"
+#include "programme/utf8.h"
 
 namespace fulei::programme {
 namespace {
@@ -16,40 +17,6 @@ constexpr SurnameReading kSurnames[] = {
     {U'解', "xie"},  {U'仇', "qiu"},  {U'乐', "yue"},  {U'缪', "miao"}, {U'盖', "ge"},
     {U'覃', "qin"},  {U'秘', "bi"},   {U'召', "shao"}, {U'翟', "zhai"}, {U'尉', "wei"},
 };
-
-// Decodes UTF-8 into code points; false on malformed input.
-bool Decode(std::string_view s, std::vector<char32_t>& out) {
-  size_t i = 0;
-  while (i < s.size()) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    size_t n;
-    char32_t cp;
-    if (c < 0x80) {
-      n = 0;
-      cp = c;
-    } else if ((c & 0xE0) == 0xC0) {
-      n = 1;
-      cp = c & 0x1F;
-    } else if ((c & 0xF0) == 0xE0) {
-      n = 2;
-      cp = c & 0x0F;
-    } else if ((c & 0xF8) == 0xF0) {
-      n = 3;
-      cp = c & 0x07;
-    } else {
-      return false;
-    }
-    if (n > 0 && i + n >= s.size()) return false;  // truncated sequence
-    for (size_t k = 1; k <= n; ++k) {
-      const auto cc = static_cast<unsigned char>(s[i + k]);
-      if ((cc & 0xC0) != 0x80) return false;
-      cp = (cp << 6) | (cc & 0x3F);
-    }
-    out.push_back(cp);
-    i += n + 1;
-  }
-  return true;
-}
 
 bool Ignored(char32_t cp) {
   return cp == U' ' || cp == U'\u3000' || cp == U'\u00B7' || cp == U'\u2022' || cp == U'\u30FB' ||
@@ -86,7 +53,7 @@ std::optional<std::string_view> PinyinOf(char32_t cp) {
 NamePinyin NameToPinyin(std::string_view name) {
   NamePinyin r;
   std::vector<char32_t> cps;
-  if (!Decode(name, cps)) return r;
+  if (!DecodeUtf8(name, &cps)) return r;
   r.complete = true;
   bool first = true;
   bool in_ascii_word = false;
@@ -129,7 +96,7 @@ NamePinyin NameToPinyin(std::string_view name) {
 
 std::string NormaliseName(std::string_view name) {
   std::vector<char32_t> cps;
-  if (!Decode(name, cps)) return std::string(name);
+  if (!DecodeUtf8(name, &cps)) return std::string(name);
   std::string out;
   for (char32_t cp : cps) {
     if (!Ignored(cp)) AppendUtf8(cp, out);

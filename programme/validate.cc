@@ -2,52 +2,22 @@
 
 #include <set>
 #include <string>
+#include <vector>
 
 #include "programme/id_number.h"
+#include "programme/utf8.h"
 
 namespace fulei::programme {
 namespace {
 
-// Valid UTF-8 (no overlongs, no surrogates), no control characters except '\n' (and '\t' when
-// allowed), no NUL.
+// Valid UTF-8 (utf8.h), no control characters except '\n' (and '\t' when allowed), no NUL.
 bool CleanUtf8(std::string_view s, bool allow_newline, bool allow_tab) {
-  size_t i = 0;
-  while (i < s.size()) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    if (c < 0x80) {
-      if (c == '\n' && allow_newline) {
-      } else if (c == '\t' && allow_tab) {
-      } else if (c < 0x20 || c == 0x7f) {
-        return false;
-      }
-      ++i;
-      continue;
-    }
-    size_t n = 0;
-    uint32_t cp = 0;
-    if ((c & 0xE0) == 0xC0) {
-      n = 1;
-      cp = c & 0x1F;
-    } else if ((c & 0xF0) == 0xE0) {
-      n = 2;
-      cp = c & 0x0F;
-    } else if ((c & 0xF8) == 0xF0) {
-      n = 3;
-      cp = c & 0x07;
-    } else {
-      return false;
-    }
-    if (i + n >= s.size()) return false;  // truncated sequence
-    for (size_t k = 1; k <= n; ++k) {
-      const auto cc = static_cast<unsigned char>(s[i + k]);
-      if ((cc & 0xC0) != 0x80) return false;
-      cp = (cp << 6) | (cc & 0x3F);
-    }
-    if ((n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) ||
-        cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
-      return false;
-    }
-    i += n + 1;
+  std::vector<char32_t> cps;
+  if (!DecodeUtf8(s, &cps)) return false;
+  for (char32_t cp : cps) {
+    if (cp == U'\n' && allow_newline) continue;
+    if (cp == U'\t' && allow_tab) continue;
+    if (cp < 0x20 || cp == 0x7f) return false;
   }
   return true;
 }
