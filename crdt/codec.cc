@@ -4,6 +4,7 @@
 #include <capnp/serialize.h>
 #include <kj/exception.h>
 
+#include <algorithm>
 #include <cstring>
 
 #include "crdt/op.capnp.h"
@@ -29,6 +30,137 @@ std::string Canonical(Reader reader) {
   kj::Array<capnp::word> words = capnp::canonicalize(reader);
   kj::ArrayPtr<const kj::byte> bytes = words.asBytes();
   return std::string(reinterpret_cast<const char*>(bytes.begin()), bytes.size());
+}
+
+// ---------------------------------------------------------------------------------------------
+// CanonicalWriter: writes the canonical form of our fixed schema directly, byte for byte what
+// capnp::canonicalize() gives for the message the Fill* builders below would make (one
+// segment, root pointer first, objects in pre-order, struct data and pointer sections
+// truncated, a struct list's sections truncated to the largest of its elements, empty structs
+// as offset -1, a zero-length list pointing at the current end). Building a MallocMessage and
+// canonicalizing it costs a builder, a size walk, a copy, a canonicity walk and two more copies;
+// this is one pass. tests/crdt/codec_test.cc checks it against capnp::canonicalize on random
+// ops and record states. Layouts (op.capnp, as compiled): OpId (3 data words, 0 pointers),
+// FieldWrite (1, 3), OpHeader (4, 6), OpBody (0, 1), Op (1, 2), Entry (1, 2), Tombstone (0, 2),
+// Field (0, 3), RecordState (0, 3).
+class CanonicalWriter {
+ public:
+  explicit CanonicalWriter(size_t reserve_bytes) {
+    out_.reserve(reserve_bytes);
+    out_.resize(8);  // the root pointer
+  }
+  std::string Take() { return std::move(out_); }
+
+  // Allocates `words` zero words at the end; returns the index of the first.
+  size_t Alloc(size_t words) {
+    size_t at = out_.size() / 8;
+    out_.resize(out_.size() + words * 8, '\0');
+    return at;
+  }
+  void Word(size_t at, uint64_t v) {
+    for (int i = 0; i < 8; ++i) out_[at * 8 + i] = static_cast<char>(v >> (8 * i));
+  }
+  // A struct pointer in word `ref` to a new body of `dw` data and `pc` pointer words; returns
+  // the body's first word (the pointer itself for an empty struct, which gets no body).
+  size_t Struct(size_t ref, size_t dw, size_t pc) {
+    if (dw == 0 && pc == 0) {
+      Word(ref, 0xfffffffcull);  // offset -1, kind struct, 0 words
+      return ref;
+    }
+    size_t body = Alloc(dw + pc);
+    Word(ref, Offset(ref, body) | (uint64_t{dw} << 32) | (uint64_t{pc} << 48));
+    return body;
+  }
+  // Text (with its NUL) or Data as a list of bytes in word `ref`.
+  void Blob(size_t ref, std::string_view bytes, bool text) {
+    size_t n = bytes.size() + (text ? 1 : 0);
+    size_t body = Alloc((n + 7) / 8);
+    if (!bytes.empty()) std::memcpy(out_.data() + body * 8, bytes.data(), bytes.size());
+    Word(ref, Offset(ref, body) | 1u | (uint64_t{2} << 32) | (uint64_t{n} << 35));
+  }
+  // A struct list of `count` elements of `dw` + `pc` words (both 0 when count is 0); returns
+  // the first element's word.
+  size_t StructList(size_t ref, size_t count, size_t dw, size_t pc) {
+    if (count == 0) dw = pc = 0;
+    size_t words = count * (dw + pc);
+    size_t tag = Alloc(1 + words);
+    Word(ref, Offset(ref, tag) | 1u | (uint64_t{7} << 32) | (uint64_t{words} << 35));
+    Word(tag, (uint64_t{count} << 2) | (uint64_t{dw} << 32) | (uint64_t{pc} << 48));
+    return tag + 1;
+  }
+
+  // OpId data words: stamp.ms, stamp.logical, origin; trailing zero words are truncated.
+  static size_t IdWords(const OpId& id) {
+    if (id.origin != 0) return 3;
+    if (id.stamp.logical != 0) return 2;
+    return id.stamp.ms != 0 ? 1 : 0;
+  }
+  void IdData(size_t at, const OpId& id, size_t dw) {
+    const uint64_t w[3] = {id.stamp.ms, id.stamp.logical, id.origin};
+    for (size_t i = 0; i < dw; ++i) Word(at + i, w[i]);
+  }
+  void IdStruct(size_t ref, const OpId& id) {
+    size_t dw = IdWords(id);
+    size_t body = Struct(ref, dw, 0);
+    if (dw > 0) IdData(body, id, dw);
+  }
+
+ private:
+  static uint64_t Offset(size_t ref, size_t target) {
+    auto offset = static_cast<int64_t>(target) - static_cast<int64_t>(ref) - 1;
+    return static_cast<uint32_t>(static_cast<uint32_t>(offset) << 2);
+  }
+  std::string out_;
+};
+
+void WriteHeader(CanonicalWriter& w, size_t ref, const Op& op) {
+  const uint64_t data[4] = {op.origin, op.seq, op.stamp.ms,
+                            uint64_t{op.stamp.logical} | (uint64_t{op.flags} << 32)};
+  size_t dw = 4;
+  while (dw > 0 && data[dw - 1] == 0) --dw;
+  size_t h = w.Struct(ref, dw, 6);
+  for (size_t i = 0; i < dw; ++i) w.Word(h + i, data[i]);
+  size_t p = h + dw;
+  w.Blob(p + 0, op.author, true);
+  w.Blob(p + 1, op.key.scope, true);
+  w.Blob(p + 2, op.key.type, true);
+  w.Blob(p + 3, op.key.id, true);
+  auto hash = [](const Hash& x) {
+    return std::string_view(reinterpret_cast<const char*>(x.data()), x.size());
+  };
+  w.Blob(p + 4, hash(op.prev_hash), false);
+  w.Blob(p + 5, hash(op.body_hash), false);
+}
+
+void WriteBody(CanonicalWriter& w, size_t ref, const Op& op) {
+  size_t b = w.Struct(ref, 0, 1);
+  size_t dw = 0;
+  for (const FieldWrite& fw : op.writes) {
+    if (fw.kind != WriteKind::kSet) dw = 1;
+  }
+  size_t e = w.StructList(b, op.writes.size(), dw, 3);
+  for (const FieldWrite& fw : op.writes) {
+    if (dw > 0) w.Word(e, static_cast<uint64_t>(fw.kind));
+    size_t p = e + dw;
+    w.Blob(p + 0, fw.field, true);
+    w.Blob(p + 1, fw.value, false);
+    size_t sdw = 0;
+    for (const OpId& id : fw.supersedes) sdw = std::max(sdw, CanonicalWriter::IdWords(id));
+    size_t s = w.StructList(p + 2, fw.supersedes.size(), sdw, 0);
+    for (const OpId& id : fw.supersedes) {
+      w.IdData(s, id, sdw);
+      s += sdw;
+    }
+    e += dw + 3;
+  }
+}
+
+size_t OpSizeHint(const Op& op) {
+  size_t n = 256 + op.author.size() + op.key.scope.size() + op.key.type.size() + op.key.id.size();
+  for (const FieldWrite& fw : op.writes) {
+    n += 64 + fw.field.size() + fw.value.size() + 24 * fw.supersedes.size();
+  }
+  return n;
 }
 
 void FillId(schema_ns::OpId::Builder b, const OpId& id) {
@@ -120,6 +252,22 @@ std::string EncodeOpBody(const Op& op) {
 }
 
 std::string EncodeOp(const Op& op) {
+  CanonicalWriter w(OpSizeHint(op));
+  // Root Op: data word `erased` (truncated when false); pointers header, body (null, so
+  // truncated, when erased).
+  size_t root = op.erased ? w.Struct(0, 1, 1) : w.Struct(0, 0, 2);
+  if (op.erased) {
+    w.Word(root, 1);
+    WriteHeader(w, root + 1, op);
+  } else {
+    WriteHeader(w, root, op);
+    WriteBody(w, root + 1, op);
+  }
+  return w.Take();
+}
+
+namespace internal {
+std::string EncodeOpWithBuilder(const Op& op) {
   capnp::MallocMessageBuilder message;
   auto root = message.initRoot<schema_ns::Op>();
   FillHeader(root.initHeader(), op);
@@ -127,6 +275,7 @@ std::string EncodeOp(const Op& op) {
   if (!op.erased) FillBody(root.initBody(), op);
   return Canonical(root.asReader());
 }
+}  // namespace internal
 
 Result<Op> DecodeOp(std::string_view bytes) {
   FULEI_ASSIGN_OR_RETURN(kj::Array<capnp::word> words, AlignedWords(bytes, kMaxEncodedOpBytes));
@@ -186,6 +335,42 @@ Result<Op> DecodeOp(std::string_view bytes) {
 
 struct RecordCodec {
   static std::string Encode(const RecordState& state) {
+    size_t hint = 128;
+    for (const auto& [name, f] : state.fields_) {
+      hint += 48 + name.size() + f.entries_.size() * 56 + f.tombstones_.size() * 48;
+      for (const Entry& e : f.entries_) hint += e.value.size();
+      for (const Tombstone& t : f.tombstones_) hint += t.key.size();
+    }
+    CanonicalWriter w(hint);
+    size_t root = w.Struct(0, 0, 3);
+    size_t fe = w.StructList(root, state.fields_.size(), 0, 3);
+    for (const auto& [name, f] : state.fields_) {
+      w.Blob(fe, name, true);
+      size_t dw = 0;
+      for (const Entry& e : f.entries_) {
+        if (e.kind != WriteKind::kSet) dw = 1;
+      }
+      size_t ee = w.StructList(fe + 1, f.entries_.size(), dw, 2);
+      for (const Entry& e : f.entries_) {
+        if (dw > 0) w.Word(ee, static_cast<uint64_t>(e.kind));
+        w.IdStruct(ee + dw, e.id);
+        w.Blob(ee + dw + 1, e.value, false);
+        ee += dw + 2;
+      }
+      size_t te = w.StructList(fe + 2, f.tombstones_.size(), 0, 2);
+      for (const Tombstone& t : f.tombstones_) {
+        w.IdStruct(te, t.id);
+        w.Blob(te + 1, t.key, false);
+        te += 2;
+      }
+      fe += 3;
+    }
+    w.IdStruct(root + 1, state.created_);
+    w.IdStruct(root + 2, state.updated_);
+    return w.Take();
+  }
+
+  static std::string EncodeWithBuilder(const RecordState& state) {
     capnp::MallocMessageBuilder message;
     auto root = message.initRoot<schema_ns::RecordState>();
     FillId(root.initCreated(), state.created_);
@@ -272,6 +457,12 @@ struct RecordCodec {
 };
 
 std::string RecordState::Encode() const { return RecordCodec::Encode(*this); }
+
+namespace internal {
+std::string EncodeRecordWithBuilder(const RecordState& state) {
+  return RecordCodec::EncodeWithBuilder(state);
+}
+}  // namespace internal
 
 Result<RecordState> RecordState::Decode(std::string_view bytes) {
   return RecordCodec::Decode(bytes);

@@ -26,6 +26,15 @@ std::string EncodeOpBody(const Op& op);
 // Largest encoded op DecodeOp accepts.
 inline constexpr size_t kMaxEncodedOpBytes = 8u << 20;
 
+class RecordState;
+namespace internal {
+// EncodeOp and RecordState::Encode write canonical bytes directly (one pass); these build the
+// same messages with capnp::MallocMessageBuilder and capnp::canonicalize instead. They are the
+// reference the direct writer is tested against (tests/crdt/codec_test.cc); not for other use.
+std::string EncodeOpWithBuilder(const Op& op);
+std::string EncodeRecordWithBuilder(const RecordState& state);
+}  // namespace internal
+
 }  // namespace fulei::crdt
 
 #endif  // FULEI_CRDT_CODEC_H_

@@ -1,6 +1,11 @@
 #include "crypto/data_key.h"
 
+#include <pthread.h>
 #include <sodium.h>
+
+#include <atomic>
+#include <cstring>
+#include <mutex>
 
 #include "crypto/internal/bytes.h"
 
@@ -23,7 +28,46 @@ std::string Ad(std::string_view header, std::string_view caller) {
   return ad;
 }
 
+constexpr size_t kPrefix = crypto_core_hchacha20_INPUTBYTES;  // 16; the rest is the counter
+static_assert(kPrefix + 8 == kNonce);
+static_assert(crypto_core_hchacha20_OUTPUTBYTES == crypto_aead_chacha20poly1305_ietf_KEYBYTES);
+// Associated data up to this size is assembled on the stack (the store's are under 600 bytes).
+constexpr size_t kStackAd = 1024;
+
+// Counts the child processes this process image has become through fork(): a DataKey used on
+// both sides of a fork() must not continue the same (prefix, counter) sequence in both, so it
+// draws a new prefix when the generation it drew under is not the current one. A process-wide
+// counter is the one global here: fork() is process-wide too.
+std::atomic<uint64_t> g_fork_generation{0};
+void OnForkChild() { g_fork_generation.fetch_add(1, std::memory_order_relaxed); }
+void WatchForks() {
+  static std::once_flag once;
+  std::call_once(once, [] { FULEI_CHECK(pthread_atfork(nullptr, nullptr, &OnForkChild) == 0); });
+}
+
 }  // namespace
+
+// Nonce = prefix || counter (u64 little-endian). XChaCha20-Poly1305 with that nonce is
+// ChaCha20-Poly1305-IETF under subkey = HChaCha20(key, prefix) with nonce 0^4 || counter, so
+// the subkey is derived once per prefix (libsodium's xchacha20poly1305_ietf does exactly this
+// per call). See the header for why nonces never repeat.
+struct DataKey::NonceState {
+  std::mutex mu;
+  bool drawn = false;
+  uint64_t generation = 0;
+  uint64_t counter = 0;
+  uint8_t prefix[kPrefix] = {};
+  Secret<32> subkey;
+};
+
+DataKey::DataKey(uint32_t id, Secret<32> key)
+    : id_(id), key_(std::move(key)), nonce_(std::make_unique<NonceState>()) {
+  EnsureSodium();
+  WatchForks();
+}
+DataKey::DataKey(DataKey&&) noexcept = default;
+DataKey& DataKey::operator=(DataKey&&) noexcept = default;
+DataKey::~DataKey() = default;
 
 DataKey DataKey::Generate(uint32_t id, Random& random) {
   Secret<32> k;
@@ -34,18 +78,49 @@ DataKey DataKey::Generate(uint32_t id, Random& random) {
 DataKey DataKey::FromBytes(uint32_t id, const Secret<32>& key) { return DataKey(id, key.Clone()); }
 
 std::string DataKey::Seal(std::string_view plaintext, std::string_view associated_data) const {
-  std::string out;
-  out.reserve(kSealOverhead + plaintext.size());
-  internal::PutU8(out, kVersion);
-  internal::PutU32(out, id_);
-  out.resize(kHeader + kNonce);
-  randombytes_buf(U8Ptr(out) + kHeader, kNonce);
-  std::string ad = Ad(std::string_view(out).substr(0, kHeader), associated_data);
-  out.resize(kHeader + kNonce + plaintext.size() + kTag);
-  unsigned long long clen = 0;
-  FULEI_CHECK(crypto_aead_xchacha20poly1305_ietf_encrypt(
-                  U8Ptr(out) + kHeader + kNonce, &clen, U8Ptr(plaintext), plaintext.size(),
-                  U8Ptr(ad), ad.size(), nullptr, U8Ptr(out) + kHeader, key_.data()) == 0);
+  FULEI_CHECK(nonce_ != nullptr);  // a moved-from DataKey
+  std::string out(kHeader + kNonce + plaintext.size() + kTag, '\0');
+  uint8_t* o = U8Ptr(out);
+  o[0] = kVersion;
+  for (int i = 0; i < 4; ++i) o[1 + i] = static_cast<uint8_t>(id_ >> (24 - 8 * i));
+  Secret<32> subkey;
+  {
+    std::lock_guard<std::mutex> lock(nonce_->mu);
+    NonceState& n = *nonce_;
+    const uint64_t generation = g_fork_generation.load(std::memory_order_relaxed);
+    if (!n.drawn || n.generation != generation || n.counter == UINT64_MAX) {
+      randombytes_buf(n.prefix, kPrefix);
+      FULEI_CHECK(crypto_core_hchacha20(n.subkey.data(), n.prefix, key_.data(), nullptr) == 0);
+      n.counter = 0;
+      n.generation = generation;
+      n.drawn = true;
+    }
+    const uint64_t c = n.counter++;
+    std::memcpy(o + kHeader, n.prefix, kPrefix);
+    for (int i = 0; i < 8; ++i) o[kHeader + kPrefix + i] = static_cast<uint8_t>(c >> (8 * i));
+    std::memcpy(subkey.data(), n.subkey.data(), subkey.size());
+  }
+  uint8_t ietf_nonce[crypto_aead_chacha20poly1305_ietf_NPUBBYTES] = {};
+  std::memcpy(ietf_nonce + 4, o + kHeader + kPrefix, 8);
+  // ad = header || caller ad, on the stack when it fits.
+  uint8_t stack_ad[kStackAd];
+  std::string heap_ad;
+  const uint8_t* ad = stack_ad;
+  const size_t ad_len = kHeader + associated_data.size();
+  if (ad_len <= kStackAd) {
+    std::memcpy(stack_ad, o, kHeader);
+    if (!associated_data.empty()) {
+      std::memcpy(stack_ad + kHeader, associated_data.data(), associated_data.size());
+    }
+  } else {
+    heap_ad = Ad(std::string_view(out).substr(0, kHeader), associated_data);
+    ad = U8Ptr(heap_ad);
+  }
+  uint8_t* c = o + kHeader + kNonce;
+  unsigned long long mac_len = 0;
+  FULEI_CHECK(crypto_aead_chacha20poly1305_ietf_encrypt_detached(
+                  c, c + plaintext.size(), &mac_len, U8Ptr(plaintext), plaintext.size(), ad, ad_len,
+                  nullptr, ietf_nonce, subkey.data()) == 0);
   return out;
 }
 
@@ -60,15 +135,41 @@ Result<uint32_t> SealedKeyId(std::string_view sealed) {
 }
 
 Result<std::string> DataKey::Open(std::string_view sealed, std::string_view associated_data) const {
+  FULEI_CHECK(nonce_ != nullptr);  // a moved-from DataKey
   FULEI_ASSIGN_OR_RETURN(uint32_t id, SealedKeyId(sealed));
   if (id != id_) return NotFound("sealed under data key " + std::to_string(id));
-  std::string ad = Ad(sealed.substr(0, kHeader), associated_data);
+  const uint8_t* nonce = U8Ptr(sealed) + kHeader;
   std::string_view ct = sealed.substr(kHeader + kNonce);
   std::string out(ct.size() - kTag, '\0');
-  unsigned long long mlen = 0;
-  if (crypto_aead_xchacha20poly1305_ietf_decrypt(U8Ptr(out), &mlen, nullptr, U8Ptr(ct), ct.size(),
-                                                 U8Ptr(ad), ad.size(), U8Ptr(sealed) + kHeader,
-                                                 key_.data()) != 0) {
+  // A value sealed under this instance's prefix opens with the subkey derived for it
+  // (ChaCha20-Poly1305-IETF, as in Seal); any other with a fresh HChaCha20 derivation.
+  Secret<32> subkey;
+  {
+    std::lock_guard<std::mutex> lock(nonce_->mu);
+    if (nonce_->drawn && std::memcmp(nonce_->prefix, nonce, kPrefix) == 0) {
+      std::memcpy(subkey.data(), nonce_->subkey.data(), subkey.size());
+    } else {
+      FULEI_CHECK(crypto_core_hchacha20(subkey.data(), nonce, key_.data(), nullptr) == 0);
+    }
+  }
+  uint8_t ietf_nonce[crypto_aead_chacha20poly1305_ietf_NPUBBYTES] = {};
+  std::memcpy(ietf_nonce + 4, nonce + kPrefix, 8);
+  uint8_t stack_ad[kStackAd];
+  std::string heap_ad;
+  const uint8_t* ad = stack_ad;
+  const size_t ad_len = kHeader + associated_data.size();
+  if (ad_len <= kStackAd) {
+    std::memcpy(stack_ad, sealed.data(), kHeader);
+    if (!associated_data.empty()) {
+      std::memcpy(stack_ad + kHeader, associated_data.data(), associated_data.size());
+    }
+  } else {
+    heap_ad = Ad(sealed.substr(0, kHeader), associated_data);
+    ad = U8Ptr(heap_ad);
+  }
+  if (crypto_aead_chacha20poly1305_ietf_decrypt_detached(
+          U8Ptr(out), nullptr, U8Ptr(ct), ct.size() - kTag, U8Ptr(ct) + ct.size() - kTag, ad,
+          ad_len, ietf_nonce, subkey.data()) != 0) {
     sodium_memzero(out.data(), out.size());
     return Corruption("sealed value failed authentication");
   }

@@ -12,14 +12,22 @@
 // a new key file) rewrites only that file: no stored value is re-encrypted.
 //
 // Open returns kCorruption for a bad tag (torn or flipped bytes, wrong associated data, a value
-// sealed under another ring) and kNotFound for an unknown key id. Seal draws its nonce from
-// libsodium's randombytes_buf (random 192-bit nonces never repeat in practice).
+// sealed under another ring) and kNotFound for an unknown key id.
+//
+// Nonces (docs/crypto.md#sealing-at-rest): nonce = prefix (16 bytes) || counter (u64 LE). Each
+// DataKey draws its prefix from libsodium's randombytes_buf at its first Seal (and again in a
+// child process after fork(), see data_key.cc) and counts seals from 0. A nonce never repeats:
+// within one prefix the counter never wraps (2^64 seals), and two prefixes (two instances, a
+// restart, a forked child) collide with probability about n^2 / 2^129 for n prefixes ever drawn
+// under one key. The prefix is also XChaCha20's HChaCha20 input, so the subkey is derived once
+// per prefix instead of per call; the bytes are plain XChaCha20-Poly1305 (Open is unchanged).
 // DataKey and KeyRing are move-only and wipe their keys; const methods are thread-safe.
 #ifndef FULEI_CRYPTO_DATA_KEY_H_
 #define FULEI_CRYPTO_DATA_KEY_H_
 
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -38,8 +46,9 @@ class DataKey {
  public:
   static DataKey Generate(uint32_t id, Random& random);
   static DataKey FromBytes(uint32_t id, const Secret<32>& key);
-  DataKey(DataKey&&) = default;
-  DataKey& operator=(DataKey&&) = default;
+  DataKey(DataKey&&) noexcept;
+  DataKey& operator=(DataKey&&) noexcept;
+  ~DataKey();
 
   uint32_t id() const { return id_; }
   const Secret<32>& key() const { return key_; }
@@ -48,9 +57,11 @@ class DataKey {
   Result<std::string> Open(std::string_view sealed, std::string_view associated_data) const;
 
  private:
-  DataKey(uint32_t id, Secret<32> key) : id_(id), key_(std::move(key)) { EnsureSodium(); }
+  struct NonceState;  // prefix, counter and derived subkey, under a mutex (data_key.cc)
+  DataKey(uint32_t id, Secret<32> key);
   uint32_t id_;
   Secret<32> key_;
+  std::unique_ptr<NonceState> nonce_;  // never null, except in a moved-from DataKey
 };
 
 // The key id a sealed value names, or kCorruption when it is too short or another version.

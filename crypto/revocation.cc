@@ -26,6 +26,16 @@ Result<std::string> SignRevocationList(RevocationList list, const SigningKey& ro
   return body;
 }
 
+Result<uint64_t> PeekRevocationVersion(std::string_view bytes) {
+  internal::Reader in(bytes);
+  std::string_view magic;
+  uint64_t version = 0;
+  if (!in.Bytes(4, &magic) || magic != kMagic || !in.U64(&version)) {
+    return Corruption("revocation list: malformed header");
+  }
+  return version;
+}
+
 Result<RevocationList> VerifyRevocationList(std::string_view bytes, const SigningPublicKey& root) {
   internal::Reader in(bytes);
   std::string_view magic;

@@ -29,6 +29,10 @@ Result<std::string> SignRevocationList(RevocationList list, const SigningKey& ro
 // Decodes untrusted bytes and verifies the root's signature: kCorruption for a malformed list,
 // kUnauthenticated for a signature that is not the root's.
 Result<RevocationList> VerifyRevocationList(std::string_view bytes, const SigningPublicKey& root);
+// The version an encoded list claims, read WITHOUT verifying anything (kCorruption when the
+// bytes do not even start like a list). Only for skipping, before the costly verification, a
+// list that could not be installed anyway because it claims no newer version; never trust it.
+Result<uint64_t> PeekRevocationVersion(std::string_view bytes);
 
 }  // namespace fulei::crypto
 

@@ -18,6 +18,11 @@ bool TrustStore::IsRevoked(NodeId id) const {
   return std::binary_search(revocations_.revoked.begin(), revocations_.revoked.end(), id);
 }
 
+bool TrustStore::RevokesCertificate(const Certificate& leaf) const {
+  if (IsRevoked(leaf.node_id)) return true;
+  return leaf.issuer_key != root_ && IsRevoked(NodeIdFromKey(leaf.issuer_key));
+}
+
 Result<Certificate> TrustStore::VerifyChain(const CertChain& chain, uint64_t now_ms) const {
   if (chain.empty() || chain.size() > kMaxChainLength) {
     return Unauthenticated("certificate chain: bad length");

@@ -42,6 +42,10 @@ class TrustStore {
   Status InstallRevocations(std::string_view encoded);
   uint64_t revocation_version() const { return revocations_.version; }
   bool IsRevoked(NodeId id) const;
+  // True when the installed list revokes the node of `leaf` or the node that issued it (a town
+  // that enrolled it): what a node checks of an established session's peer after installing a
+  // newer list. The root key itself is never revoked.
+  bool RevokesCertificate(const Certificate& leaf) const;
 
   // Verifies `chain` at `now_ms` and returns its leaf. kUnauthenticated for a bad signature,
   // unknown issuer or broken chain rule, kPermissionDenied for a revoked certificate,

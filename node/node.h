@@ -2,12 +2,20 @@
 // certificate directory, hybrid clock and local writer — wired to the real transport. A town or
 // the city listens for its children (net::Listener); a village or a town dials its upstream
 // (net::Dialer). Every established connection runs one sync::Session (docs/protocol.md):
-//   - dialer side (child): drains the "up" urgent outbox and adopts the upstream's clock;
-//   - listener side (parent): queues urgent ops it receives in its own "up" outbox when the
-//     node itself has an upstream, so urgent reports travel on towards the city.
+//   - dialer side (child), one Dialer per configured upstream: drains that upstream's urgent
+//     outbox (UpstreamOutbox(k)), adopts the upstream's clock, passes urgent ops from above on
+//     down; full sync with the first connected upstream, urgent-only with the others (a session
+//     in the wrong mode is closed and redials in the right one);
+//   - listener side (parent): drains the downstream outboxes of the child's subtree (receipts
+//     on their way to the origin) and queues urgent ops it receives in its own upstream
+//     outboxes, so urgent reports travel on towards the city.
+// Every session writes a receipt (sync/receipts.h) for each urgent op of another node it newly
+// holds; read them with sync::ReceiptsFor(node.store(), scope, type, id).
 // What one session brings in (new ops of a scope, urgent ops) is pushed to the node's other
 // sessions at once (OnLocalChange / OnUrgent), as sync/sim/simulator.cc does. Any non-OK status
 // from a sync session closes that connection with the reason logged; the node goes on.
+// Revocations (sync/revocations.h): the newest valid list in the store is installed at Start
+// and whenever a session brings in root-scope ops; sessions with peers it revokes are closed.
 //
 // The wall clock is read only here (NodeConfig::wall_clock, the system clock by default) and
 // handed to sync as `now_ms`; "now" is never earlier than the node's HLC high-water mark.
@@ -25,6 +33,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "crdt/op.h"
@@ -50,8 +59,18 @@ struct Endpoint {
   uint16_t port = 0;
 };
 
-// Outbox of the urgent ops bound for this node's upstream.
+// Outbox of the urgent ops bound for this node's upstream. Passed to Node::Write, it stands for
+// every upstream's outbox (UpstreamOutbox(k) for each configured upstream k).
 inline constexpr char kUpstreamOutbox[] = "up";
+// The outbox of upstream k (0: kUpstreamOutbox, k >= 1: "up:<k>").
+std::string UpstreamOutbox(size_t k);
+
+// One upstream: the endpoints of one node (tried in turn) and the unit its certificate must lie
+// in (empty: the parent of the node's own unit).
+struct Upstream {
+  std::vector<Endpoint> endpoints;
+  std::string unit;
+};
 
 struct NodeConfig {
   std::string unit;      // this node's org unit, e.g. "jinjiang/cizao"; must match the cert
@@ -62,6 +81,11 @@ struct NodeConfig {
   std::vector<Endpoint> upstream;
   // Unit the upstream's certificate must lie in; empty: the parent of `unit`.
   std::string upstream_unit;
+  // Several upstreams, in order of preference (a village: its town, then the city). When not
+  // empty it replaces `upstream` / `upstream_unit`. Urgent ops go to every reachable upstream
+  // (one outbox each); ordinary sync runs with the first reachable one only, the others run
+  // urgent-only sessions (docs/protocol.md, "Several upstreams").
+  std::vector<Upstream> upstreams;
   // Transport knobs (shared by listener and dialer sessions), backoff and admission.
   net::SessionConfig session;
   net::BackoffConfig backoff;
@@ -79,6 +103,15 @@ struct NodeConfig {
   std::function<uint64_t()> wall_clock;
   // Where the node logs sessions that close and why; nullptr writes to stderr.
   std::function<void(std::string_view)> log;
+  // Escalation (issue 6), run only by the city (the unit with no parent): a report or help
+  // request of the subtree that no person at the town acknowledged within its deadline is
+  // flagged overdue on the case record itself (programme/escalation.h), and the flag travels
+  // down the tree in the urgent class. The node checks every `escalation_interval`, and at the
+  // moment the next case comes due when that is sooner.
+  bool escalate = true;
+  int64_t report_deadline_minutes = 30;        // 强制报告
+  int64_t help_request_deadline_minutes = 10;  // 求助
+  std::chrono::milliseconds escalation_interval{60'000};
 };
 
 // Sync traffic of the node, over every session it ran (closed ones included).
@@ -90,6 +123,9 @@ struct NodeStats {
   uint64_t messages_sent = 0, messages_received = 0;
   uint64_t batches_sent = 0, batches_received = 0;
   uint64_t urgent_sent = 0, urgent_acked = 0;
+  uint64_t receipts_written = 0;     // receipts of urgent ops this node wrote (sync/receipts.h)
+  uint64_t mode_switches = 0;        // upstream sessions closed to switch full / urgent-only
+  uint64_t escalations_written = 0;  // overdue urgent cases this node flagged (city only)
 };
 
 class Node {
@@ -109,10 +145,28 @@ class Node {
   Node& operator=(const Node&) = delete;
 
   // Writes local changes in one store transaction (chained, signed; sync::LocalWriter), urgent
-  // ones also queued in `urgent_outboxes` (normally {kUpstreamOutbox}), then pushes them to
-  // every connected peer. Errors: the store's (nothing written), kFailedPrecondition after Stop.
+  // ones also queued in `urgent_outboxes` (normally {kUpstreamOutbox}, which stands for every
+  // upstream's outbox), then pushes them to every connected peer. An urgent change to a scope
+  // below this node (a town's status change of a village's report) is also queued in that
+  // scope's downstream outbox when every urgent change of the call has the same scope.
+  // Errors: the store's (nothing written), kFailedPrecondition after Stop.
   Result<std::vector<crdt::Op>> Write(const std::vector<store::LocalChange>& changes,
                                       const std::vector<std::string>& urgent_outboxes = {});
+
+  // City only: publishes `signed_list` (crypto::SignRevocationList output, signed with the root
+  // key) as the network's revocation record (sync/revocations.h), installs it, closes sessions
+  // with peers it revokes and pushes it to every peer; each node installs it when it arrives.
+  // Errors (nothing written): kPermissionDenied when this node is not the city, kCorruption or
+  // kUnauthenticated for bytes that are not a root-signed list, kAlreadyExists when it is not
+  // newer than the list held, the store's; kFailedPrecondition after Stop.
+  Status PublishRevocations(std::string_view signed_list);
+  // Version of the revocation list installed (0: none).
+  uint64_t revocation_version() const;
+
+  // City only (NodeConfig::escalate): flags, now, every urgent case of the subtree past its
+  // deadline and unacknowledged, as the timer does; returns how many were flagged. Errors: the
+  // store's; kFailedPrecondition when this node does not escalate or is stopped.
+  Result<size_t> CheckEscalations();
 
   // Closes every connection and runs the io_context until all sessions have closed, at most
   // `limit`. kUnavailable when sessions were still open at the limit. Idempotent.
@@ -128,6 +182,10 @@ class Node {
   store::Store& store();
   // Sync sessions currently established.
   size_t connected_peers() const;
+  // Upstream k (index into the configured upstreams): connected, and running full sync (not
+  // urgent-only).
+  bool upstream_connected(size_t k) const;
+  bool upstream_full_sync(size_t k) const;
   // True when every established sync session is idle (digest exchanged, nothing in flight).
   bool sync_idle() const;
   NodeStats stats() const;

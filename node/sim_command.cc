@@ -93,7 +93,9 @@ int RunSimCommand(const SimOptions& options) {
         "(the rest were lost with their connection)\n"
         "  恢复后收敛用时 converged %.1f s (simulated) after the network healed\n"
         "  核对 checked %llu scopes: identical everywhere, no acknowledged op lost, no forged "
-        "value in any store, no urgent report left unacknowledged\n",
+        "value in any store, no urgent report left unacknowledged\n"
+        "  回执 receipts: %llu found at the reports' origins (one from the town and one from the "
+        "city per report)\n",
         static_cast<unsigned long long>(r.seed), r.ok ? "通过 PASS" : "失败 FAIL",
         static_cast<unsigned long long>(r.ops_written),
         static_cast<unsigned long long>(r.urgent_written),
@@ -102,7 +104,8 @@ int RunSimCommand(const SimOptions& options) {
         static_cast<unsigned long long>(r.partitions), static_cast<unsigned long long>(r.crashes),
         static_cast<unsigned long long>(r.tampered_batches),
         static_cast<unsigned long long>(r.rejected_batches),
-        static_cast<double>(r.heal_ms) / 1000.0, static_cast<unsigned long long>(r.scopes_checked));
+        static_cast<double>(r.heal_ms) / 1000.0, static_cast<unsigned long long>(r.scopes_checked),
+        static_cast<unsigned long long>(r.receipts_checked));
     if (!r.ok) {
       std::printf("  %s\n", r.failure.c_str());
       ++failed;

@@ -88,6 +88,7 @@ Contrib DirectContrib(const crdt::RecordKey& key, const Fields* f) {
     const std::string p = "urgent." + std::string(type) + ".";
     AddUnit(c, scope, p + "n");
     if (u->closed) AddUnit(c, scope, p + "closed");
+    if (u->escalated_at) AddUnit(c, scope, p + "escalated");
     if (u->acknowledged_at) {
       AddUnit(c, scope, p + "acked");
       const int64_t minutes = std::max<int64_t>(0, (*u->acknowledged_at - u->reported_at) / 60);
@@ -350,6 +351,8 @@ Status AddUrgent(UrgentStats& u, std::string_view name, int64_t v, int64_t now,
     u.acknowledged += v;
   } else if (name == "closed") {
     u.closed += v;
+  } else if (name == "escalated") {
+    u.escalated += v;
   } else if (Consume(name, "ackmin.")) {
     auto m = ParsePadded(name);
     if (!m.ok()) return Corruption("programme.agg: bad ackmin counter");
@@ -357,7 +360,7 @@ Status AddUrgent(UrgentStats& u, std::string_view name, int64_t v, int64_t now,
   } else if (Consume(name, "due.")) {
     auto due = ParsePadded(name);
     if (!due.ok()) return Corruption("programme.agg: bad due counter");
-    if (*due < now) u.overdue += v;
+    if (*due <= now) u.overdue += v;  // rules_urgent.h: overdue from the deadline on
   }
   return Status::Ok();
 }

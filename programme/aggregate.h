@@ -65,7 +65,8 @@ struct UrgentStats {
   int64_t open = 0;          // neither acknowledged nor closed
   int64_t acknowledged = 0;  // acknowledged (closed ones included)
   int64_t closed = 0;
-  int64_t overdue = 0;                        // open and past its acknowledgement deadline at `now`
+  int64_t overdue = 0;    // open and past its acknowledgement deadline at `now`
+  int64_t escalated = 0;  // flagged overdue by the city (escalation.h), whatever happened since
   std::optional<int64_t> median_ack_minutes;  // over all acknowledged cases (minute resolution)
 };
 

@@ -1,5 +1,7 @@
 #include "programme/records.h"
 
+#include <algorithm>
+
 #include "programme/schema.h"
 #include "programme/validate.h"
 
@@ -119,7 +121,8 @@ Result<Activity> ReadActivity(std::string_view scope, std::string_view id, const
 }
 
 Result<UrgentCase> ReadUrgentCase(std::string_view scope, std::string_view type,
-                                  std::string_view id, const Fields& f) {
+                                  std::string_view id, const Fields& f,
+                                  const UrgentDeadlines& deadlines) {
   UrgentCase u;
   u.scope = scope;
   u.type = type;
@@ -129,19 +132,36 @@ Result<UrgentCase> ReadUrgentCase(std::string_view scope, std::string_view type,
   auto r = ParseTime(reported);
   if (!r.ok()) return InvalidArgument(t + ".reported_at: " + r.status().message());
   u.reported_at = *r;
-  u.deadline_minutes = kDefaultAckDeadlineMinutes;
+  u.deadline_minutes = deadlines.For(type);
   if (auto d = One(f, "ack_deadline_minutes")) {
     auto v = ParseInt(*d);
     if (!v.ok() || *v < 1)
       return InvalidArgument(t + ".ack_deadline_minutes: not a positive integer");
-    u.deadline_minutes = *v;
+    u.deadline_minutes = std::min(u.deadline_minutes, *v);
   }
   if (auto a = One(f, "acknowledged_at")) {
     auto v = ParseTime(*a);
     if (!v.ok()) return InvalidArgument(t + ".acknowledged_at: " + v.status().message());
     u.acknowledged_at = *v;
+    u.acknowledged_by = OneOr(f, "acknowledged_by");
+  }
+  for (const std::string& entry : All(f, "acks")) {  // "time<TAB>user<TAB>unit"
+    const size_t tab = entry.find('\t');
+    if (tab == std::string::npos) continue;
+    auto v = ParseTime(std::string_view(entry).substr(0, tab));
+    if (!v.ok()) continue;
+    if (!u.acknowledged_at || *v < *u.acknowledged_at) {
+      u.acknowledged_at = *v;
+      const size_t tab2 = entry.find('\t', tab + 1);
+      u.acknowledged_by = entry.substr(tab + 1, tab2 == std::string::npos ? tab2 : tab2 - tab - 1);
+    }
   }
   u.closed = OneOr(f, "status") == "closed";
+  if (auto e = One(f, "escalated_at")) {
+    auto v = ParseTime(*e);
+    if (!v.ok()) return InvalidArgument(t + ".escalated_at: " + v.status().message());
+    u.escalated_at = *v;
+  }
   return u;
 }
 

@@ -76,12 +76,32 @@ struct UrgentCase {
   std::string id;
   int64_t reported_at = 0;  // unix seconds
   int64_t deadline_minutes = 0;
+  // The earliest acknowledgement by a person: the `acks` log (urgent_actions.h) or the
+  // acknowledged_at register, whichever is earlier; acknowledged_by is its user id.
   std::optional<int64_t> acknowledged_at;
+  std::string acknowledged_by;
   bool closed = false;
+  std::optional<int64_t> escalated_at;  // set once the city flagged it overdue
+
+  int64_t deadline() const { return reported_at + deadline_minutes * 60; }
 };
 
-// Default acknowledgement deadline when a case does not name one: two hours.
-inline constexpr int64_t kDefaultAckDeadlineMinutes = 120;
+// Default acknowledgement deadlines: a person at the town must acknowledge a mandatory report
+// within 30 minutes and a child's help request within 10.
+inline constexpr int64_t kDefaultReportDeadlineMinutes = 30;
+inline constexpr int64_t kDefaultHelpRequestDeadlineMinutes = 10;
+
+// Acknowledgement deadlines per type, configured at the node (node config). A case's own
+// `ack_deadline_minutes` may shorten its type's deadline, never lengthen it.
+struct UrgentDeadlines {
+  int64_t report_minutes = kDefaultReportDeadlineMinutes;
+  int64_t help_request_minutes = kDefaultHelpRequestDeadlineMinutes;
+
+  // The deadline of `type` ("report" or "help_request"; any other type: the report's).
+  int64_t For(std::string_view type) const {
+    return type == "help_request" ? help_request_minutes : report_minutes;
+  }
+};
 
 // True when `value` is one of the codes of the enum field `type`.`field` (schema.h).
 bool KnownEnumValue(std::string_view type, std::string_view field, std::string_view value);
@@ -90,8 +110,11 @@ Result<Child> ReadChild(std::string_view scope, std::string_view id, const Field
 Result<Pairing> ReadPairing(std::string_view scope, std::string_view id, const Fields& f);
 Result<Contact> ReadContact(std::string_view scope, std::string_view id, const Fields& f);
 Result<Activity> ReadActivity(std::string_view scope, std::string_view id, const Fields& f);
+// Deadline: min(deadlines.For(type), ack_deadline_minutes when set). Malformed `acks` entries are
+// skipped (ValidateRecord refuses them on write); a malformed register is an error.
 Result<UrgentCase> ReadUrgentCase(std::string_view scope, std::string_view type,
-                                  std::string_view id, const Fields& f);
+                                  std::string_view id, const Fields& f,
+                                  const UrgentDeadlines& deadlines = {});
 
 }  // namespace fulei::programme
 

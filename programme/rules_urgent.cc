@@ -9,8 +9,8 @@ std::vector<UrgentOverdue> OverdueUrgentCases(std::span<const UrgentCase> cases,
   std::vector<UrgentOverdue> out;
   for (const UrgentCase& c : cases) {
     if (c.acknowledged_at || c.closed) continue;
-    const int64_t deadline = c.reported_at + c.deadline_minutes * 60;
-    if (deadline >= now) continue;
+    const int64_t deadline = c.deadline();
+    if (now < deadline) continue;  // at the deadline itself the time is up
     out.push_back(UrgentOverdue{c.scope, c.type, c.id, deadline, (now - deadline) / 60});
   }
   std::sort(out.begin(), out.end(), [](const UrgentOverdue& a, const UrgentOverdue& b) {

@@ -1,10 +1,12 @@
 // Urgent cases (强制报告 mandatory reports and 求助 help requests): which are past their
 // acknowledgement deadline and must escalate, and the median time to acknowledgement.
 //
-// A case is overdue at `now` (UTC seconds) when it is neither acknowledged nor closed and
-// reported_at + deadline_minutes (default 120, records.h) is before `now`; minutes_overdue counts
-// from the deadline. Acknowledged and closed cases are never overdue. This is the list behind the
-// dashboard's overdue count (aggregate.h), for a town supervisor or the city to act on.
+// A case is overdue at `now` (UTC seconds) when it is neither acknowledged nor closed and its
+// deadline, reported_at + deadline_minutes (UrgentDeadlines, records.h: 30 minutes for a report,
+// 10 for a help request), is at or before `now` — when the deadline comes, the time to
+// acknowledge is up; minutes_overdue counts from the deadline. Acknowledged and closed cases are
+// never overdue. This is the list behind the dashboard's overdue count (aggregate.h) and the
+// city's escalation flags (escalation.h), for a town supervisor or the city to act on.
 // Pure functions; thread-safe.
 #ifndef FULEI_PROGRAMME_RULES_URGENT_H_
 #define FULEI_PROGRAMME_RULES_URGENT_H_

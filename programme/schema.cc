@@ -165,23 +165,81 @@ constexpr EnumValue kCounsellingKind[] = {{"consultation", "心理咨询", "cons
                                           {"guidance", "心理辅导", "guidance"},
                                           {"correction", "心理矫正", "correction"}};
 
+// The situations of the mandatory-reporting rules (最高人民检察院等《关于建立侵害未成年人案件强制
+// 报告制度的意见（试行）》, 2020, art. 4), grouped. Codes of the first version are kept.
 constexpr EnumValue kHarm[] = {
+    {"sexual_harm", "性侵害", "sexual harm"},
     {"abuse", "虐待", "abuse"},
     {"abandonment", "遗弃", "abandonment"},
-    {"neglect", "监护缺失", "neglect"},
-    {"accidental_injury", "意外伤害", "accidental injury"},
-    {"unlawful_harm", "不法侵害", "unlawful harm"},
-    {"sexual_harm", "性侵害", "sexual harm"},
+    {"violence", "暴力伤害", "violent injury (incl. domestic violence)"},
+    {"bullying", "欺凌", "bullying"},
+    {"neglect", "监护缺失/监护不力", "guardianship absent or inadequate (neglect)"},
+    {"self_harm_risk", "自伤自杀风险", "risk of self-harm or suicide"},
+    {"trafficking_missing", "失踪/被拐卖", "missing, trafficked or of unknown origin"},
+    {"forced_begging", "被组织乞讨", "made to beg"},
+    {"accidental_injury", "意外伤害", "injury from another abnormal cause"},
+    {"unlawful_harm", "不法侵害", "other unlawful harm or imminent danger"},
     {"other", "其他", "other"},
 };
 
+// Who files the report: the mandated reporters of the rules (art. 3) and others.
 constexpr EnumValue kReporterRole[] = {
     {"teacher", "教师", "teacher"},
     {"doctor", "医务人员", "medical staff"},
     {"director", "儿童主任", "children's director"},
+    {"supervisor", "儿童督导员", "children's supervisor"},
+    {"village_committee", "村（居）民委员会工作人员", "village or residents' committee staff"},
+    {"social_worker", "社会工作者", "social worker"},
+    {"welfare_institution", "儿童福利/救助机构工作人员", "child welfare or relief institution"},
+    {"hotel", "旅馆住宿经营者", "hotel or lodging staff"},
     {"police", "公安", "police"},
     {"neighbour", "邻里", "neighbour"},
+    {"relative", "亲属", "relative"},
     {"child", "儿童本人", "the child"},
+    {"other", "其他", "other"},
+};
+
+constexpr EnumValue kPoliceInformed[] = {{"yes", "已向公安机关报案", "reported to the police"},
+                                         {"no", "尚未报案", "not reported to the police"}};
+
+constexpr EnumValue kEmergencyAction[] = {
+    {"on_site_check", "现场核查", "checked on site"},
+    {"medical_care", "就医救治", "medical care"},
+    {"safe_placement", "临时安置", "placed in safety"},
+    {"guardian_contacted", "联系监护人", "guardian contacted"},
+    {"police_assist", "配合公安处置", "assisted the police"},
+    {"psychological_support", "心理疏导", "psychological support"},
+    {"school_contacted", "联系学校", "school contacted"},
+    {"other", "其他", "other"},
+};
+
+constexpr EnumValue kGuardianshipAction[] = {
+    {"assessment", "入户评估", "home assessment"},
+    {"family_education_guidance", "家庭教育指导", "family education guidance"},
+    {"admonition", "督促监护/训诫", "guardian admonished"},
+    {"temporary_guardianship", "临时监护", "temporary guardianship"},
+    {"entrusted_care", "委托照护", "entrusted care"},
+    {"long_term_guardianship", "长期监护", "long-term guardianship"},
+    {"protection_order", "人身安全保护令", "personal safety protection order"},
+    {"revocation_suit", "撤销监护资格诉讼", "suit to revoke guardianship"},
+    {"other", "其他", "other"},
+};
+
+constexpr EnumValue kRequester[] = {
+    {"child", "儿童本人", "the child"}, {"guardian", "监护人", "guardian"},
+    {"relative", "亲属", "relative"},   {"neighbour", "邻里", "neighbour"},
+    {"teacher", "教师", "teacher"},     {"other", "其他", "other"},
+};
+
+constexpr EnumValue kNeed[] = {
+    {"safety", "人身安全", "personal safety"},
+    {"injury", "受伤就医", "injured, needs care"},
+    {"food_shelter", "食宿无着", "no food or shelter"},
+    {"lost", "走失迷路", "lost"},
+    {"bullying", "欺凌", "bullying"},
+    {"family_conflict", "家庭矛盾", "family conflict"},
+    {"psychological", "心理困扰", "psychological distress"},
+    {"study", "学习困难", "study difficulties"},
     {"other", "其他", "other"},
 };
 
@@ -300,6 +358,27 @@ constexpr FieldSpec Phone(std::string_view n, std::string_view zh, std::string_v
 }
 constexpr FieldSpec Unit(std::string_view n, std::string_view zh, std::string_view en) {
   return Base(n, ValueType::kUnitPath, zh, en);
+}
+constexpr FieldSpec StepLog(std::string_view n, std::string_view zh, std::string_view en,
+                            std::span<const EnumValue> actions) {
+  FieldSpec f = Base(n, ValueType::kStep, zh, en);
+  f.shape = FieldShape::kLog;
+  f.sensitivity = Sensitivity::kRestricted;
+  f.enum_values = actions;
+  f.not_future = true;
+  return f;
+}
+constexpr FieldSpec AckLog() {
+  FieldSpec f = Base("acks", ValueType::kAck, "接收确认", "acknowledgements (time, user, unit)");
+  f.shape = FieldShape::kLog;
+  f.not_future = true;
+  return f;
+}
+// The reporter's identity: restricted, and only for the roles of redact.h.
+constexpr FieldSpec Who(FieldSpec f) {
+  f.sensitivity = Sensitivity::kRestricted;
+  f.identity = true;
+  return f;
 }
 
 constexpr FieldSpec Req(FieldSpec f) {
@@ -452,37 +531,70 @@ constexpr FieldSpec kCounsellingFields[] = {
     Ref("guardian_informed", "告知的监护人", "guardian informed"),
 };
 
+// A mandatory report (强制报告). The system records the report and the report to the police; it
+// never stands in for the report to the police (公安机关), which the reporter makes directly.
 constexpr FieldSpec kReportFields[] = {
     Req(Restr(EnumF("harm", "侵害类型", "harm", kHarm))),
     Ref("child", "儿童", "child"),
+    Sens(Text("child_name", "儿童姓名（未建档）", "child's name (no record yet)", 64)),
     Req(EnumF("reporter_role", "报告人身份", "reporter role", kReporterRole)),
-    Sens(Text("reporter_name", "报告人", "reporter", 64)),
-    Phone("reporter_phone", "报告人电话", "reporter phone"),
+    Req(Who(Text("reporter_name", "报告人", "reporter", 64))),
+    Who(Text("reporter_org", "报告人单位", "reporter's organisation", 100)),
+    Req(Who(Phone("reporter_phone", "报告人联系方式", "reporter contact"))),
+    Past(TimeF("discovered_at", "发现时间", "discovered at")),
     Req(Past(TimeF("reported_at", "报告时间", "reported at"))),
-    Restr(Long("description", "情况描述", "description")),
+    Req(Restr(Long("description", "情况描述", "description"))),
     Sens(Text("location", "发生地点", "location")),
+    Req(EnumF("police_informed", "公安机关报案", "reported to the police", kPoliceInformed)),
+    Past(TimeF("police_reported_at", "报案时间", "reported to the police at")),
+    Who(Text("police_reported_by", "报案人", "reported to the police by", 64)),
+    Text("police_unit", "受案公安机关", "police unit", 100),
+    Sens(Text("police_receipt_no", "受案回执号", "police receipt number", 64)),
+    StepLog("emergency_steps", "应急处置记录", "emergency handling steps", kEmergencyAction),
+    StepLog("guardianship_steps", "监护干预记录", "guardianship intervention steps",
+            kGuardianshipAction),
     IntF("ack_deadline_minutes", "接收时限（分钟）", "acknowledgement deadline (minutes)", 1,
          10080),
+    AckLog(),
     Past(TimeF("acknowledged_at", "接收时间", "acknowledged at")),
     Ref("acknowledged_by", "接收人", "acknowledged by (user id)"),
     EnumF("status", "办理状态", "status", kCaseStatus),
     Past(TimeF("closed_at", "办结时间", "closed at")),
     AsLog(Text("receipts", "送达回执", "receipts (node, time)")),
+    TimeF("escalated_at", "逾期上报时间", "escalated at"),
+    TimeF("overdue_since", "逾期起始时间", "overdue since"),
+    Unit("escalated_to", "上报单位", "escalated to unit"),
 };
 
 constexpr FieldSpec kHelpRequestFields[] = {
     Ref("child", "儿童", "child"),
+    Sens(Text("child_name", "儿童姓名（未建档）", "child's name (no record yet)", 64)),
     Req(EnumF("channel", "求助渠道", "channel", kChannel)),
+    Req(EnumF("requester", "求助人", "requester", kRequester)),
+    Who(Text("requester_name", "求助人姓名", "requester's name", 64)),
+    Who(Phone("requester_phone", "求助人联系方式", "requester contact")),
+    Req(Restr(EnumF("need", "求助事项", "need", kNeed))),
+    Bool("immediate_danger", "处于紧急危险", "in immediate danger"),
     Req(Past(TimeF("reported_at", "求助时间", "requested at"))),
     Restr(Long("description", "求助内容", "description")),
     Sens(Text("location", "所在位置", "location")),
+    EnumF("police_informed", "公安机关报案", "reported to the police", kPoliceInformed),
+    Past(TimeF("police_reported_at", "报案时间", "reported to the police at")),
+    Who(Text("police_reported_by", "报案人", "reported to the police by", 64)),
+    Text("police_unit", "受案公安机关", "police unit", 100),
+    Sens(Text("police_receipt_no", "受案回执号", "police receipt number", 64)),
+    StepLog("emergency_steps", "应急处置记录", "emergency handling steps", kEmergencyAction),
     IntF("ack_deadline_minutes", "接收时限（分钟）", "acknowledgement deadline (minutes)", 1,
          10080),
+    AckLog(),
     Past(TimeF("acknowledged_at", "接收时间", "acknowledged at")),
     Ref("acknowledged_by", "接收人", "acknowledged by (user id)"),
     EnumF("status", "办理状态", "status", kCaseStatus),
     Past(TimeF("closed_at", "办结时间", "closed at")),
     AsLog(Text("receipts", "送达回执", "receipts (node, time)")),
+    TimeF("escalated_at", "逾期上报时间", "escalated at"),
+    TimeF("overdue_since", "逾期起始时间", "overdue since"),
+    Unit("escalated_to", "上报单位", "escalated to unit"),
 };
 
 constexpr FieldSpec kInterventionFields[] = {
@@ -583,5 +695,6 @@ std::span<const EnumValue> SchoolLevelValues() { return kSchoolLevel; }
 std::span<const EnumValue> ContactKindValues() { return kContactKind; }
 std::span<const EnumValue> ActivityKindValues() { return kActivityKind; }
 std::span<const EnumValue> ParentStatusValues() { return kParentStatus; }
+std::span<const EnumValue> HarmValues() { return kHarm; }
 
 }  // namespace fulei::programme

@@ -9,6 +9,8 @@
 //               dates, record ids).
 //   kSensitive  personal data: sealed at rest, never in an index key or value.
 //   kRestricted sensitive and shown only to the roles that need it (counsellors, case handlers).
+// A field marked `identity` (who reported a case or asked for help) is restricted further: only
+// the roles in redact.h's table see it. The tables are the record formats: docs/programme.md.
 //
 // The tables are compile-time constants (no registry, nothing mutable). Views returned here point
 // into static storage and live for the whole program. Thread-safe.
@@ -35,6 +37,8 @@ enum class ValueType : uint8_t {
   kPhone,       // 5..20 of [0-9+-]
   kUnitPath,    // an org unit path: "jinjiang/cizao/v012"
   kAssistance,  // one assistance-given entry: "YYYY-MM-DD\tkind\tamount\tnote"
+  kStep,  // one handling step: "YYYY-MM-DDTHH:MM:SSZ\twho\taction\tnote" (action: enum_values)
+  kAck,   // one acknowledgement: "YYYY-MM-DDTHH:MM:SSZ\tuser id\tunit path"
 };
 
 enum class FieldShape : uint8_t {
@@ -63,6 +67,9 @@ struct FieldSpec {
   int64_t min = 0;                              // kInt: smallest value
   int64_t max = 0;          // kInt: largest value; kText/kLongText: max bytes (0 = default)
   bool not_future = false;  // kDate/kTime: may not be after the current date
+  // Identifies the person who reported or asked for help (reporter_name, ...): shown only to the
+  // roles redact.h allows. Such fields are also kRestricted.
+  bool identity = false;
 };
 
 struct RecordTypeSpec {
@@ -89,6 +96,7 @@ std::span<const EnumValue> SchoolLevelValues();
 std::span<const EnumValue> ContactKindValues();
 std::span<const EnumValue> ActivityKindValues();
 std::span<const EnumValue> ParentStatusValues();
+std::span<const EnumValue> HarmValues();  // report.harm: 性侵害, 虐待, 遗弃, ...
 
 // Record type names used by the rules and the aggregation.
 inline constexpr std::string_view kChild = "child";

@@ -31,12 +31,67 @@ std::string EnumList(std::span<const EnumValue> values) {
   return out;
 }
 
-Status Prefixed(std::string_view type, std::string_view field, const Status& s) {
-  return InvalidArgument(std::string(type) + "." + std::string(field) + ": " + s.message());
+// The field's Chinese label, or the field name when the type has no such field.
+std::string ZhLabel(std::string_view type, std::string_view field) {
+  const RecordTypeSpec* t = FindRecordType(type);
+  const FieldSpec* f = t ? t->Find(field) : nullptr;
+  return std::string(f ? f->zh : field);
 }
 
-Status Error(std::string_view type, std::string_view field, std::string_view what) {
-  return InvalidArgument(std::string(type) + "." + std::string(field) + ": " + std::string(what));
+// "<type>.<field>: <en> | <字段>：<zh>".
+Status Error(std::string_view type, std::string_view field, std::string_view what,
+             std::string_view zh) {
+  return InvalidArgument(std::string(type) + "." + std::string(field) + ": " + std::string(what) +
+                         " | " + ZhLabel(type, field) + "：" + std::string(zh));
+}
+
+std::string ZhEnumList(std::span<const EnumValue> values) {
+  std::string out;
+  for (const EnumValue& v : values) {
+    if (!out.empty()) out += "、";
+    out += std::string(v.zh) + "(" + std::string(v.code) + ")";
+  }
+  return out;
+}
+
+// Chinese reason for a value that ValidateValue refused (the English message says exactly why).
+std::string ZhReason(const FieldSpec& spec, std::string_view value) {
+  switch (spec.type) {
+    case ValueType::kText:
+    case ValueType::kLongText:
+      if (value.empty()) return "不能为空";
+      return "过长，或含无效字符（最多 " + std::to_string(spec.max > 0 ? spec.max : 200) +
+             " 字节）";
+    case ValueType::kDate:
+      return ParseDate(value).ok() ? "晚于今天" : "不是有效日期（YYYY-MM-DD）";
+    case ValueType::kTime:
+      return ParseTime(value).ok() ? "晚于当前时间"
+                                   : "不是有效时间（YYYY-MM-DDTHH:MM:SSZ，协调世界时）";
+    case ValueType::kEnum:
+      return "不在可选范围内（可选：" + ZhEnumList(spec.enum_values) + "）";
+    case ValueType::kInt:
+      return "应为 " + std::to_string(spec.min) + " 至 " + std::to_string(spec.max) + " 的整数";
+    case ValueType::kMoney:
+      return "不是有效金额（元，最多两位小数）";
+    case ValueType::kBool:
+      return "应为 true 或 false";
+    case ValueType::kRef:
+      return "不是有效的记录编号";
+    case ValueType::kIdNumber:
+      return "身份证号格式或校验码不正确";
+    case ValueType::kPhone:
+      return "不是有效的电话号码";
+    case ValueType::kUnitPath:
+      return "不是有效的单位路径";
+    case ValueType::kAssistance:
+      return "帮扶记录应为 日期⇥类型⇥金额⇥说明，日期不晚于今天";
+    case ValueType::kStep:
+      return "处置记录应为 时间⇥处置人⇥处置类型⇥说明，时间不晚于当前时间，处置类型可选：" +
+             ZhEnumList(spec.enum_values);
+    case ValueType::kAck:
+      return "接收确认应为 时间⇥用户编号⇥单位路径，时间不晚于当前时间";
+  }
+  return "格式不正确";
 }
 
 bool ValidRef(std::string_view s) {
@@ -112,7 +167,42 @@ Result<int64_t> ParseMoneyFen(std::string_view text) {
   return fen;
 }
 
-Status ValidateValue(const FieldSpec& spec, std::string_view value, const Date& today) {
+namespace {
+
+// A not_future time: at most options.future_tolerance_s after options.now_s, or without a now,
+// not after the end of the UTC day following `today` (allowing for UTC+8).
+Status CheckNotFutureTime(int64_t t, std::string_view text, const Date& today,
+                          const ValidateOptions& options) {
+  if (options.now_s) {
+    if (t > *options.now_s + options.future_tolerance_s) {
+      return InvalidArgument(std::string(text) + " is after the current time " +
+                             FormatTime(*options.now_s) + " (tolerance " +
+                             std::to_string(options.future_tolerance_s) + " s)");
+    }
+    return Status::Ok();
+  }
+  if (t > (DaysFromCivil(today) + 1) * 86400) {
+    return InvalidArgument(std::string(text) + " is after today (" + today.ToString() + ")");
+  }
+  return Status::Ok();
+}
+
+// Splits `value` at its first `n - 1` tabs into n parts; false when there are fewer tabs.
+bool SplitTabs(std::string_view value, size_t n, std::string_view* parts) {
+  for (size_t i = 0; i + 1 < n; ++i) {
+    const size_t tab = value.find('\t');
+    if (tab == std::string_view::npos) return false;
+    parts[i] = value.substr(0, tab);
+    value = value.substr(tab + 1);
+  }
+  parts[n - 1] = value;
+  return true;
+}
+
+}  // namespace
+
+Status ValidateValue(const FieldSpec& spec, std::string_view value, const Date& today,
+                     const ValidateOptions& options) {
   switch (spec.type) {
     case ValueType::kText:
     case ValueType::kLongText: {
@@ -137,10 +227,7 @@ Status ValidateValue(const FieldSpec& spec, std::string_view value, const Date& 
     }
     case ValueType::kTime: {
       FULEI_ASSIGN_OR_RETURN(int64_t t, ParseTime(value));
-      // Times are UTC; allow the rest of today in China (UTC+8) before calling one "future".
-      if (spec.not_future && t > (DaysFromCivil(today) + 1) * 86400) {
-        return InvalidArgument(std::string(value) + " is after today (" + today.ToString() + ")");
-      }
+      if (spec.not_future) return CheckNotFutureTime(t, value, today, options);
       return Status::Ok();
     }
     case ValueType::kEnum:
@@ -208,6 +295,43 @@ Status ValidateValue(const FieldSpec& spec, std::string_view value, const Date& 
       }
       return Status::Ok();
     }
+    case ValueType::kStep: {
+      // "time<TAB>who<TAB>action<TAB>note": who is text, action one of the field's codes.
+      std::string_view parts[4];
+      if (!SplitTabs(value, 4, parts)) {
+        return InvalidArgument("step entry must be time<TAB>who<TAB>action<TAB>note");
+      }
+      FULEI_ASSIGN_OR_RETURN(int64_t t, ParseTime(parts[0]));
+      FULEI_RETURN_IF_ERROR(CheckNotFutureTime(t, parts[0], today, options));
+      if (parts[1].empty() || parts[1].size() > 64 || !CleanUtf8(parts[1], false, false)) {
+        return InvalidArgument("step entry: who must be 1..64 bytes of text");
+      }
+      if (FindEnum(spec.enum_values, parts[2]) == nullptr) {
+        return InvalidArgument("step entry: unknown action '" +
+                               std::string(parts[2].substr(0, 40)) + "' (expected one of " +
+                               EnumList(spec.enum_values) + ")");
+      }
+      if (parts[3].size() > 2000 || !CleanUtf8(parts[3], true, false)) {
+        return InvalidArgument("step entry: note must be at most 2000 bytes of text");
+      }
+      return Status::Ok();
+    }
+    case ValueType::kAck: {
+      // "time<TAB>user id<TAB>unit path".
+      std::string_view parts[3];
+      if (!SplitTabs(value, 3, parts)) {
+        return InvalidArgument("acknowledgement must be time<TAB>user id<TAB>unit path");
+      }
+      FULEI_ASSIGN_OR_RETURN(int64_t t, ParseTime(parts[0]));
+      FULEI_RETURN_IF_ERROR(CheckNotFutureTime(t, parts[0], today, options));
+      if (!ValidRef(parts[1]))
+        return InvalidArgument("acknowledgement: user id is not a record id");
+      if (!ValidUnitPath(parts[2])) {
+        return InvalidArgument("acknowledgement: '" + std::string(parts[2].substr(0, 70)) +
+                               "' is not an org unit path");
+      }
+      return Status::Ok();
+    }
   }
   return Internal("unhandled value type");
 }
@@ -227,7 +351,20 @@ Status CrossChecks(const RecordTypeSpec& spec, const Fields& f, const Date& toda
     auto a = date_of(later), b = date_of(earlier);
     if (a && b && *a < *b) {
       return Error(type, later,
-                   a->ToString() + " is before " + std::string(earlier) + " " + b->ToString());
+                   a->ToString() + " is before " + std::string(earlier) + " " + b->ToString(),
+                   "不能早于" + ZhLabel(type, earlier) + "（" + b->ToString() + "）");
+    }
+    return Status::Ok();
+  };
+  // Times share one fixed-width format, so text order is time order.
+  auto time_not_before = [&](std::string_view later, std::string_view later_value,
+                             std::string_view earlier) -> Status {
+    auto e = One(f, earlier);
+    if (e && later_value < *e) {
+      return Error(
+          type, later,
+          std::string(later_value) + " is before " + std::string(earlier) + " " + std::string(*e),
+          "不能早于" + ZhLabel(type, earlier) + "（" + std::string(*e) + "）");
     }
     return Status::Ok();
   };
@@ -239,14 +376,18 @@ Status CrossChecks(const RecordTypeSpec& spec, const Fields& f, const Date& toda
       if (auto birth = date_of("birth_date"); birth && info.ok() && info->birth != *birth) {
         return Error(type, "id_number",
                      "embedded birth date " + info->birth.ToString() +
-                         " does not match birth_date " + birth->ToString());
+                         " does not match birth_date " + birth->ToString(),
+                     "其中的出生日期 " + info->birth.ToString() + " 与出生日期 " +
+                         birth->ToString() + " 不一致");
       }
       if (auto g = One(f, "gender"); g && info.ok()) {
         const std::string_view expected = info->gender == Gender::kMale ? "male" : "female";
         if (*g != expected) {
           return Error(
               type, "id_number",
-              "sequence digit says " + std::string(expected) + ", gender is " + std::string(*g));
+              "sequence digit says " + std::string(expected) + ", gender is " + std::string(*g),
+              std::string("顺序码表示") + (info->gender == Gender::kMale ? "男" : "女") +
+                  "，与性别不一致");
         }
       }
     }
@@ -255,7 +396,8 @@ Status CrossChecks(const RecordTypeSpec& spec, const Fields& f, const Date& toda
     auto birth = date_of("birth_date");
     if (birth && AgeOn(*birth, today) < 14 && !One(f, "consent_on")) {
       return Error(type, "consent_on",
-                   "required for a child under 14 (guardian's consent to keep this record)");
+                   "required for a child under 14 (guardian's consent to keep this record)",
+                   "未满14周岁儿童必填（监护人同意建档）");
     }
     FULEI_RETURN_IF_ERROR(not_before("father_status_until", "father_status_since"));
     FULEI_RETURN_IF_ERROR(not_before("mother_status_until", "mother_status_since"));
@@ -265,47 +407,82 @@ Status CrossChecks(const RecordTypeSpec& spec, const Fields& f, const Date& toda
   }
   if (type == kCounselling) FULEI_RETURN_IF_ERROR(not_before("guardian_informed_on", "date"));
   if (type == kReport || type == kHelpRequest) {
-    auto reported = One(f, "reported_at");
+    if (!One(f, "child") && !One(f, "child_name")) {
+      return Error(type, "child",
+                   "name the child: a child record id (child) or a name (child_name)",
+                   "请填写儿童编号或儿童姓名");
+    }
     for (std::string_view later : {"acknowledged_at", "closed_at"}) {
-      auto v = One(f, later);
-      if (v && reported && *v < *reported) {  // same fixed-width format: text order is time order
-        return Error(type, later,
-                     std::string(*v) + " is before reported_at " + std::string(*reported));
+      if (auto v = One(f, later)) FULEI_RETURN_IF_ERROR(time_not_before(later, *v, "reported_at"));
+    }
+    if (auto r = One(f, "reported_at")) {
+      FULEI_RETURN_IF_ERROR(time_not_before("reported_at", *r, "discovered_at"));
+    }
+    if (auto p = One(f, "police_reported_at")) {
+      FULEI_RETURN_IF_ERROR(time_not_before("police_reported_at", *p, "discovered_at"));
+    }
+    for (const std::string& ack : All(f, "acks")) {
+      FULEI_RETURN_IF_ERROR(time_not_before("acks", ack.substr(0, ack.find('\t')), "reported_at"));
+    }
+    // The police report: its details exactly when it was made. The system records it; it never
+    // stands in for it.
+    if (OneOr(f, "police_informed") == "yes") {
+      if (!One(f, "police_reported_at")) {
+        return Error(type, "police_reported_at", "required when police_informed is yes",
+                     "已报案时必填");
+      }
+    } else {
+      for (std::string_view detail :
+           {"police_reported_at", "police_reported_by", "police_unit", "police_receipt_no"}) {
+        if (One(f, detail)) {
+          return Error(type, detail, "is set while police_informed is not yes",
+                       "未记录已报案时不应填写");
+        }
       }
     }
   }
   if (type == kTransfer && One(f, "from_scope") == One(f, "to_scope")) {
-    return Error(type, "to_scope", "is the same unit as from_scope");
+    return Error(type, "to_scope", "is the same unit as from_scope", "与迁出单位相同");
   }
   return Status::Ok();
 }
 
 }  // namespace
 
-Status ValidateRecord(std::string_view type, const Fields& fields, const Date& today) {
+std::string_view EnglishPart(std::string_view message) {
+  const size_t bar = message.find(" | ");
+  return bar == std::string_view::npos ? message : message.substr(0, bar);
+}
+
+Status ValidateRecord(std::string_view type, const Fields& fields, const Date& today,
+                      const ValidateOptions& options) {
   const RecordTypeSpec* spec = FindRecordType(type);
   if (spec == nullptr) {
-    return InvalidArgument("unknown record type '" + std::string(type.substr(0, 40)) + "'");
+    return InvalidArgument("unknown record type '" + std::string(type.substr(0, 40)) +
+                           "' | 未知的记录类型");
   }
   for (const auto& [name, values] : fields) {
     const FieldSpec* fs = spec->Find(name);
-    if (fs == nullptr) return Error(type, name.substr(0, 64), "unknown field");
+    if (fs == nullptr) return Error(type, name.substr(0, 64), "unknown field", "未知字段");
     if (fs->shape == FieldShape::kRegister && values.size() > 1) {
-      return Error(type, name, "holds " + std::to_string(values.size()) + " values, expected one");
+      return Error(type, name, "holds " + std::to_string(values.size()) + " values, expected one",
+                   "只能有一个值");
     }
     if (fs->shape == FieldShape::kSet) {
       std::set<std::string_view> seen;
       for (const std::string& v : values) {
-        if (!seen.insert(v).second) return Error(type, name, "element '" + v + "' appears twice");
+        if (!seen.insert(v).second) {
+          return Error(type, name, "element '" + v + "' appears twice", "重复的选项");
+        }
       }
     }
     for (const std::string& v : values) {
-      Status s = ValidateValue(*fs, v, today);
-      if (!s.ok()) return Prefixed(type, name, s);
+      Status s = ValidateValue(*fs, v, today, options);
+      if (!s.ok()) return Error(type, name, s.message(), ZhReason(*fs, v));
     }
   }
   for (const FieldSpec& fs : spec->fields) {
-    if (fs.required && !One(fields, fs.name)) return Error(type, fs.name, "is required");
+    if (fs.required && !One(fields, fs.name)) return Error(type, fs.name, "is required", "必填");
   }
   return CrossChecks(*spec, fields, today);
 }

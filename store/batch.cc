@@ -45,7 +45,7 @@ Batch::Batch(Store::Impl& store, Txn& txn, const std::vector<std::string>& outbo
 
 Result<uint64_t> Batch::Contiguous(const std::string& scope, crdt::NodeId origin) {
   std::string ck = ChainKey(scope, origin);
-  if (auto it = vv_.find(ck); it != vv_.end()) return it->second;
+  if (auto it = vv_.find(ck); it != vv_.end()) return it->second.seq;
   FULEI_ASSIGN_OR_RETURN(auto stored, txn_.Get(store_.dbs.vv, ck));
   uint64_t seq = 0;
   if (stored) {
@@ -54,7 +54,7 @@ Result<uint64_t> Batch::Contiguous(const std::string& scope, crdt::NodeId origin
     FULEI_ASSIGN_OR_RETURN(seq, r.ReadU64());
     FULEI_RETURN_IF_ERROR(r.ExpectDone());
   }
-  vv_.emplace(std::move(ck), seq);
+  vv_.emplace(std::move(ck), Chain{seq, false});
   return seq;
 }
 
@@ -110,9 +110,9 @@ Status Batch::Apply(const crdt::Op& op, const std::string& bytes, const std::str
   FULEI_RETURN_IF_ERROR(Merge(op));
   std::string ck = ChainKey(op.key.scope, op.origin);
   auto it = vv_.find(ck);
-  FULEI_CHECK(it != vv_.end() && it->second + 1 == op.seq);
-  it->second = op.seq;
-  vv_dirty_.push_back(std::move(ck));
+  FULEI_CHECK(it != vv_.end() && it->second.seq + 1 == op.seq);
+  it->second.seq = op.seq;
+  it->second.dirty = true;
   return Status::Ok();
 }
 
@@ -169,17 +169,43 @@ Result<Outcome> Batch::Hold(const crdt::Op& op, const std::string& bytes) {
       return Outcome::kDuplicate;
     }
   }
+  // Urgent ops are exempt from the per-chain bound (only the total bounds them): a report filed
+  // by a village far behind its upstream travels ahead of the backlog and must be held, not
+  // refused on every reconnect (which would stall both the report and the backlog for ever).
+  const uint64_t ahead_limit = store_.options.max_pending_per_chain;
+  if (ahead_limit != 0 && !op.urgent() && op.seq - have > ahead_limit) {
+    return ResourceExhausted("pending: op " + std::to_string(op.seq) + " of chain (" + scope +
+                             ", " + std::to_string(op.origin) + ") is " +
+                             std::to_string(op.seq - have) + " ahead of the contiguous seq " +
+                             std::to_string(have) + "; max_pending_per_chain is " +
+                             std::to_string(ahead_limit));
+  }
   FULEI_RETURN_IF_ERROR(txn_.Put(store_.dbs.pending, k, store_.codec.Wrap(kPendingDb, k, bytes)));
   pending_possible_ = true;
+  pending_added_ = true;
   FULEI_RETURN_IF_ERROR(QueueOutbox(op));
   return Outcome::kPending;
 }
 
 Status Batch::Finish(std::vector<crdt::RecordKey>* changed) {
-  std::sort(vv_dirty_.begin(), vv_dirty_.end());
-  vv_dirty_.erase(std::unique(vv_dirty_.begin(), vv_dirty_.end()), vv_dirty_.end());
-  for (const auto& ck : vv_dirty_) {
-    FULEI_RETURN_IF_ERROR(txn_.Put(store_.dbs.vv, ck, Checked(kVvDb, ck, SeqValue(vv_[ck]))));
+  if (pending_added_ && store_.options.max_pending_ops != 0) {
+    FULEI_ASSIGN_OR_RETURN(uint64_t held, txn_.Entries(store_.dbs.pending));
+    if (held > store_.options.max_pending_ops) {
+      return ResourceExhausted("pending: the batch would leave " + std::to_string(held) +
+                               " ops pending; max_pending_ops is " +
+                               std::to_string(store_.options.max_pending_ops));
+    }
+  }
+  std::vector<const std::pair<const std::string, Chain>*> dirty;
+  for (const auto& entry : vv_) {
+    if (entry.second.dirty) dirty.push_back(&entry);
+  }
+  std::sort(dirty.begin(), dirty.end(),
+            [](const auto* a, const auto* b) { return a->first < b->first; });
+  for (const auto* entry : dirty) {
+    const std::string& ck = entry->first;
+    FULEI_RETURN_IF_ERROR(
+        txn_.Put(store_.dbs.vv, ck, Checked(kVvDb, ck, SeqValue(entry->second.seq))));
   }
   for (auto& [sk, rec] : records_) {
     std::string encoded = rec.after.Encode();
@@ -191,7 +217,10 @@ Status Batch::Finish(std::vector<crdt::RecordKey>* changed) {
     }
     if (changed != nullptr) changed->push_back(rec.key);
   }
-  if (changed != nullptr) std::sort(changed->begin(), changed->end());
+  // records_ is in state-key order (type, scope, id): already sorted when one type is touched.
+  if (changed != nullptr && !std::is_sorted(changed->begin(), changed->end())) {
+    std::sort(changed->begin(), changed->end());
+  }
   return Status::Ok();
 }
 

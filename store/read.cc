@@ -175,6 +175,30 @@ Result<std::optional<std::string>> Store::GetOp(std::string_view scope, crdt::No
   return out;
 }
 
+Result<std::vector<std::string>> Store::GetOps(std::string_view scope, crdt::NodeId origin,
+                                               uint64_t first, uint64_t last) {
+  std::vector<std::string> out;
+  Status txn_status = impl_->RunRead([&](Txn& txn) -> Status {
+    out.clear();
+    for (uint64_t seq = first; seq <= last && seq != 0; ++seq) {
+      std::string k = internal::OpKey(scope, origin, seq);
+      FULEI_ASSIGN_OR_RETURN(auto stored, txn.Get(impl_->dbs.ops, k));
+      std::string_view db = internal::kOpsDb;
+      if (!stored) {
+        FULEI_ASSIGN_OR_RETURN(stored, txn.Get(impl_->dbs.pending, k));
+        db = internal::kPendingDb;
+      }
+      if (!stored) break;
+      std::string bytes;
+      FULEI_RETURN_IF_ERROR(internal::DecodeStoredOp(*impl_, db, k, *stored, &bytes).status());
+      out.push_back(std::move(bytes));
+    }
+    return Status::Ok();
+  });
+  FULEI_RETURN_IF_ERROR(txn_status);
+  return out;
+}
+
 Result<uint64_t> Store::PendingCount() {
   uint64_t n = 0;
   Status txn_status = impl_->RunRead([&](Txn& txn) -> Status {

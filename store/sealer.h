@@ -8,11 +8,12 @@
 // fails to open. See docs/store.md.
 //
 // Contract for implementations:
-//   - Seal() never fails (a fresh random nonce per call; the output embeds nonce and tag).
+//   - Seal() never fails and never reuses a nonce under one key (crypto::DataKey: a random
+//     prefix per instance and a counter, docs/crypto.md); the output embeds nonce and tag.
 //   - Open() returns the plaintext only when `sealed` was produced by Seal() under the same key
 //     with the same associated data; anything else (flipped, torn or truncated bytes, another
 //     key, other associated data) gives a non-OK status, never garbage.
-//   - Both may be called from any thread the store is used from; they hold no per-call state.
+//   - Both may be called from any thread the store is used from.
 #ifndef FULEI_STORE_SEALER_H_
 #define FULEI_STORE_SEALER_H_
 

@@ -73,6 +73,16 @@ struct StoreOptions {
   // Secondary indexes, maintained in every write transaction. Not owned; must outlive the
   // Store. A newly registered index is built from the records at open.
   std::vector<Indexer*> indexers;
+  // Bounds on ops held pending (above a gap in their chain), so that no peer can make the node
+  // hold an unbounded amount of data it cannot apply yet. A batch that would hold an op beyond
+  // either bound is refused whole with kResourceExhausted ("pending"); nothing of it is written.
+  //   - per chain: an op is held pending only when seq <= contiguous + max_pending_per_chain, so
+  //     no (scope, origin) chain ever holds more pending ops than that — except urgent ops,
+  //     which travel ahead of any backlog and are bounded by the total only;
+  //   - total: a batch that holds new pending ops must leave at most max_pending_ops in store.
+  // Batches that only apply or release ops are never refused by these bounds. 0: unbounded.
+  uint64_t max_pending_per_chain = 10'000;
+  uint64_t max_pending_ops = 100'000;
 };
 
 enum class Outcome : uint8_t {
@@ -176,7 +186,8 @@ class Store {
   // Applies ops from anywhere (sync, import) — see the header comment for the guarantees.
   // Every op must pass crdt::ValidateOp, else kInvalidArgument and nothing is written. An op
   // whose (scope, origin, seq) is held with different bytes is an equivocation: kInvalidArgument.
-  // kResourceExhausted when the disk is full and the batch holds no urgent op.
+  // kResourceExhausted when the disk is full and the batch holds no urgent op, or when it would
+  // hold more pending ops than StoreOptions::max_pending_per_chain / max_pending_ops allow.
   Result<ApplyResult> ApplyBatch(std::span<const crdt::Op> ops, const ApplyOptions& options = {});
 
   // Makes this node's own ops: per change, seq = next in (node_id, scope), stamp = clock.Now,
@@ -213,6 +224,10 @@ class Store {
   // The op (scope, origin, seq) if held (applied or pending), as canonical bytes.
   Result<std::optional<std::string>> GetOp(std::string_view scope, crdt::NodeId origin,
                                            uint64_t seq);
+  // The ops (scope, origin, first..last) in one read transaction, in seq order, stopping at the
+  // first one not held: the result holds seqs first..first+size()-1.
+  Result<std::vector<std::string>> GetOps(std::string_view scope, crdt::NodeId origin,
+                                          uint64_t first, uint64_t last);
   Result<uint64_t> PendingCount();
   Result<std::vector<OutboxEntry>> Outbox(std::string_view peer, size_t limit = 1000);
   // The newest head of (scope, origin), if any.

@@ -6,6 +6,7 @@
 
 #include <cstring>
 
+#include "sync/op_pack.h"
 #include "sync/protocol.capnp.h"
 
 namespace fulei::sync {
@@ -94,7 +95,8 @@ struct Encoder {
     auto b = m.initOps();
     b.setBatch(v.batch);
     b.setScope(v.scope);
-    FillData(b.initOps(static_cast<unsigned>(v.ops.size())), v.ops);
+    // v2: the ops travel in the compact encoding of sync/op_pack.h; the v1 list stays empty.
+    b.setPackedOps(Bytes(PackOps(v.ops)));
     FillData(b.initHeads(static_cast<unsigned>(v.heads.size())), v.heads);
     FillData(b.initCerts(static_cast<unsigned>(v.certs.size())), v.certs);
     b.setUrgent(v.urgent);
@@ -139,6 +141,7 @@ Result<Message> DecodeMessage(std::string_view bytes) {
   options.nestingLimit = 8;
 
   std::optional<Message> out;
+  Status ops_status;  // a packed-ops failure, reported with its own message
   kj::Maybe<kj::Exception> failure = kj::runCatchingExceptions([&]() {
     capnp::FlatArrayMessageReader reader(words, options);
     auto m = reader.getRoot<s::Message>();
@@ -178,7 +181,15 @@ Result<Message> DecodeMessage(std::string_view bytes) {
         OpsBatch o;
         o.batch = b.getBatch();
         o.scope = ReadScope(b.getScope());
-        o.ops = ReadData(b.getOps(), kMaxOpsPerBatch);
+        if (b.hasOps()) KJ_FAIL_REQUIRE("ops batch carries a protocol v1 op list");
+        auto packed = b.getPackedOps();
+        auto unpacked = UnpackOps(
+            std::string_view(reinterpret_cast<const char*>(packed.begin()), packed.size()));
+        if (!unpacked.ok()) {
+          ops_status = unpacked.status();
+          return;
+        }
+        o.ops = std::move(unpacked).value();
         o.heads = ReadData(b.getHeads(), kMaxOpsPerBatch);
         o.certs = ReadData(b.getCerts(), 1024);
         o.urgent = b.getUrgent();
@@ -201,6 +212,9 @@ Result<Message> DecodeMessage(std::string_view bytes) {
   });
   KJ_IF_MAYBE (e, failure) {
     return Corruption(std::string("sync message does not decode: ") + e->getDescription().cStr());
+  }
+  if (!ops_status.ok()) {
+    return Status(ops_status.code(), "sync ops batch: " + ops_status.message());
   }
   return std::move(*out);
 }

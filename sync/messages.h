@@ -19,7 +19,8 @@
 
 namespace fulei::sync {
 
-inline constexpr uint32_t kProtocolVersion = 1;
+// 2: OpsBatch carries its ops in the compact encoding of sync/op_pack.h (docs/protocol.md).
+inline constexpr uint32_t kProtocolVersion = 2;
 
 // Limits enforced by DecodeMessage.
 inline constexpr size_t kMaxMessageBytes = 16u << 20;
@@ -69,7 +70,7 @@ struct Vectors {
 struct OpsBatch {
   uint64_t batch = 0;
   std::string scope;
-  std::vector<std::string> ops;
+  std::vector<std::string> ops;  // canonical op bytes (crdt/codec.h); compact on the wire
   std::vector<std::string> heads;
   std::vector<std::string> certs;
   bool urgent = false;

@@ -37,10 +37,12 @@ struct Vectors {
 struct OpsBatch {
   batch @0 :UInt64;            # sender's batch number in this session
   scope @1 :Text;
-  ops @2 :List(Data);          # canonical op bytes (crdt/codec.h), ordered by (origin, seq)
+  ops @2 :List(Data);          # protocol v1 only (canonical op bytes); absent from v2 on
   heads @3 :List(Data);        # signed chain heads covering the ops (crypto/op_chain.h)
   certs @4 :List(Data);        # certificate chains of origins not yet sent in this session
   urgent @5 :Bool;             # sent from the outbox: receiver acknowledges with UrgentAck
+  packedOps @6 :Data;          # v2: the ops, ordered by (origin, seq), in the compact encoding
+                               # of docs/protocol.md#packed-ops (sync/op_pack.h)
 }
 
 struct Ack {

@@ -6,6 +6,7 @@
 #include "crdt/codec.h"
 #include "crypto/op_chain.h"
 #include "crypto/signing.h"
+#include "sync/receipts.h"
 #include "sync/scopes.h"
 
 namespace fulei::sync {
@@ -26,6 +27,11 @@ void PutU64(std::string* out, uint64_t v) {
 Status Reject(std::string why) { return InvalidArgument("sync: " + std::move(why)); }
 
 }  // namespace
+
+std::string DownOutbox(std::string_view scope) {
+  std::string name = "down:" + std::string(scope);
+  return name.size() <= crdt::kMaxKeyPartBytes ? name : std::string();
+}
 
 DigestHash HashVector(const store::VersionVector& vv) {
   std::string canonical = "fulei-vv-v1";
@@ -92,6 +98,10 @@ Status Session::Start(uint64_t now_ms) {
        Hello{kProtocolVersion, config_.self_node, config_.self_unit, std::max(now_ms, wall)});
   // Urgent first: before any vector exchange, right after (re)connecting.
   FULEI_RETURN_IF_ERROR(SendUrgent());
+  if (config_.urgent_only) {
+    Send(Priority::kControl, "", Digest{{ScopeDigest{kUrgentOnlyScope, {}}}});
+    return Status::Ok();
+  }
   FULEI_ASSIGN_OR_RETURN(std::vector<std::string> scopes, store_.Scopes());
   Digest digest;
   for (const std::string& scope : scopes) {
@@ -145,6 +155,12 @@ Status Session::OnHello(const Hello& m) {
 Status Session::OnDigest(const Digest& m) {
   if (digest_received_) return Reject("second digest");
   digest_received_ = true;
+  if (m.scopes.size() == 1 && m.scopes[0].scope == kUrgentOnlyScope) peer_urgent_only_ = true;
+  // Urgent-only (either side said so): urgent batches only, no vectors, no ordinary ops.
+  if (urgent_only()) {
+    dirty_.clear();
+    return Status::Ok();
+  }
   std::map<std::string, DigestHash, std::less<>> theirs;
   for (const ScopeDigest& d : m.scopes) {
     if (Shared(d.scope)) theirs[d.scope] = d.hash;
@@ -176,6 +192,7 @@ Status Session::OnDigest(const Digest& m) {
 
 Status Session::OnVectors(const Vectors& m) {
   if (!digest_received_) return Reject("vectors before digest");
+  if (urgent_only()) return Status::Ok();  // a peer that missed our announcement: nothing to do
   for (const ScopeVector& v : m.scopes) {
     if (!Shared(v.scope)) continue;
     store::VersionVector vv;
@@ -191,30 +208,27 @@ Status Session::OnVectors(const Vectors& m) {
 
 Result<uint64_t> Session::AddRun(std::string_view scope, crdt::NodeId origin, uint64_t first,
                                  uint64_t last, OpsBatch* batch) {
+  // A relay never offers a revoked origin's ops: the peer would refuse the whole batch (and the
+  // session) on every reconnect. They stay held here (docs/crypto.md#revocation-lists). A node's
+  // own ops are always offered; the peer decides.
+  if (origin != config_.self_node && trust_.IsRevoked(origin)) return uint64_t{0};
   // Prefer extending the run to the first signed head at or after `last`, when every op up to
   // it is held; otherwise cut it back to the last signed head inside [first, last].
   std::vector<std::string> ops;
   FULEI_ASSIGN_OR_RETURN(std::optional<store::ChainHead> head,
                          store_.HeadAtOrAbove(scope, origin, last));
   if (head) {
-    for (uint64_t seq = first; seq <= head->seq; ++seq) {
-      FULEI_ASSIGN_OR_RETURN(std::optional<std::string> bytes, store_.GetOp(scope, origin, seq));
-      if (!bytes) {
-        head.reset();
-        ops.clear();
-        break;
-      }
-      ops.push_back(std::move(*bytes));
+    FULEI_ASSIGN_OR_RETURN(ops, store_.GetOps(scope, origin, first, head->seq));
+    if (ops.size() != head->seq - first + 1) {
+      head.reset();
+      ops.clear();
     }
   }
   if (!head) {
     FULEI_ASSIGN_OR_RETURN(head, store_.HeadAtOrBelow(scope, origin, last));
     if (!head || head->seq < first) return uint64_t{0};  // nothing signed to send yet
-    for (uint64_t seq = first; seq <= head->seq; ++seq) {
-      FULEI_ASSIGN_OR_RETURN(std::optional<std::string> bytes, store_.GetOp(scope, origin, seq));
-      if (!bytes) return uint64_t{0};
-      ops.push_back(std::move(*bytes));
-    }
+    FULEI_ASSIGN_OR_RETURN(ops, store_.GetOps(scope, origin, first, head->seq));
+    if (ops.size() != head->seq - first + 1) return uint64_t{0};
   }
   for (std::string& op : ops) batch->ops.push_back(std::move(op));
   batch->heads.push_back(head->head);
@@ -230,7 +244,7 @@ Result<uint64_t> Session::AddRun(std::string_view scope, crdt::NodeId origin, ui
 }
 
 Status Session::Pump() {
-  if (!digest_received_) return Status::Ok();
+  if (!digest_received_ || urgent_only()) return Status::Ok();
   while (inflight_.size() < config_.window && !dirty_.empty()) {
     const std::string scope = *dirty_.begin();
     store::VersionVector& sent = sent_vv_[scope];
@@ -276,34 +290,54 @@ Status Session::Pump() {
   return Status::Ok();
 }
 
-Status Session::SendUrgent() {
-  if (config_.outbox_peer.empty()) return Status::Ok();
-  FULEI_ASSIGN_OR_RETURN(std::vector<store::OutboxEntry> entries,
-                         store_.Outbox(config_.outbox_peer));
-  std::map<std::string, std::vector<crdt::Op>> by_scope;
-  for (const store::OutboxEntry& e : entries) {
-    if (urgent_sent_.count(e.id)) continue;
-    FULEI_ASSIGN_OR_RETURN(crdt::Op op, crdt::DecodeOp(e.bytes));
-    if (!Shared(op.key.scope)) continue;
-    by_scope[op.key.scope].push_back(std::move(op));
+Result<std::vector<std::string>> Session::DrainedOutboxes() {
+  std::vector<std::string> out;
+  if (!config_.outbox_peer.empty()) out.push_back(config_.outbox_peer);
+  if (config_.drain_down) {
+    FULEI_ASSIGN_OR_RETURN(std::vector<std::string> scopes, store_.Scopes());
+    for (const std::string& scope : scopes) {
+      if (scope == config_.self_unit || !IsSameOrBelow(scope, peer_.unit)) continue;
+      std::string name = DownOutbox(scope);
+      if (!name.empty()) out.push_back(std::move(name));
+    }
   }
-  for (auto& [scope, ops] : by_scope) {
-    std::sort(ops.begin(), ops.end(), [](const crdt::Op& a, const crdt::Op& b) {
-      return std::tie(a.origin, a.seq) < std::tie(b.origin, b.seq);
+  return out;
+}
+
+Status Session::SendUrgent() {
+  FULEI_ASSIGN_OR_RETURN(std::vector<std::string> outboxes, DrainedOutboxes());
+  struct Queued {
+    crdt::Op op;
+    std::string outbox;
+  };
+  std::map<std::string, std::vector<Queued>> by_scope;
+  for (const std::string& outbox : outboxes) {
+    FULEI_ASSIGN_OR_RETURN(std::vector<store::OutboxEntry> entries, store_.Outbox(outbox));
+    for (const store::OutboxEntry& e : entries) {
+      if (urgent_sent_.count({outbox, e.id})) continue;
+      FULEI_ASSIGN_OR_RETURN(crdt::Op op, crdt::DecodeOp(e.bytes));
+      if (!Shared(op.key.scope)) continue;
+      by_scope[op.key.scope].push_back(Queued{std::move(op), outbox});
+    }
+  }
+  for (auto& [scope, queued] : by_scope) {
+    std::sort(queued.begin(), queued.end(), [](const Queued& a, const Queued& b) {
+      return std::tie(a.op.origin, a.op.seq, a.outbox) < std::tie(b.op.origin, b.op.seq, b.outbox);
     });
     OpsBatch batch;
     batch.batch = next_batch_++;
     batch.scope = scope;
     batch.urgent = true;
-    std::vector<crdt::OpId> ids;
-    for (size_t i = 0; i < ops.size();) {
-      const crdt::Op& op = ops[i];
+    std::vector<UrgentSent> sent;
+    for (size_t i = 0; i < queued.size();) {
+      const crdt::Op& op = queued[i].op;
       FULEI_ASSIGN_OR_RETURN(uint64_t reached, AddRun(scope, op.origin, op.seq, op.seq, &batch));
       // Every urgent op up to the head just added travels in this run.
       size_t j = i;
-      while (j < ops.size() && ops[j].origin == op.origin && ops[j].seq <= reached) {
-        ids.push_back(ops[j].id());
-        urgent_sent_.insert(ops[j].id());
+      while (j < queued.size() && queued[j].op.origin == op.origin && queued[j].op.seq <= reached) {
+        const Queued& q = queued[j];
+        sent.push_back(UrgentSent{q.outbox, q.op.id(), q.op.origin, q.op.seq});
+        urgent_sent_.insert({q.outbox, q.op.id()});
         ++j;
       }
       i = j == i ? i + 1 : j;
@@ -312,10 +346,42 @@ Status Session::SendUrgent() {
       cert_batches_.erase(batch.batch);
       continue;
     }
-    stats_.urgent_sent += ids.size();
-    urgent_inflight_[batch.batch] = std::move(ids);
+    stats_.urgent_sent += sent.size();
+    urgent_inflight_[batch.batch] = std::move(sent);
     Send(Priority::kUrgent, "", batch);
   }
+  return Status::Ok();
+}
+
+Status Session::WriteReceipts(const std::vector<crdt::Op>& ops, const store::ApplyResult& result,
+                              uint64_t now_ms) {
+  if (config_.receipts == nullptr) return Status::Ok();
+  std::vector<store::LocalChange> changes;
+  for (size_t k = 0; k < ops.size(); ++k) {
+    if (result.outcomes[k] == store::Outcome::kRefused) continue;
+    if (!WantsReceipt(ops[k], config_.self_node, config_.self_unit)) continue;
+    // One receipt per (op, node): the id is fixed, so a resent op finds its receipt.
+    FULEI_ASSIGN_OR_RETURN(std::optional<crdt::RecordState> held,
+                           store_.Get(ReceiptKey(ops[k], config_.self_node)));
+    if (held) continue;
+    changes.push_back(ReceiptChange(ops[k], config_.self_node, config_.self_unit, now_ms));
+  }
+  if (changes.empty()) return Status::Ok();
+  // Towards the op's origin: down to the scope's node when the scope lies below this node
+  // (whichever peer brought the op), else up (an op of this node's own scope came from above).
+  const std::string& scope = ops.front().key.scope;
+  std::vector<std::string> outboxes;
+  if (scope != config_.self_unit && IsSameOrBelow(scope, config_.self_unit)) {
+    std::string down = DownOutbox(scope);
+    if (!down.empty()) outboxes.push_back(std::move(down));
+  } else {
+    outboxes = config_.receipt_outboxes;
+  }
+  FULEI_ASSIGN_OR_RETURN(std::vector<crdt::Op> written,
+                         config_.receipts->Write(changes, now_ms, outboxes));
+  stats_.receipts_written += written.size();
+  changed_.insert(scope);
+  urgent_arrived_ = true;  // the node's other sessions pass the receipt on
   return Status::Ok();
 }
 
@@ -398,6 +464,11 @@ Status Session::OnOps(const OpsBatch& m, uint64_t now_ms) {
 
   store::ApplyOptions options;
   options.outbox_peers = config_.relay_outboxes;
+  if (config_.relay_down && m.scope != config_.self_unit &&
+      IsSameOrBelow(m.scope, config_.self_unit)) {
+    std::string down = DownOutbox(m.scope);
+    if (!down.empty()) options.outbox_peers.push_back(std::move(down));
+  }
   options.heads = std::move(keep);
   if (config_.clock != nullptr) {
     // Stamps were bounded above, so Update only fails for a stamp the bound let through
@@ -414,6 +485,11 @@ Status Session::OnOps(const OpsBatch& m, uint64_t now_ms) {
       urgent_arrived_ = true;
     }
   }
+
+  // Receipts are durable before the ops are acknowledged: a crash in between makes the sender
+  // resend, and the resent op finds no receipt and gets one.
+  const uint64_t receipts_before = stats_.receipts_written;
+  if (!ops.empty()) FULEI_RETURN_IF_ERROR(WriteReceipts(ops, result, now_ms));
 
   if (m.urgent) {
     UrgentAck ack{m.batch, {}, m.scope};
@@ -436,6 +512,14 @@ Status Session::OnOps(const OpsBatch& m, uint64_t now_ms) {
     for (const crdt::Op& op : ops) {
       pv[op.origin] = std::max(pv[op.origin], op.seq);
       sent[op.origin] = std::max(sent[op.origin], op.seq);
+    }
+  }
+  if (stats_.receipts_written != receipts_before) {
+    // The receipt goes back to the sender at once (urgent lane) and by ordinary sync.
+    FULEI_RETURN_IF_ERROR(SendUrgent());
+    if (!urgent_only()) {
+      dirty_.insert(m.scope);
+      FULEI_RETURN_IF_ERROR(Pump());
     }
   }
   return Status::Ok();
@@ -468,19 +552,12 @@ Status Session::OnUrgentAck(const UrgentAck& m) {
   CertsDelivered(m.batch);
   std::set<std::pair<crdt::NodeId, uint64_t>> held;
   for (const VvEntry& e : m.ops) held.emplace(e.origin, e.seq);
-  FULEI_ASSIGN_OR_RETURN(std::vector<store::OutboxEntry> entries,
-                         store_.Outbox(config_.outbox_peer));
-  for (const crdt::OpId& id : it->second) {
-    // Find the op's seq through the outbox entry (ids are what the outbox is keyed by).
-    for (const store::OutboxEntry& e : entries) {
-      if (!(e.id == id)) continue;
-      FULEI_ASSIGN_OR_RETURN(crdt::Op op, crdt::DecodeOp(e.bytes));
-      if (held.count({op.origin, op.seq})) {
-        FULEI_RETURN_IF_ERROR(store_.AckOutbox(config_.outbox_peer, id));
-        stats_.urgent_acked++;
-      } else {
-        urgent_sent_.erase(id);  // refused upstream (disk full): try again later
-      }
+  for (const UrgentSent& u : it->second) {
+    if (held.count({u.origin, u.seq})) {
+      FULEI_RETURN_IF_ERROR(store_.AckOutbox(u.outbox, u.id));
+      stats_.urgent_acked++;
+    } else {
+      urgent_sent_.erase({u.outbox, u.id});  // refused upstream (disk full): try again later
     }
   }
   urgent_inflight_.erase(it);
@@ -488,7 +565,7 @@ Status Session::OnUrgentAck(const UrgentAck& m) {
 }
 
 Status Session::OnLocalChange(std::string_view scope) {
-  if (!Shared(scope)) return Status::Ok();
+  if (!Shared(scope) || urgent_only()) return Status::Ok();
   dirty_.insert(std::string(scope));
   return Pump();
 }

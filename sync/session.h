@@ -11,6 +11,11 @@
 //      batches); the receiver verifies certificates, scope rights and the origin's signed chain
 //      head, applies the batch in one store transaction and acknowledges what is durable;
 //   4. afterwards new local or relayed ops are pushed as they come (OnLocalChange / OnUrgent).
+// Urgent ops travel both ways (docs/protocol.md, "Urgent ops and receipts"): up through the
+// outbox the session drains (`outbox_peer`), down through the downstream outboxes of the
+// scopes the peer holds (`drain_down`); a node that newly holds an urgent op of another origin
+// writes a receipt (sync/receipts.h) before it acknowledges the op. An urgent-only session
+// (`urgent_only`, a village's second upstream) moves urgent ops and nothing else.
 // A session that breaks off resumes from the vectors next time: nothing acknowledged is
 // re-sent in bulk, nothing starts from zero.
 //
@@ -37,6 +42,7 @@
 #include "crypto/trust.h"
 #include "store/store.h"
 #include "sync/cert_directory.h"
+#include "sync/local_writer.h"
 #include "sync/messages.h"
 #include "sync/priority.h"
 
@@ -73,7 +79,36 @@ struct SessionConfig {
   // without RTC boots believing it is 1970; its town's clock is the reference it can trust
   // (authenticated by the channel). Towns and the city keep their own (NTP) time.
   bool adopt_peer_clock = false;
+
+  // ---- urgent routing (docs/protocol.md, "Urgent ops and receipts") ----
+  // The peer is downstream (a node of this node's subtree): the session also drains the
+  // downstream outbox DownOutbox(S) of every scope S this node holds at or below the peer's
+  // unit (urgent ops travelling back towards their origin: receipts, status changes).
+  bool drain_down = false;
+  // The peer is upstream: urgent ops received from it whose scope lies strictly below this
+  // node's unit are queued in DownOutbox(scope) in the receiving transaction, so they travel on
+  // down towards the node of that scope.
+  bool relay_down = false;
+  // Writes a receipt (sync/receipts.h) for each urgent op of another origin held from this peer,
+  // durably, before the op is acknowledged. nullptr: no receipts. Must use `clock`.
+  LocalWriter* receipts = nullptr;
+  // Where a receipt is queued when the op's scope is this node's own unit (the op came from
+  // above): normally this node's upstream outboxes. A receipt of an op whose scope lies below
+  // this node goes to DownOutbox(scope), whichever peer brought the op.
+  std::vector<std::string> receipt_outboxes;
+  // Urgent-only: Hello and urgent batches both ways, no digest, vectors or ordinary batches
+  // (a village's second upstream while the first is reachable). Announced to the peer by a
+  // Digest naming only kUrgentOnlyScope, so the peer sends no ordinary ops either.
+  bool urgent_only = false;
 };
+
+// The reserved Digest entry that announces an urgent-only session.
+inline constexpr char kUrgentOnlyScope[] = "$urgent-only";
+
+// The downstream outbox of `scope`: urgent ops waiting to travel down towards the node of that
+// scope. "" when the name would exceed the store's 256-byte limit (then ordinary sync carries
+// the op; nothing is lost, only the urgent lane is skipped).
+std::string DownOutbox(std::string_view scope);
 
 struct SessionStats {
   uint64_t messages_sent = 0, messages_received = 0;
@@ -82,6 +117,7 @@ struct SessionStats {
   uint64_t batches_sent = 0, batches_received = 0;
   uint64_t urgent_sent = 0, urgent_acked = 0;
   uint64_t vectors_sent = 0;  // scopes whose digests differed
+  uint64_t receipts_written = 0;
 };
 
 class Session {
@@ -109,6 +145,8 @@ class Session {
   // True once the digest exchange is done and nothing is in flight or waiting to be sent.
   bool idle() const;
   bool digest_done() const { return digest_received_; }
+  // True when this session, or the peer, declared the session urgent-only.
+  bool urgent_only() const { return config_.urgent_only || peer_urgent_only_; }
   const SessionStats& stats() const { return stats_; }
   const PeerIdentity& peer() const { return peer_; }
 
@@ -124,6 +162,11 @@ class Session {
   void CertsDelivered(uint64_t batch);
   Status Pump();
   Status SendUrgent();
+  // The outboxes this session drains: outbox_peer and, when drain_down, the peer's down ones.
+  Result<std::vector<std::string>> DrainedOutboxes();
+  // Writes the receipts `ops` call for (those not refused), queued towards the sender.
+  Status WriteReceipts(const std::vector<crdt::Op>& ops, const store::ApplyResult& result,
+                       uint64_t now_ms);
   // Appends the ops of `origin` in `scope` from `first` through at least `last`, extended to
   // the next signed head, with that head and the origin's certificate (once per session).
   // Returns the seq actually reached, or 0 when no signed head covers `first`.
@@ -144,9 +187,15 @@ class Session {
   std::map<std::string, store::VersionVector, std::less<>> peer_vv_;    // durable at the peer
   std::map<std::string, store::VersionVector, std::less<>> sent_vv_;    // sent (incl. in flight)
   std::set<std::string, std::less<>> dirty_;
-  std::map<uint64_t, std::string> inflight_;                     // batch -> scope
-  std::map<uint64_t, std::vector<crdt::OpId>> urgent_inflight_;  // batch -> ops
-  std::set<crdt::OpId> urgent_sent_;
+  std::map<uint64_t, std::string> inflight_;  // batch -> scope
+  struct UrgentSent {
+    std::string outbox;
+    crdt::OpId id;
+    crdt::NodeId origin = 0;
+    uint64_t seq = 0;
+  };
+  std::map<uint64_t, std::vector<UrgentSent>> urgent_inflight_;  // batch -> ops
+  std::set<std::pair<std::string, crdt::OpId>> urgent_sent_;     // (outbox, op) in flight
   std::set<crdt::NodeId> certs_sent_;  // origins whose certificate the peer acknowledged
   std::map<uint64_t, std::set<crdt::NodeId>> cert_batches_;  // batch -> certificates it carries
   std::map<std::string, uint32_t, std::less<>> streams_;
@@ -154,6 +203,7 @@ class Session {
   std::vector<Outgoing> out_;
   std::set<std::string> changed_;
   bool urgent_arrived_ = false;
+  bool peer_urgent_only_ = false;
   SessionStats stats_;
 };
 

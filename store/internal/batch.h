@@ -55,12 +55,16 @@ class Batch {
   Store::Impl& store_;
   Txn& txn_;
   const std::vector<std::string>& outbox_peers_;
-  std::unordered_map<std::string, uint64_t> vv_;  // chain key -> contiguous seq
-  std::vector<std::string> vv_dirty_;
-  std::map<std::string, Record> records_;  // by state key
+  struct Chain {
+    uint64_t seq = 0;    // contiguous seq as of this transaction
+    bool dirty = false;  // advanced by this batch: written by Finish
+  };
+  std::unordered_map<std::string, Chain> vv_;  // by chain key
+  std::map<std::string, Record> records_;      // by state key
   bool pending_checked_ = false;
   bool pending_possible_ = true;
   size_t released_ = 0;
+  bool pending_added_ = false;  // this batch held a new pending op (the total bound applies)
   const crdt::Op* next_ = nullptr;
 };
 

@@ -8,15 +8,6 @@
 namespace fulei::store::internal {
 namespace {
 
-// The w-th 8-byte word of `plain`, zero-padded past the end.
-uint64_t WordAt(std::string_view plain, size_t w) {
-  uint64_t v = 0;
-  size_t off = w * 8;
-  size_t n = plain.size() - off < 8 ? plain.size() - off : 8;
-  std::memcpy(&v, plain.data() + off, n);
-  return v;
-}
-
 static_assert(std::endian::native == std::endian::little, "TagOf assumes little-endian words");
 
 // Bit i set when byte i (in memory order) of the word is non-zero (SWAR: no per-byte branches).
@@ -35,9 +26,26 @@ constexpr auto kPopcount = MakePopcounts();
 
 int NonZero(uint8_t tag) { return kPopcount[tag]; }
 
+// For each tag, the positions of its set bits, lowest first (unused slots 0): packing a word
+// copies bytes kCompress[tag][0..7] to eight consecutive output bytes and keeps NonZero(tag)
+// of them, with no per-byte branch or dependency on the previous byte.
+using CompressTable = std::array<std::array<uint8_t, 8>, 256>;
+constexpr CompressTable MakeCompress() {
+  CompressTable t{};
+  for (unsigned tag = 0; tag < 256; ++tag) {
+    unsigned k = 0;
+    for (unsigned i = 0; i < 8; ++i) {
+      if ((tag >> i) & 1u) t[tag][k++] = static_cast<uint8_t>(i);
+    }
+  }
+  return t;
+}
+constexpr CompressTable kCompress = MakeCompress();
+
 }  // namespace
 
 std::string Pack(std::string_view plain) {
+  const size_t full = plain.size() / 8;  // whole words; a last partial word is padded below
   const size_t words = (plain.size() + 7) / 8;
   std::string out(16 + words * 10, '\0');  // worst case: tag + 8 bytes + count per word
   auto* o = reinterpret_cast<uint8_t*>(out.data());
@@ -49,42 +57,52 @@ std::string Pack(std::string_view plain) {
     }
     o[pos++] = static_cast<uint8_t>((n & 0x7f) | 0x80);
   }
+  const char* in = plain.data();
+  // Word w of the zero-padded plaintext: a plain 8-byte load except for the last partial word.
+  auto word_at = [&](size_t w) {
+    uint64_t v = 0;
+    if (w < full) {
+      std::memcpy(&v, in + w * 8, 8);
+    } else {
+      std::memcpy(&v, in + w * 8, plain.size() - w * 8);
+    }
+    return v;
+  };
   size_t w = 0;
   while (w < words) {
-    uint64_t word = WordAt(plain, w++);
+    uint64_t word = word_at(w++);
     uint8_t tag = TagOf(word);
     o[pos++] = tag;
     if (tag == 0xff) {
       std::memcpy(o + pos, &word, 8);
       pos += 8;
-    } else if (tag != 0) {
-      uint8_t bytes[8];
-      std::memcpy(bytes, &word, 8);
-      for (unsigned i = 0; i < 8; ++i) {  // branch-free: write every byte, keep the non-zero ones
-        o[pos] = bytes[i];
-        pos += bytes[i] != 0 ? 1 : 0;
-      }
-    }
-    if (tag == 0x00) {
-      uint8_t run = 0;
-      while (w < words && run < 255 && WordAt(plain, w) == 0) {
-        ++run;
-        ++w;
-      }
-      o[pos++] = run;
-    } else if (tag == 0xff) {
       size_t start = w;
       uint8_t run = 0;
-      while (w < words && run < 255 && NonZero(TagOf(WordAt(plain, w))) >= 7) {
+      while (w < words && run < 255 && NonZero(TagOf(word_at(w))) >= 7) {
         ++run;
         ++w;
       }
       o[pos++] = run;
+      // Copied verbatim; the last word of the plaintext may be partial (zero padding).
       for (size_t r = start; r < w; ++r) {
-        uint64_t raw = WordAt(plain, r);
+        uint64_t raw = word_at(r);
         std::memcpy(o + pos, &raw, 8);
         pos += 8;
       }
+    } else if (tag != 0) {
+      // Writes 8 bytes and keeps NonZero(tag): the buffer has room (at most 10 bytes per word).
+      uint8_t bytes[8];
+      std::memcpy(bytes, &word, 8);
+      const std::array<uint8_t, 8>& from = kCompress[tag];
+      for (unsigned i = 0; i < 8; ++i) o[pos + i] = bytes[from[i]];
+      pos += static_cast<size_t>(NonZero(tag));
+    } else {
+      uint8_t run = 0;
+      while (w < words && run < 255 && word_at(w) == 0) {
+        ++run;
+        ++w;
+      }
+      o[pos++] = run;
     }
   }
   out.resize(pos);

@@ -1,5 +1,7 @@
 #include "store/internal/value_codec.h"
 
+#include <cstring>
+
 #include "store/internal/crc32c.h"
 #include "store/internal/keys.h"
 #include "store/internal/packing.h"
@@ -7,14 +9,30 @@
 namespace fulei::store::internal {
 namespace {
 
-std::string AssociatedData(std::string_view db, std::string_view key) {
-  std::string ad;
-  ad.reserve(db.size() + 1 + key.size());
-  ad.append(db);
-  ad.push_back('\0');
-  ad.append(key);
-  return ad;
-}
+// db || 00 || key, assembled on the stack when it fits (every key the store makes does).
+class AssociatedData {
+ public:
+  AssociatedData(std::string_view db, std::string_view key) {
+    const size_t n = db.size() + 1 + key.size();
+    char* p = buf_;
+    if (n > sizeof(buf_)) {
+      heap_.resize(n);
+      p = heap_.data();
+    }
+    std::memcpy(p, db.data(), db.size());
+    p[db.size()] = '\0';
+    if (!key.empty()) std::memcpy(p + db.size() + 1, key.data(), key.size());
+    view_ = std::string_view(p, n);
+  }
+  AssociatedData(const AssociatedData&) = delete;
+  AssociatedData& operator=(const AssociatedData&) = delete;
+  std::string_view view() const { return view_; }
+
+ private:
+  char buf_[768];
+  std::string heap_;
+  std::string_view view_;
+};
 
 uint32_t FrameCrc(std::string_view db, std::string_view key, std::string_view plaintext) {
   uint32_t crc = Crc32cExtend(0, db);
@@ -65,7 +83,7 @@ std::string ValueCodec::Wrap(std::string_view db, std::string_view key,
                              std::string_view plaintext) const {
   std::string packed = Pack(plaintext);
   if (sealer_ == nullptr) return Checked(db, key, packed);
-  return sealer_->Seal(packed, AssociatedData(db, key));
+  return sealer_->Seal(packed, AssociatedData(db, key).view());
 }
 
 Result<std::string> ValueCodec::Unwrap(std::string_view db, std::string_view key,
@@ -74,7 +92,7 @@ Result<std::string> ValueCodec::Unwrap(std::string_view db, std::string_view key
     FULEI_ASSIGN_OR_RETURN(std::string_view packed, Unchecked(db, key, stored));
     return Unpack(packed);
   }
-  Result<std::string> opened = sealer_->Open(stored, AssociatedData(db, key));
+  Result<std::string> opened = sealer_->Open(stored, AssociatedData(db, key).view());
   if (!opened.ok()) {
     return Corruption("sealed value fails to open in " + Where(db, key) + " (" +
                       opened.status().ToString() + ")");

@@ -27,6 +27,7 @@
 #include "sync/cert_directory.h"
 #include "sync/local_writer.h"
 #include "sync/messages.h"
+#include "sync/receipts.h"
 #include "sync/scopes.h"
 #include "sync/session.h"
 
@@ -35,6 +36,10 @@ namespace {
 
 constexpr uint64_t kEpochMs = 1'764'000'000'000;  // simulated time 0 (late 2025)
 constexpr const char* kUpstreamOutbox = "up";
+// The outbox of a node's upstream k (as node/node.h names them).
+std::string UpstreamOutbox(size_t k) {
+  return k == 0 ? std::string(kUpstreamOutbox) : "up:" + std::to_string(k);
+}
 constexpr const char* kForged = "FORGED";
 const char* const kTypes[] = {"child", "report", "helper", "org"};
 
@@ -55,6 +60,8 @@ struct Node {
   std::string unit;
   crypto::Role role = crypto::Role::kVillage;
   int parent = -1;
+  // Upstreams in order of preference: the parent, then (a village with a fallback) the city.
+  std::vector<int> ups;
   std::optional<crypto::NodeIdentity> identity;
   crypto::CertChain chain;
   std::string dir;
@@ -64,9 +71,9 @@ struct Node {
   std::unique_ptr<LocalWriter> writer;
   int64_t skew_ms = 0;
   bool up = true;
-  bool link_up = true;  // the link to the parent
-  bool dial_pending = false;
-  uint64_t backoff_ms = 0;
+  // Per upstream k: the link to it, a dial scheduled, the backoff.
+  std::vector<bool> link_up, dial_pending;
+  std::vector<uint64_t> backoff_ms;
   uint64_t epoch = 0;  // bumps on crash: stale events are ignored
 };
 
@@ -96,7 +103,9 @@ struct Direction {
 
 struct Conn {
   int child = -1, parent = -1;
+  int k = 0;  // which of the child's upstreams
   bool open = true;
+  bool urgent_only = false;                   // the child's session runs urgent-only
   std::optional<crypto::Channel> channel[2];  // 0: child side, 1: parent side
   std::unique_ptr<Session> session[2];
   Direction dir[2];  // dir[k]: frames travelling from side k to side 1-k
@@ -106,6 +115,17 @@ struct Ledger {
   std::string scope;
   crdt::NodeId origin;
   uint64_t seq;
+};
+
+// An urgent report a village wrote, followed to the city and back.
+struct UrgentLedger {
+  int village = 0;
+  std::string scope, id;
+  crdt::NodeId origin = 0;
+  uint64_t seq = 0;
+  uint64_t written_at = 0;
+  std::optional<uint64_t> at_city;  // simulated time the city first held it
+  std::optional<uint64_t> at_town;
 };
 
 class Simulation {
@@ -122,8 +142,11 @@ class Simulation {
     std::filesystem::create_directories(root);
     root_ = root;
     Status st = Build();
+    if (st.ok() && config_.on_phase) config_.on_phase("built");
     if (st.ok()) st = Simulate();
+    if (st.ok() && config_.on_phase) config_.on_phase("converged");
     if (st.ok()) st = Check();
+    if (st.ok()) st = CheckScenarios();
     result_.ok = st.ok();
     if (!st.ok()) result_.failure = "seed " + std::to_string(config_.seed) + ": " + st.ToString();
     for (Node& n : nodes_) {
@@ -167,6 +190,15 @@ class Simulation {
       }
     }
     for (Node& n : nodes_) {
+      if (n.parent >= 0) n.ups.push_back(n.parent);
+      // (No draw when the fraction is 0: older seeds replay exactly as before.)
+      if (n.role == crypto::Role::kVillage && config_.city_fallback_fraction > 0 &&
+          Chance(config_.city_fallback_fraction)) {
+        n.ups.push_back(0);
+      }
+      n.link_up.assign(n.ups.size(), true);
+      n.dial_pending.assign(n.ups.size(), false);
+      n.backoff_ms.assign(n.ups.size(), 0);
       crypto::Certificate tbs;
       tbs.node_id = n.identity->node_id();
       tbs.role = n.role;
@@ -266,7 +298,7 @@ class Simulation {
 
   Status Simulate() {
     for (Node& n : nodes_) {
-      if (n.parent >= 0) ScheduleDial(n.index, Uniform(0, 1000));
+      for (size_t k = 0; k < n.ups.size(); ++k) ScheduleDial(n.index, k, Uniform(0, 1000));
       if (config_.workload) ScheduleWrite(n.index);
       if (config_.faults) {
         if (n.parent >= 0) SchedulePartition(n.index);
@@ -274,6 +306,7 @@ class Simulation {
       }
     }
     faults_on_ = config_.faults;
+    ScheduleScenarios();
     Status st = RunUntil(config_.fault_phase_ms);
     if (!st.ok()) return st;
 
@@ -283,9 +316,11 @@ class Simulation {
     const uint64_t heal_start = now_;
     for (Node& n : nodes_) {
       if (!n.up) FULEI_RETURN_IF_ERROR(Restart(n.index));
-      if (!n.link_up) {
-        n.link_up = true;
-        ScheduleDial(n.index, 0);
+      for (size_t k = 0; k < n.ups.size(); ++k) {
+        if (!n.link_up[k]) {
+          n.link_up[k] = true;
+          ScheduleDial(n.index, k, 0);
+        }
       }
     }
     st = RunUntil(heal_start + config_.heal_limit_ms);
@@ -337,7 +372,7 @@ class Simulation {
       change.flags = crdt::kOpFlagUrgent;
       change.writes.push_back(crdt::FieldWrite{"category", crdt::WriteKind::kSet, "neglect", {}});
       change.writes.push_back(crdt::FieldWrite{"filed_by", crdt::WriteKind::kSet, value, {}});
-      outboxes.push_back(kUpstreamOutbox);
+      for (size_t k = 0; k < n.ups.size(); ++k) outboxes.push_back(UpstreamOutbox(k));
     } else if (n.role == crypto::Role::kVillage || Chance(0.5)) {
       // A child record in this node's subtree (a town or the city edits a village's record).
       std::string scope = n.unit;
@@ -383,7 +418,11 @@ class Simulation {
     for (const crdt::Op& op : *ops) {
       ledger_.push_back(Ledger{op.key.scope, op.origin, op.seq});
       result_.ops_written++;
-      if (urgent) result_.urgent_written++;
+      if (urgent) {
+        result_.urgent_written++;
+        urgent_.push_back(
+            UrgentLedger{i, op.key.scope, op.key.id, op.origin, op.seq, now_, {}, {}});
+      }
     }
     NotifySessions(i, {change.key.scope}, urgent);
   }
@@ -401,13 +440,14 @@ class Simulation {
     At(now_ + Exp(config_.mean_partition_interval_ms), [this, i] {
       if (!faults_on_) return;
       Node& n = nodes_[static_cast<size_t>(i)];
-      if (n.link_up) {
-        n.link_up = false;
+      const size_t k = n.ups.size() > 1 ? Uniform(0, n.ups.size() - 1) : 0;  // one of its links
+      if (n.link_up[k]) {
+        n.link_up[k] = false;
         result_.partitions++;
-        CloseConnsOf(i, /*parent_link_only=*/true, "partition");
-        At(now_ + Uniform(10'000, 5 * 60'000), [this, i] {
-          nodes_[static_cast<size_t>(i)].link_up = true;
-          ScheduleDial(i, 0);
+        CloseUplink(i, k, "partition");
+        At(now_ + Uniform(10'000, 5 * 60'000), [this, i, k] {
+          nodes_[static_cast<size_t>(i)].link_up[k] = true;
+          ScheduleDial(i, k, 0);
         });
       }
       SchedulePartition(i);
@@ -420,7 +460,7 @@ class Simulation {
       Node& n = nodes_[static_cast<size_t>(i)];
       if (n.up) {
         result_.crashes++;
-        CloseConnsOf(i, false, "crash");
+        CloseConnsOf(i, "crash");
         n.up = false;
         n.epoch++;
         n.writer.reset();
@@ -449,47 +489,66 @@ class Simulation {
     FULEI_RETURN_IF_ERROR(OpenNode(n));
     n.up = true;
     n.epoch++;
-    if (n.parent >= 0) ScheduleDial(i, Uniform(0, 2000));
+    for (size_t k = 0; k < n.ups.size(); ++k) ScheduleDial(i, k, Uniform(0, 2000));
     return Status::Ok();
   }
 
   // ---------------------------------------------------------------- connections
-  void ScheduleDial(int child, uint64_t delay) {
+  void ScheduleDial(int child, size_t k, uint64_t delay) {
     Node& n = nodes_[static_cast<size_t>(child)];
-    if (n.dial_pending) return;
-    n.dial_pending = true;
-    At(now_ + delay, [this, child] {
+    if (n.dial_pending[k]) return;
+    n.dial_pending[k] = true;
+    At(now_ + delay, [this, child, k] {
       Node& c = nodes_[static_cast<size_t>(child)];
-      c.dial_pending = false;
-      Dial(child);
+      c.dial_pending[k] = false;
+      Dial(child, k);
     });
   }
 
-  void Redial(int child) {
+  void Redial(int child, size_t k) {
     Node& n = nodes_[static_cast<size_t>(child)];
-    n.backoff_ms = std::min<uint64_t>(n.backoff_ms == 0 ? 1000 : n.backoff_ms * 2, 60'000);
-    ScheduleDial(child, Uniform(0, n.backoff_ms));  // full jitter
+    n.backoff_ms[k] = std::min<uint64_t>(n.backoff_ms[k] == 0 ? 1000 : n.backoff_ms[k] * 2, 60'000);
+    ScheduleDial(child, k, Uniform(0, n.backoff_ms[k]));  // full jitter
   }
 
+  // The open connection of `child` to its upstream k, or -1.
+  // Open connections of a node (as child or parent): a per-node index, so a city of hundreds of
+  // nodes does not scan every connection ever made on each dial or notification.
+  const std::vector<int>& OpenConnsOf(int node) const {
+    static const std::vector<int> kNone;
+    auto it = open_conns_.find(node);
+    return it == open_conns_.end() ? kNone : it->second;
+  }
+  int OpenConn(int child, size_t k) const {
+    for (int id : OpenConnsOf(child)) {
+      const Conn& c = conns_.at(id);
+      if (c.child == child && c.k == static_cast<int>(k)) return id;
+    }
+    return -1;
+  }
   bool HasOpenConn(int child) const {
-    for (const auto& [id, c] : conns_) {
-      if (c.open && c.child == child) return true;
+    for (int id : OpenConnsOf(child)) {
+      if (conns_.at(id).child == child) return true;
     }
     return false;
   }
 
-  void Dial(int child) {
+  void Dial(int child, size_t k) {
     Node& c = nodes_[static_cast<size_t>(child)];
-    if (!c.up || HasOpenConn(child)) return;
-    Node& p = nodes_[static_cast<size_t>(c.parent)];
-    if (!p.up || !c.link_up) return Redial(child);
+    if (!c.up || OpenConn(child, k) >= 0) return;
+    const int parent = c.ups[k];
+    Node& p = nodes_[static_cast<size_t>(parent)];
+    if (!p.up || !c.link_up[k]) return Redial(child, k);
     const int id = next_conn_++;
     Conn& conn = conns_[id];
     conn.child = child;
-    conn.parent = c.parent;
+    conn.parent = parent;
+    conn.k = static_cast<int>(k);
+    open_conns_[child].push_back(id);
+    open_conns_[parent].push_back(id);
     result_.connections++;
     for (int side = 0; side < 2; ++side) {
-      Node& self = nodes_[static_cast<size_t>(side == 0 ? child : c.parent)];
+      Node& self = nodes_[static_cast<size_t>(side == 0 ? child : parent)];
       crypto::ChannelConfig cc;
       cc.static_key = self.identity->dh_key().Clone();
       cc.certificates = self.chain;
@@ -543,6 +602,7 @@ class Simulation {
     d.busy = true;
     result_.frames++;
     result_.bytes += f.bytes.size();
+    result_.max_frame_bytes = std::max<uint64_t>(result_.max_frame_bytes, f.bytes.size());
     const auto tx =
         static_cast<uint64_t>(static_cast<double>(f.bytes.size()) / config_.link_bytes_per_ms) + 1;
     uint64_t arrive = now_ + tx + config_.link_delay_ms + Uniform(0, config_.link_jitter_ms);
@@ -588,7 +648,7 @@ class Simulation {
     if (!to_send.empty()) TransmitRaw(id, side, std::move(to_send));
     if (!st.ok()) return Close(id, "channel: " + st.ToString());
     if (conn.channel[side]->established() && !conn.session[side]) {
-      if (side == 0) self.backoff_ms = 0;
+      if (side == 0) self.backoff_ms[static_cast<size_t>(conn.k)] = 0;
       const auto& cert = conn.channel[side]->peer_certificate();
       if (!cert) return Close(id, "peer has no certificate");
       SessionConfig sc;
@@ -596,11 +656,23 @@ class Simulation {
       sc.self_unit = self.unit;
       sc.max_batch_ops = config_.max_batch_ops;
       sc.clock = self.clock.get();
+      sc.receipts = self.writer.get();
+      std::vector<std::string> up_outboxes;
+      for (size_t k = 0; k < self.ups.size(); ++k) up_outboxes.push_back(UpstreamOutbox(k));
       if (side == 0) {
-        sc.outbox_peer = kUpstreamOutbox;  // the child drains its upstream outbox
+        // The child drains this upstream's outbox; urgent ops from above travel on down.
+        sc.outbox_peer = UpstreamOutbox(static_cast<size_t>(conn.k));
         sc.adopt_peer_clock = true;
-      } else if (self.parent >= 0) {
-        sc.relay_outboxes = {kUpstreamOutbox};  // a town passes urgent ops on to the city
+        sc.relay_down = true;
+        sc.receipt_outboxes = up_outboxes;
+        // Full sync with the first connected upstream only (as node/node.cc does).
+        for (int j = 0; j < conn.k; ++j) {
+          if (EstablishedConn(conn.child, static_cast<size_t>(j)) >= 0) conn.urgent_only = true;
+        }
+        sc.urgent_only = conn.urgent_only;
+      } else {
+        sc.drain_down = true;             // urgent ops for the child's subtree go down
+        sc.relay_outboxes = up_outboxes;  // a town passes urgent ops on to the city
       }
       conn.session[side] =
           std::make_unique<Session>(*self.store, *trust_, *self.certs, std::move(sc),
@@ -608,6 +680,8 @@ class Simulation {
       Status started = conn.session[side]->Start(NodeNow(self));
       if (!started.ok()) return Fail(started);
       if (!Flush(id, side)) return;
+      if (side == 0 && !conn.urgent_only) Rebalance(conn.child);
+      if (!conns_[id].open) return;
     }
     for (const std::string& m : messages) {
       Session* session = conn.session[side].get();
@@ -625,7 +699,10 @@ class Simulation {
       if (!Flush(id, side)) return;
       std::vector<std::string> changed = session->TakeChangedScopes();
       const bool urgent = session->TakeUrgentArrived();
-      if (!changed.empty() || urgent) NotifySessions(node_index, changed, urgent, id);
+      if (!changed.empty() || urgent) {
+        Track(node_index, changed, urgent);
+        NotifySessions(node_index, changed, urgent, id);
+      }
     }
   }
 
@@ -664,8 +741,9 @@ class Simulation {
   void NotifySessions(int node_index, const std::vector<std::string>& scopes, bool urgent,
                       int except = -1) {
     std::vector<std::pair<int, int>> targets;
-    for (auto& [id, c] : conns_) {
-      if (!c.open || id == except) continue;
+    for (int id : OpenConnsOf(node_index)) {
+      if (id == except) continue;
+      const Conn& c = conns_.at(id);
       if (c.child == node_index && c.session[0]) targets.emplace_back(id, 0);
       if (c.parent == node_index && c.session[1]) targets.emplace_back(id, 1);
     }
@@ -688,8 +766,11 @@ class Simulation {
     auto it = conns_.find(id);
     if (it == conns_.end() || !it->second.open) return;
     it->second.open = false;
+    for (int node : {it->second.child, it->second.parent}) std::erase(open_conns_[node], id);
     if (why.rfind("sync:", 0) != 0) result_.sessions_closed_by_faults++;
     const int child = it->second.child;
+    const auto k = static_cast<size_t>(it->second.k);
+    const bool was_full = it->second.session[0] != nullptr && !it->second.urgent_only;
     // Free the memory now; events still queued for this id find it closed.
     for (int side = 0; side < 2; ++side) {
       it->second.session[side].reset();
@@ -701,15 +782,73 @@ class Simulation {
                    static_cast<unsigned long long>(now_),
                    static_cast<unsigned long long>(result_.connections), why.c_str());
     }
-    Redial(child);
+    Redial(child, k);
+    if (was_full) Rebalance(child);  // the next connected upstream takes full sync
   }
 
-  void CloseConnsOf(int node, bool parent_link_only, const char* why) {
-    std::vector<int> ids;
-    for (auto& [id, c] : conns_) {
-      if (!c.open) continue;
-      if (c.child == node || (!parent_link_only && c.parent == node)) ids.push_back(id);
+  // An established (session running) connection of `child` to upstream k, or -1.
+  int EstablishedConn(int child, size_t k) const {
+    const int id = OpenConn(child, k);
+    if (id < 0) return -1;
+    return conns_.at(id).session[0] ? id : -1;
+  }
+
+  // Full sync belongs to the child's first connected upstream, urgent-only to the others: a
+  // connection in the wrong mode is closed and redials in the right one.
+  void Rebalance(int child) {
+    Node& c = nodes_[static_cast<size_t>(child)];
+    bool full_seen = false;
+    for (size_t k = 0; k < c.ups.size(); ++k) {
+      const int id = EstablishedConn(child, k);
+      if (id < 0) continue;
+      const bool want_urgent_only = full_seen;
+      full_seen = true;
+      if (conns_[id].urgent_only != want_urgent_only) {
+        result_.mode_switches++;
+        Close(id, "switching sync mode");
+      }
     }
+  }
+
+  void CloseUplink(int child, size_t k, const char* why) {
+    const int id = OpenConn(child, k);
+    if (id >= 0) Close(id, why);
+  }
+
+  // After `node` took in new ops of `scopes`: records when the city and each town first held
+  // the urgent reports followed, and when each village's preload completed at the city.
+  void Track(int node, const std::vector<std::string>& scopes, bool urgent) {
+    const Node& n = nodes_[static_cast<size_t>(node)];
+    if (n.role == crypto::Role::kVillage) return;
+    const std::set<std::string> changed(scopes.begin(), scopes.end());
+    for (UrgentLedger& u : urgent_) {
+      // An urgent op held pending (behind a gap) changes no scope: look whenever urgent ops came.
+      if (!urgent && !changed.count(u.scope)) continue;
+      std::optional<uint64_t>& at = n.role == crypto::Role::kCity ? u.at_city : u.at_town;
+      if (at || (n.role == crypto::Role::kTown &&
+                 nodes_[static_cast<size_t>(u.village)].parent != node)) {
+        continue;
+      }
+      auto held = n.store->GetOp(u.scope, u.origin, u.seq);
+      if (held.ok() && held->has_value()) at = now_;
+    }
+    for (const std::string& scope : scopes) {
+      if (n.role == crypto::Role::kCity && config_.preload_children > 0 &&
+          !backfill_done_.count(scope)) {
+        auto vv = n.store->GetVersionVector(scope);
+        const auto want = static_cast<uint64_t>(config_.preload_ops_per_child) *
+                          static_cast<uint64_t>(config_.preload_children);
+        for (const Node& v : nodes_) {
+          if (v.unit != scope || !vv.ok()) continue;
+          auto it = vv->find(v.identity->node_id());
+          if (it != vv->end() && it->second >= want) backfill_done_[scope] = now_;
+        }
+      }
+    }
+  }
+
+  void CloseConnsOf(int node, const char* why) {
+    const std::vector<int> ids = OpenConnsOf(node);
     for (int id : ids) Close(id, why);
   }
 
@@ -739,11 +878,12 @@ class Simulation {
       if (pending != 0) {
         return Internal(n.unit + " still holds " + std::to_string(pending) + " pending ops");
       }
-      FULEI_ASSIGN_OR_RETURN(std::vector<store::OutboxEntry> outbox,
-                             n.store->Outbox(kUpstreamOutbox));
-      if (n.parent >= 0 && !outbox.empty()) {
+      for (size_t k = 0; k < n.ups.size(); ++k) {
+        FULEI_ASSIGN_OR_RETURN(std::vector<store::OutboxEntry> outbox,
+                               n.store->Outbox(UpstreamOutbox(k)));
+        if (outbox.empty()) continue;
         std::string detail;
-        Node& up = nodes_[static_cast<size_t>(n.parent)];
+        Node& up = nodes_[static_cast<size_t>(n.ups[k])];
         for (const store::OutboxEntry& e : outbox) {
           auto op = crdt::DecodeOp(e.bytes);
           if (!op.ok()) continue;
@@ -757,10 +897,23 @@ class Simulation {
               "]";
         }
         return Internal(n.unit + " has " + std::to_string(outbox.size()) +
-                        " urgent ops never acknowledged upstream:" + detail +
-                        (HasOpenConn(n.index) ? " (connection open)" : " (no connection)"));
+                        " urgent ops never acknowledged by upstream " + up.unit + ":" + detail +
+                        (OpenConn(n.index, k) >= 0 ? " (connection open)" : " (no connection)"));
       }
     }
+    // Nothing waits in a downstream outbox either (receipts on their way to the origin).
+    for (Node& n : nodes_) {
+      for (const std::string& scope : scopes) {
+        if (scope == n.unit || !IsSameOrBelow(scope, n.unit)) continue;
+        FULEI_ASSIGN_OR_RETURN(std::vector<store::OutboxEntry> outbox,
+                               n.store->Outbox(DownOutbox(scope)));
+        if (!outbox.empty()) {
+          return Internal(n.unit + " still has " + std::to_string(outbox.size()) +
+                          " urgent ops waiting to go down to " + scope);
+        }
+      }
+    }
+    FULEI_RETURN_IF_ERROR(CheckReceipts());
     for (const std::string& scope : scopes) {
       std::optional<std::string> reference;
       std::string reference_unit;
@@ -809,6 +962,171 @@ class Simulation {
     return Status::Ok();
   }
 
+  // Every urgent report's receipts from its town and from the city reached its origin, exactly
+  // one per (op, receiving node), and no node wrote a receipt for a receipt or its own op.
+  Status CheckReceipts() {
+    const Node& city = nodes_[0];
+    for (const UrgentLedger& u : urgent_) {
+      Node& village = nodes_[static_cast<size_t>(u.village)];
+      const Node& town = nodes_[static_cast<size_t>(village.parent)];
+      FULEI_ASSIGN_OR_RETURN(std::vector<Receipt> receipts,
+                             ReceiptsFor(*village.store, u.scope, "report", u.id));
+      int from_town = 0, from_city = 0;
+      for (const Receipt& r : receipts) {
+        if (r.origin != u.origin || r.seq != u.seq) continue;
+        if (r.node == village.identity->node_id()) {
+          return Internal(village.unit + " wrote a receipt for its own report " + u.id);
+        }
+        if (r.node == town.identity->node_id() && r.unit == town.unit) from_town++;
+        if (r.node == city.identity->node_id() && r.unit == city.unit) from_city++;
+      }
+      if (from_town != 1 || from_city != 1) {
+        return Internal(village.unit + " report " + u.id + " has " + std::to_string(from_town) +
+                        " receipts from " + town.unit + " and " + std::to_string(from_city) +
+                        " from the city (want 1 and 1)");
+      }
+      result_.receipts_checked += 2;
+    }
+    for (Node& n : nodes_) {
+      bool bad = false;
+      FULEI_RETURN_IF_ERROR(n.store->ForEach(
+          kReceiptType, "", [&](const crdt::RecordKey& key, const crdt::RecordState& state) {
+            if (state.Get("report_type") == kReceiptType) bad = true;
+            (void)key;
+            return !bad;
+          }));
+      if (bad) return Internal(n.unit + " holds a receipt of a receipt");
+    }
+    return Status::Ok();
+  }
+
+  // The scenarios' scripted events (SimConfig: bulk_urgent, town_outage_ms).
+  void ScheduleScenarios() {
+    if (config_.bulk_urgent_reports > 0) {
+      // Reports written while every link is busy with the preload backfill.
+      for (Node& n : nodes_) {
+        if (n.role != crypto::Role::kVillage) continue;
+        for (int r = 0; r < config_.bulk_urgent_reports; ++r) {
+          const uint64_t when = Uniform(config_.bulk_urgent_from_ms, config_.bulk_urgent_until_ms);
+          const int i = n.index;
+          At(when, [this, i] { WriteReport(i); });
+        }
+      }
+    }
+    if (config_.town_outage_ms > 0 && nodes_.size() > 1) {
+      const int town = 1;  // the first town
+      At(config_.town_outage_at_ms, [this, town] {
+        Node& n = nodes_[static_cast<size_t>(town)];
+        if (!n.up) return;
+        CloseConnsOf(town, "town outage");
+        n.up = false;
+        n.epoch++;
+        n.writer.reset();
+        n.certs.reset();
+        n.store.reset();
+        n.clock.reset();
+        outage_town_ = town;
+        outage_end_ = now_ + config_.town_outage_ms;
+        At(outage_end_, [this, town] {
+          if (!nodes_[static_cast<size_t>(town)].up) {
+            Status st = Restart(town);
+            if (!st.ok()) Fail(st);
+          }
+        });
+      });
+      // Reports filed by the town's villages while it is down.
+      for (const Node& v : nodes_) {
+        if (v.parent != town) continue;
+        for (int r = 0; r < config_.outage_reports; ++r) {
+          const uint64_t when =
+              config_.town_outage_at_ms + Uniform(60'000, config_.town_outage_ms - 600'000);
+          const int i = v.index;
+          At(when, [this, i] { WriteReport(i); });
+        }
+      }
+    }
+  }
+
+  // One urgent report at village i, queued for every upstream.
+  void WriteReport(int i) {
+    Node& n = nodes_[static_cast<size_t>(i)];
+    if (!n.up) return;
+    store::LocalChange change;
+    change.author = "director";
+    change.key = {n.unit, "report", "r" + std::to_string(++report_counter_)};
+    change.flags = crdt::kOpFlagUrgent;
+    change.writes.push_back(crdt::FieldWrite{"category", crdt::WriteKind::kSet, "abuse", {}});
+    std::vector<std::string> outboxes;
+    for (size_t k = 0; k < n.ups.size(); ++k) outboxes.push_back(UpstreamOutbox(k));
+    auto ops = n.writer->Write(std::span<const store::LocalChange>(&change, 1), Wall(n), outboxes);
+    if (!ops.ok()) return Fail(ops.status());
+    for (const crdt::Op& op : *ops) {
+      ledger_.push_back(Ledger{op.key.scope, op.origin, op.seq});
+      result_.ops_written++;
+      result_.urgent_written++;
+      urgent_.push_back(UrgentLedger{i, op.key.scope, op.key.id, op.origin, op.seq, now_, {}, {}});
+    }
+    NotifySessions(i, {change.key.scope}, true);
+  }
+
+  // Scenario checks on the arrival times recorded by Track.
+  Status CheckScenarios() {
+    const bool scenario = config_.bulk_urgent_reports > 0 || config_.town_outage_ms > 0;
+    for (const UrgentLedger& u : urgent_) {
+      if (!u.at_city) {
+        if (scenario) return Internal("the city never recorded report " + u.id);
+        continue;
+      }
+      const uint64_t latency = *u.at_city - u.written_at;
+      result_.max_urgent_latency_ms = std::max(result_.max_urgent_latency_ms, latency);
+    }
+    if (config_.bulk_urgent_reports > 0) {
+      // Per hop an urgent message waits for at most the one frame already on the link, then its
+      // own transmission, then the delay and jitter; two hops (village -> town -> city).
+      const auto frame_ms = static_cast<uint64_t>(static_cast<double>(result_.max_frame_bytes) /
+                                                  config_.link_bytes_per_ms) +
+                            1;
+      result_.urgent_bound_ms = 2 * (2 * frame_ms + config_.link_delay_ms + config_.link_jitter_ms);
+      for (const UrgentLedger& u : urgent_) {
+        if (!u.at_city) return Internal("the city never recorded report " + u.id);
+        const uint64_t latency = *u.at_city - u.written_at;
+        if (latency > result_.urgent_bound_ms) {
+          return Internal("report " + u.id + " reached the city after " + std::to_string(latency) +
+                          " ms, over the bound of " + std::to_string(result_.urgent_bound_ms) +
+                          " ms");
+        }
+        auto done = backfill_done_.find(u.scope);
+        if (done == backfill_done_.end()) {
+          return Internal("the backfill of " + u.scope + " never completed at the city");
+        }
+        if (*u.at_city >= done->second) {
+          return Internal("report " + u.id + " reached the city at " + std::to_string(*u.at_city) +
+                          " ms, not before the backfill of " + u.scope + " completed at " +
+                          std::to_string(done->second) + " ms");
+        }
+        result_.backfill_ms = std::max(result_.backfill_ms, done->second);
+      }
+    }
+    if (config_.town_outage_ms > 0 && outage_town_ >= 0) {
+      for (const UrgentLedger& u : urgent_) {
+        const Node& v = nodes_[static_cast<size_t>(u.village)];
+        if (v.parent != outage_town_ || u.written_at < config_.town_outage_at_ms ||
+            u.written_at >= outage_end_) {
+          continue;
+        }
+        result_.outage_reports++;
+        if (v.ups.size() > 1 && (!u.at_city || *u.at_city >= outage_end_)) {
+          return Internal("report " + u.id + " of " + v.unit +
+                          " reached the city only after its town came back");
+        }
+        if (!u.at_town || *u.at_town < outage_end_) {
+          return Internal("report " + u.id + " was not received by the town after its return");
+        }
+      }
+    }
+    return Status::Ok();
+  }
+
   std::string Diagnose(const std::string& scope) {
     std::ostringstream out;
     for (Node& n : nodes_) {
@@ -840,12 +1158,17 @@ class Simulation {
   std::optional<crypto::TrustStore> trust_;
   std::vector<Node> nodes_;
   std::map<int, Conn> conns_;
+  std::map<int, std::vector<int>> open_conns_;  // node -> its open connections, by id
   std::priority_queue<Event> events_;
   uint64_t next_event_ = 0, next_frame_ = 0, now_ = 0, last_activity_ = 0;
   int next_conn_ = 1;
   uint64_t report_counter_ = 0;
   bool faults_on_ = false, writing_ = true;
   std::vector<Ledger> ledger_;
+  std::vector<UrgentLedger> urgent_;
+  std::map<std::string, uint64_t> backfill_done_;  // village scope -> when the city held it all
+  int outage_town_ = -1;
+  uint64_t outage_end_ = 0;
   std::map<std::string, int> close_reasons_;
   Status error_;
   SimResult result_;
@@ -854,5 +1177,42 @@ class Simulation {
 }  // namespace
 
 SimResult RunSimulation(const SimConfig& config) { return Simulation(config).Run(); }
+
+SimConfig UrgentDuringBackfillScenario(uint64_t seed, const std::string& work_dir) {
+  SimConfig c;
+  c.seed = seed;
+  c.work_dir = work_dir;
+  c.faults = false;
+  c.workload = false;
+  c.towns = 2;
+  c.villages_per_town = 2;
+  c.preload_children = 400;
+  c.preload_ops_per_child = 5;
+  c.link_bytes_per_ms = 8;
+  c.max_batch_ops = 20;
+  c.fault_phase_ms = 5 * 60'000;
+  c.bulk_urgent_reports = 2;
+  c.bulk_urgent_from_ms = 2'000;
+  c.bulk_urgent_until_ms = 6'000;
+  c.city_fallback_fraction = 0.3;
+  return c;
+}
+
+SimConfig TownOutageScenario(uint64_t seed, const std::string& work_dir) {
+  SimConfig c;
+  c.seed = seed;
+  c.work_dir = work_dir;
+  c.faults = false;
+  c.towns = 2;
+  c.villages_per_town = 3;
+  c.fault_phase_ms = 3 * 3600'000;
+  c.mean_write_interval_ms = 10 * 60'000;
+  c.urgent_fraction = 0.1;
+  c.town_outage_at_ms = 10 * 60'000;
+  c.town_outage_ms = 2 * 3600'000;
+  c.outage_reports = 2;
+  c.city_fallback_fraction = 1.0;
+  return c;
+}
 
 }  // namespace fulei::sync::sim

@@ -13,7 +13,10 @@
 //   - every node's shared scopes are identical (hash of every record state per scope),
 //   - no acknowledged op is lost (every op a node wrote is held by every node holding its scope),
 //   - no op was accepted that should have been rejected (no forged value anywhere),
-//   - nothing is left pending or waiting in an urgent outbox.
+//   - nothing is left pending or waiting in an urgent outbox (up or down),
+//   - every urgent report holds, at its origin, exactly one receipt from its town and one from
+//     the city, and no receipt was written for a receipt or for a node's own op,
+//   - the scenario checks (SimConfig: bulk_urgent_reports, town_outage_ms).
 // The same seed replays the same run exactly; a failure names its seed.
 //
 // Not thread-safe; one simulation per call. Uses only the public APIs of crdt, store, crypto and
@@ -22,7 +25,9 @@
 #define FULEI_SYNC_SIM_SIMULATOR_H_
 
 #include <cstdint>
+#include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace fulei::sync::sim {
@@ -61,9 +66,33 @@ struct SimConfig {
   int preload_ops_per_child = 0;
   bool workload = true;  // random edits during the fault phase
 
+  // Several upstreams (issue 6): each village also lists the city as a second upstream with
+  // this probability (urgent-only while its town is reachable, full sync while it is not).
+  double city_fallback_fraction = 0;
+
+  // Scenario "urgent during backfill": each village writes this many urgent reports at random
+  // times in [bulk_urgent_from_ms, bulk_urgent_until_ms] while its preload is being backfilled.
+  // Checks: each reaches the city before its village's backfill completes there, and within
+  // SimResult::urgent_bound_ms of being written.
+  int bulk_urgent_reports = 0;
+  uint64_t bulk_urgent_from_ms = 5'000;
+  uint64_t bulk_urgent_until_ms = 15'000;
+
+  // Scenario "town down for hours": the first town is down from town_outage_at_ms for
+  // town_outage_ms; each of its villages writes outage_reports reports meanwhile. Checks: a
+  // village with the city fallback gets each report to the city during the outage; the town
+  // receives it after its return.
+  uint64_t town_outage_ms = 0;
+  uint64_t town_outage_at_ms = 10 * 60'000;
+  int outage_reports = 2;
+
   uint64_t heal_limit_ms = 6 * 3600'000;  // the heal phase must converge within this
   size_t max_batch_ops = 200;
   bool keep_dirs = false;
+  // Called as each phase ends: "built" (stores open, preload written), "converged" (the heal
+  // phase is quiet; the checks follow). Benchmarks time the phases with it; the simulator
+  // itself never reads a clock.
+  std::function<void(std::string_view phase)> on_phase;
 };
 
 struct SimResult {
@@ -84,9 +113,31 @@ struct SimResult {
   uint64_t scopes_checked = 0;
   uint64_t nodes = 0;
   uint64_t preloaded_ops = 0;
+  uint64_t receipts_checked = 0;       // (report, town or city) receipts found at the origin
+  uint64_t mode_switches = 0;          // upstream sessions closed to switch full / urgent-only
+  uint64_t max_frame_bytes = 0;        // largest frame any link sent
+  uint64_t max_urgent_latency_ms = 0;  // written at the village -> first held at the city
+  uint64_t urgent_bound_ms = 0;        // the bound checked in the backfill scenario
+  uint64_t backfill_ms = 0;            // latest backfill completion at the city (scenario a)
+  uint64_t outage_reports = 0;         // reports written while the town was down (scenario b)
 };
 
 SimResult RunSimulation(const SimConfig& config);
+
+// The issue-6 scenarios, shared by tests/sync/sim_test.cc and bench/sync/urgent_sim_bench.cc.
+//
+// Urgent during backfill: 2 towns x 2 villages, no faults, no random edits; each village holds
+// 400 children x 5 ops (about 80 KB of ops on the wire) and the links carry 8 bytes/ms
+// (64 kbit/s, 40 ms delay, up to 30 ms jitter) in batches of at most 20 ops (extended to the
+// preload's signed heads, so frames of a few KiB to about 12 KiB); each village writes 2 reports
+// between 2 s and 6 s, while every link is busy with the backfill (which ends after about 17 s).
+// 30% of the villages have the city as a second upstream.
+SimConfig UrgentDuringBackfillScenario(uint64_t seed, const std::string& work_dir);
+// Town down for hours: 2 towns x 3 villages, no random faults, an edit per node every 10
+// minutes (10% urgent at villages) for 3 simulated hours; the first town is down from minute 10
+// for 2 hours and each of its villages files 2 reports meanwhile; every village has the city as
+// its second upstream.
+SimConfig TownOutageScenario(uint64_t seed, const std::string& work_dir);
 
 }  // namespace fulei::sync::sim
 

@@ -3,8 +3,11 @@
 #include "crypto/data_key.h"
 
 #include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <filesystem>
+#include <set>
 
 #include "tests/crypto/test_util.h"
 
@@ -97,6 +100,57 @@ TEST(KeyRingTest, RewrapUnderNewPassphraseWithoutReencrypting) {
   ASSERT_TRUE(unwrapped.ok());
   EXPECT_EQ(*unwrapped->Open(v1, "ad"), "value");
   fs::remove_all(dir);
+}
+
+// Nonces are prefix (16 random bytes per DataKey) || counter: never repeated within one key
+// instance, nor between two instances of one key, nor across fork() (crash tests fork writers).
+std::string NonceOf(const std::string& sealed) { return sealed.substr(5, 24); }
+
+TEST(DataKeyTest, NoncesNeverRepeat) {
+  SeededRandom random(11);
+  DataKey k = DataKey::Generate(1, random);
+  DataKey twin = DataKey::FromBytes(1, k.key());  // the same key, as after a restart
+  std::set<std::string> nonces;
+  for (int i = 0; i < 1000; ++i) {
+    ASSERT_TRUE(nonces.insert(NonceOf(k.Seal("v", "ad"))).second);
+    ASSERT_TRUE(nonces.insert(NonceOf(twin.Seal("v", "ad"))).second);
+  }
+  std::string a = k.Seal("v", "ad"), b = k.Seal("v", "ad");
+  EXPECT_EQ(NonceOf(a).substr(0, 16), NonceOf(b).substr(0, 16));  // one prefix per instance
+  EXPECT_NE(NonceOf(a).substr(0, 16), NonceOf(twin.Seal("v", "ad")).substr(0, 16));
+  // Values sealed by either instance open under the other (plain XChaCha20-Poly1305).
+  auto opened = twin.Open(a, "ad");
+  ASSERT_TRUE(opened.ok());
+  EXPECT_EQ(*opened, "v");
+  // A moved DataKey keeps counting from where it was.
+  DataKey moved = std::move(k);
+  EXPECT_TRUE(nonces.insert(NonceOf(moved.Seal("v", "ad"))).second);
+}
+
+TEST(DataKeyTest, ForkedChildDrawsItsOwnNoncePrefix) {
+  SeededRandom random(12);
+  DataKey k = DataKey::Generate(1, random);
+  std::string before = NonceOf(k.Seal("v", "ad"));
+  int fds[2];
+  ASSERT_EQ(::pipe(fds), 0);
+  pid_t pid = ::fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    std::string child = NonceOf(k.Seal("v", "ad"));
+    ssize_t n = ::write(fds[1], child.data(), child.size());
+    ::_exit(n == static_cast<ssize_t>(child.size()) ? 0 : 1);
+  }
+  ::close(fds[1]);
+  std::string parent = NonceOf(k.Seal("v", "ad"));
+  std::string child(24, '\0');
+  ASSERT_EQ(::read(fds[0], child.data(), child.size()), 24);
+  ::close(fds[0]);
+  int wstatus = 0;
+  ASSERT_EQ(::waitpid(pid, &wstatus, 0), pid);
+  ASSERT_TRUE(WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == 0);
+  EXPECT_NE(child, parent);  // same counter value, different prefix
+  EXPECT_NE(child.substr(0, 16), before.substr(0, 16));
+  EXPECT_EQ(parent.substr(0, 16), before.substr(0, 16));
 }
 
 }  // namespace

@@ -128,6 +128,8 @@ class TestNetwork {
 
   const std::vector<std::string>& log() const { return log_; }
   crypto::SigningPublicKey root_public() const { return root_key_.public_key(); }
+  // The root signing key (signs revocation lists in tests).
+  const crypto::SigningKey& root_key() const { return root_key_; }
 
  private:
   crypto::SystemRandom random_;

@@ -1,5 +1,9 @@
 #include "tests/net/link_proxy.h"
 
+#include <fcntl.h>
+#include <sched.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -7,6 +11,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
+#include <cstdlib>
 #include <deque>
 #include <map>
 #include <random>
@@ -196,9 +201,32 @@ void SetBuffers(Tcp::socket& s, int bytes) {
   s.set_option(Tcp::no_delay(true), ignored);
 }
 
+// Opens `s` inside the namespace file `netns` (empty: the thread's own namespace).
+bool OpenIn(const std::string& netns, const Tcp& protocol, Tcp::socket& s) {
+  boost::system::error_code ec;
+  if (netns.empty()) {
+    s.open(protocol, ec);
+    return !ec;
+  }
+  const int original = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+  const int target = open(netns.c_str(), O_RDONLY | O_CLOEXEC);
+  bool ok = original >= 0 && target >= 0 && setns(target, CLONE_NEWNET) == 0;
+  if (ok) {
+    s.open(protocol, ec);
+    ok = !ec;
+    if (setns(original, CLONE_NEWNET) != 0) std::abort();  // the thread would be left astray
+  }
+  if (original >= 0) close(original);
+  if (target >= 0) close(target);
+  return ok;
+}
+
 awaitable<void> Run(std::shared_ptr<Connection> c) {
   auto& st = *c->state;
-  c->b.open(st.upstream.protocol());
+  if (!OpenIn(st.config.connect_netns, st.upstream.protocol(), c->b)) {
+    c->Close(true);
+    co_return;
+  }
   SetBuffers(c->b, st.config.socket_buffer_bytes);
   SetBuffers(c->a, st.config.socket_buffer_bytes);
   auto [ec] = co_await c->b.async_connect(st.upstream, kTuple);
@@ -241,7 +269,7 @@ LinkProxy::LinkProxy(asio::io_context& io, Tcp::endpoint upstream, LinkConfig co
   auto& acceptor = state_->acceptor;
   acceptor.open(Tcp::v4());
   acceptor.set_option(asio::socket_base::receive_buffer_size(config.socket_buffer_bytes));
-  acceptor.bind(Tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
+  acceptor.bind(Tcp::endpoint(asio::ip::make_address(config.listen_address), 0));
   acceptor.listen();
   asio::co_spawn(io, Accept(state_), asio::detached);
 }

@@ -7,6 +7,8 @@
 // Connection drops: DropAll() resets every connection (like a 4G cell change); with
 // mean_lifetime set, each connection is reset after a seeded random, exponentially distributed
 // lifetime.
+// In front of a tbf-shaped veth (tests/net/shaped_link.h) use bits_per_second = 0: the proxy is
+// then a pure delay line after the bottleneck, and tbf does the serialising.
 // Threading: create, use and destroy on the io_context's thread.
 #ifndef FULEI_TESTS_NET_LINK_PROXY_H_
 #define FULEI_TESTS_NET_LINK_PROXY_H_
@@ -17,6 +19,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <string>
 
 namespace fulei::net::testing {
 
@@ -29,11 +32,16 @@ struct LinkConfig {
   size_t packet_bytes = 1448;
   std::chrono::milliseconds mean_lifetime{0};  // 0: connections are never dropped at random
   uint64_t seed = 1;
+  // Address the proxy listens on (its namespace is the creating thread's).
+  std::string listen_address = "127.0.0.1";
+  // When set (a namespace file such as /var/run/netns/NAME), the proxy opens its connections to
+  // `upstream` inside that namespace, whatever namespace the io thread is in at the time.
+  std::string connect_netns;
 };
 
 class LinkProxy {
  public:
-  // Listens on 127.0.0.1 (ephemeral port) and forwards every connection to `upstream`.
+  // Listens on config.listen_address (ephemeral port) and forwards every connection to `upstream`.
   LinkProxy(boost::asio::io_context& io, boost::asio::ip::tcp::endpoint upstream,
             LinkConfig config);
   ~LinkProxy();

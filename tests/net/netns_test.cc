@@ -4,10 +4,7 @@
 // arrive before the backlog completes. Namespaces use only addresses assigned inside them
 // (192.0.2.0/24, TEST-NET-1) and are deleted at the end, pass or fail.
 // Needs root and `ip netns`; otherwise skipped with the reason.
-#include <fcntl.h>
 #include <gtest/gtest.h>
-#include <sched.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -17,6 +14,7 @@
 #include "net/dialer.h"
 #include "net/listener.h"
 #include "tests/net/net_fixture.h"
+#include "tests/net/shaped_link.h"
 
 namespace fulei::net {
 namespace {
@@ -26,90 +24,8 @@ using crypto::Role;
 using std::chrono::milliseconds;
 using sync::Priority;
 
-int Shell(const std::string& command) {
-  const int rc = std::system((command + " >/dev/null 2>&1").c_str());
-  return rc == -1 ? -1 : WEXITSTATUS(rc);
-}
-
-// Two namespaces and a shaped veth pair; deleted in the destructor whatever happened.
-class ShapedLink {
- public:
-  ShapedLink() {
-    static int counter = 0;
-    const std::string id = std::to_string(getpid()) + "x" + std::to_string(counter++);
-    a_ = "fulei-net-" + id + "-a";
-    b_ = "fulei-net-" + id + "-b";
-    const std::string va = "fv" + id + "a", vb = "fv" + id + "b";  // <= 15 characters
-    if (Shell("ip netns add " + a_) != 0) {
-      error_ = "`ip netns add` failed (no netns support here?)";
-      return;
-    }
-    created_a_ = true;
-    if (Shell("ip netns add " + b_) != 0) {
-      error_ = "`ip netns add` failed for the second namespace";
-      return;
-    }
-    created_b_ = true;
-    const std::string cmds[] = {
-        "ip link add " + va + " netns " + a_ + " type veth peer name " + vb + " netns " + b_,
-        "ip -n " + a_ + " addr add 192.0.2.1/24 dev " + va,
-        "ip -n " + b_ + " addr add 192.0.2.2/24 dev " + vb,
-        "ip -n " + a_ + " link set lo up",
-        "ip -n " + b_ + " link set lo up",
-        "ip -n " + a_ + " link set " + va + " up",
-        "ip -n " + b_ + " link set " + vb + " up",
-    };
-    for (const std::string& c : cmds) {
-      if (Shell(c) != 0) {
-        error_ = "setting up the veth pair failed: " + c;
-        return;
-      }
-    }
-    for (const auto& [ns, dev] : {std::pair(a_, va), std::pair(b_, vb)}) {
-      const std::string tc = "ip netns exec " + ns + " tc qdisc add dev " + dev +
-                             " root tbf rate 256kbit burst 16kbit latency 400ms";
-      if (Shell(tc) != 0) {
-        error_ = "tc tbf unavailable: " + tc;
-        return;
-      }
-    }
-    ok_ = true;
-  }
-  ~ShapedLink() {
-    if (created_a_) Shell("ip netns del " + a_);
-    if (created_b_) Shell("ip netns del " + b_);
-  }
-  bool ok() const { return ok_; }
-  const std::string& error() const { return error_; }
-  const std::string& a() const { return a_; }
-  const std::string& b() const { return b_; }
-
- private:
-  std::string a_, b_, error_;
-  bool created_a_ = false, created_b_ = false, ok_ = false;
-};
-
-// Switches this thread's network namespace; restores the original in the destructor.
-class InNamespace {
- public:
-  InNamespace() : original_(open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC)) {}
-  ~InNamespace() {
-    if (original_ >= 0) {
-      (void)setns(original_, CLONE_NEWNET);
-      close(original_);
-    }
-  }
-  bool Enter(const std::string& name) {
-    const int fd = open(("/var/run/netns/" + name).c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return false;
-    const bool ok = setns(fd, CLONE_NEWNET) == 0;
-    close(fd);
-    return ok;
-  }
-
- private:
-  int original_;
-};
+using testing::InNamespace;
+using testing::ShapedLink;
 
 struct Outcome {
   bool ran = false;
@@ -189,10 +105,10 @@ Outcome RunAcrossShapedLink(const ShapedLink& link, bool fifo) {
   return out;
 }
 
-#define SKIP_WITHOUT_NETNS(link)                                                 \
-  if (geteuid() != 0) GTEST_SKIP() << "needs root to create network namespaces"; \
-  if (Shell("ip netns list") != 0) GTEST_SKIP() << "`ip netns` is unavailable";  \
-  ShapedLink link;                                                               \
+#define SKIP_WITHOUT_NETNS(link)                                               \
+  if (const std::string why = testing::NetnsUnavailableReason(); !why.empty()) \
+    GTEST_SKIP() << why;                                                       \
+  ShapedLink link;                                                             \
   if (!link.ok()) GTEST_SKIP() << link.error()
 
 TEST(NetnsTest, UrgentCrossesASaturated256kbitLinkAheadOfTheBacklog) {

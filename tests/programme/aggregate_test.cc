@@ -78,13 +78,14 @@ Counts BruteForce(const std::map<crdt::RecordKey, Fields>& world) {
       Unit(c, k.scope, "urgent.report.n");
       const bool closed = get("status") == "closed";
       if (closed) Unit(c, k.scope, "urgent.report.closed");
+      if (!get("escalated_at").empty()) Unit(c, k.scope, "urgent.report.escalated");
       if (!get("acknowledged_at").empty()) {
         Unit(c, k.scope, "urgent.report.acked");
         Unit(c, k.scope,
              "urgent.report.ackmin." + Pad((*ParseTime(get("acknowledged_at")) - at) / 60, 10));
       } else if (!closed) {
         Unit(c, k.scope, "urgent.report.open");
-        Unit(c, k.scope, "urgent.report.due." + Pad(at + 120 * 60, 12));
+        Unit(c, k.scope, "urgent.report.due." + Pad(at + 30 * 60, 12));
       }
     } else if (k.type == "contact") {
       if (get("kind") != "talk" && get("kind") != "home_visit" && get("kind") != "video_call") {
@@ -181,6 +182,7 @@ class RandomWorld {
       f["reported_at"] = {FormatTime(at)};
       if (R(2)) f["acknowledged_at"] = {FormatTime(at + R(300) * 60 + R(60))};
       if (R(4) == 0) f["status"] = {"closed"};
+      if (R(3) == 0) f["escalated_at"] = {FormatTime(at + 1800)};
     } else if (k.type == "contact") {
       k.id = "k" + std::to_string(R(60));
       f["kind"] = {Pick(std::vector<std::string>{"talk", "talk", "home_visit", "video_call"})};
@@ -304,9 +306,12 @@ TEST(AggregateTest, DashboardOnHandBuiltData) {
     put(v1, "report", "r" + std::to_string(i),
         {{"reported_at", {"2026-11-29T08:00:00Z"}}, {"acknowledged_at", {acks[i]}}});
   }
-  put(v3, "report", "r3", {{"reported_at", {"2026-11-29T09:00:00Z"}}});  // due 11:00: overdue
+  put(v3, "report", "r3",
+      {{"reported_at", {"2026-11-29T09:00:00Z"}},
+       {"escalated_at", {"2026-11-29T09:30:00Z"}}});  // due 09:30: overdue, flagged
+  // Its own 240 minutes cannot lengthen the report's 30: due 12:15, not overdue at 12:00.
   put(v3, "report", "r4",
-      {{"reported_at", {"2026-11-29T11:00:00Z"}}, {"ack_deadline_minutes", {"240"}}});
+      {{"reported_at", {"2026-11-29T11:45:00Z"}}, {"ack_deadline_minutes", {"240"}}});
   put(v1, "activity", "a1",
       {{"kind", {"summer_camp"}},
        {"start_date", {"2026-07-01"}},
@@ -335,6 +340,7 @@ TEST(AggregateTest, DashboardOnHandBuiltData) {
   EXPECT_EQ(city->reports.acknowledged, 3);
   EXPECT_EQ(city->reports.open, 2);
   EXPECT_EQ(city->reports.overdue, 1);
+  EXPECT_EQ(city->reports.escalated, 1);
   EXPECT_EQ(city->reports.median_ack_minutes, 30);
   EXPECT_EQ(city->activities_this_year.at("summer_camp").days, 10);
   EXPECT_EQ(city->activities_this_year.at("summer_camp").attendance, 40);

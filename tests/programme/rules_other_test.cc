@@ -99,7 +99,7 @@ namespace fulei::programme {
 namespace {
 
 UrgentCase Case(std::string id, const char* reported, std::optional<const char*> acked = {},
-                int64_t deadline_minutes = kDefaultAckDeadlineMinutes, bool closed = false) {
+                int64_t deadline_minutes = 120, bool closed = false) {
   UrgentCase c;
   c.scope = "jinjiang/cizao/v001";
   c.type = "report";
@@ -119,15 +119,17 @@ TEST(UrgentTest, OverdueAtTheDeadlineEdgeAndMedian) {
       Case("r4", "2026-11-29T06:00:00Z", {}, 120, true),           // closed
       Case("r5", "2026-11-29T07:00:00Z", "2026-11-29T07:45:00Z"),  // 45 min
   };
-  // At exactly 10:00 r1 is due, not overdue; r2 is 30 minutes over.
-  auto at10 = OverdueUrgentCases(cases, *ParseTime("2026-11-29T10:00:00Z"));
-  ASSERT_EQ(at10.size(), 1u);
-  EXPECT_EQ(at10[0].id, "r2");
-  EXPECT_EQ(at10[0].minutes_overdue, 30);
-  auto later = OverdueUrgentCases(cases, *ParseTime("2026-11-29T10:00:01Z"));
+  // A second before 10:00 r1 is not yet overdue; r2 is 29 minutes over.
+  auto before10 = OverdueUrgentCases(cases, *ParseTime("2026-11-29T09:59:59Z"));
+  ASSERT_EQ(before10.size(), 1u);
+  EXPECT_EQ(before10[0].id, "r2");
+  EXPECT_EQ(before10[0].minutes_overdue, 29);
+  // At exactly 10:00 r1's time is up (overdue by 0 minutes), as escalation.h flags it.
+  auto later = OverdueUrgentCases(cases, *ParseTime("2026-11-29T10:00:00Z"));
   ASSERT_EQ(later.size(), 2u);
   EXPECT_EQ(later[0].id, "r2");  // earliest deadline first
   EXPECT_EQ(later[1].id, "r1");
+  EXPECT_EQ(later[1].minutes_overdue, 0);
   EXPECT_EQ(MedianAckMinutes(cases), 20);  // lower median of {20, 45}
   EXPECT_FALSE(MedianAckMinutes(std::span<const UrgentCase>()).has_value());
 }

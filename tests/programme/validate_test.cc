@@ -27,7 +27,7 @@ Fields GoodChild() {
 std::string Message(const Fields& f, std::string_view type = "child") {
   Status s = ValidateRecord(type, f, kToday);
   EXPECT_EQ(s.code(), StatusCode::kInvalidArgument) << s.ToString();
-  return s.message();
+  return std::string(EnglishPart(s.message()));
 }
 
 TEST(ValidateTest, AcceptsAGoodChild) {
@@ -119,7 +119,12 @@ TEST(ValidateTest, ContactPairingAndReportRules) {
   EXPECT_EQ(Message(pairing, "pairing"), "pairing.assistance: '200.505' is not an amount in yuan");
 
   Fields report{{"harm", {"abuse"}},
+                {"child", {"c-1"}},
                 {"reporter_role", {"teacher"}},
+                {"reporter_name", {"李老师"}},
+                {"reporter_phone", {"13800000000"}},
+                {"description", {"身上多处淤青"}},
+                {"police_informed", {"no"}},
                 {"reported_at", {"2026-11-28T10:00:00Z"}},
                 {"acknowledged_at", {"2026-11-28T09:59:59Z"}}};
   EXPECT_EQ(Message(report, "report"),
@@ -193,9 +198,19 @@ TEST(ValidateTest, MinimalRecordOfEveryTypeValidatesAndEachRequiredFieldIsEnforc
         {"date", {"2026-11-02"}}}},
       {"report",
        {{"harm", {"neglect"}},
+        {"child", {"c1"}},
         {"reporter_role", {"teacher"}},
+        {"reporter_name", {"李老师"}},
+        {"reporter_phone", {"13800000000"}},
+        {"description", {"长期无人照料"}},
+        {"police_informed", {"no"}},
         {"reported_at", {"2026-11-28T02:00:00Z"}}}},
-      {"help_request", {{"channel", {"watch"}}, {"reported_at", {"2026-11-28T02:00:00Z"}}}},
+      {"help_request",
+       {{"channel", {"watch"}},
+        {"child", {"c1"}},
+        {"requester", {"child"}},
+        {"need", {"safety"}},
+        {"reported_at", {"2026-11-28T02:00:00Z"}}}},
       {"intervention",
        {{"case", {"r1"}}, {"kind", {"emergency_handling"}}, {"date", {"2026-11-28"}}}},
       {"referral", {{"case", {"r1"}}, {"to", {"police"}}, {"date", {"2026-11-28"}}}},
@@ -218,8 +233,12 @@ TEST(ValidateTest, MinimalRecordOfEveryTypeValidatesAndEachRequiredFieldIsEnforc
       if (!spec.required) continue;
       Fields missing = f;
       missing.erase(std::string(spec.name));
-      EXPECT_EQ(ValidateRecord(t.name, missing, today).message(),
+      const Status s2 = ValidateRecord(t.name, missing, today);
+      EXPECT_EQ(EnglishPart(s2.message()),
                 std::string(t.name) + "." + std::string(spec.name) + ": is required");
+      // The Chinese half names the field by its label.
+      EXPECT_NE(s2.message().find(" | " + std::string(spec.zh) + "：必填"), std::string::npos)
+          << s2.message();
     }
   }
 }

@@ -115,6 +115,17 @@ TEST(StorePacking, RoundTripsAnyBytesAndRejectsMalformedInput) {
     }
   }
   EXPECT_FALSE(internal::Unpack("\xff\xff\xff\xff\x7f").ok());  // absurd length
+  // The format is pinned (docs/store.md): length, then per word a tag and its non-zero bytes;
+  // a zero word's tag is followed by a count of further zero words, an FF word by its bytes and
+  // a count of further dense words.
+  EXPECT_EQ(internal::Pack(std::string("\x01\x00\x02\x00\x00\x00\x00\x03"
+                                       "\0\0\0\0\0\0\0\0",
+                                       16)),
+            std::string("\x10\x85\x01\x02\x03\x00\x00", 7));
+  EXPECT_EQ(internal::Pack("abcdefghij"), std::string("\x0a\xff"
+                                                      "abcdefgh"
+                                                      "\x00\x03ij",
+                                                      14));
 }
 
 TEST(Store, AppliesBatchAndReadsBackMergedState) {
@@ -208,6 +219,108 @@ TEST(Store, GapsArePendingUntilFilled) {
   EXPECT_EQ(store->GetVersionVector("v")->at(kA), 5u);
   EXPECT_EQ(*store->PendingCount(), 0u);
   ExpectStatesEqual(*store, chain);
+  ExpectIntegrity(*store);
+}
+
+// A peer cannot make the node hold an unbounded number of ops it cannot apply: an op too far
+// beyond its chain's gap, or a batch that would exceed the total, is refused whole (nothing
+// written, kResourceExhausted); batches within the bounds, and ones that fill gaps, still work.
+TEST(Store, PendingOpsAreBounded) {
+  TempDir dir;
+  StoreOptions o = Options();
+  o.max_pending_per_chain = 4;  // seq <= contiguous + 4
+  o.max_pending_ops = 5;
+  auto store = OpenOrDie(dir.path(), o);
+  auto op = [](crdt::NodeId origin, const std::string& scope, uint64_t seq) {
+    return MakeOp(origin, scope, seq, "child", "c-" + scope, {Set("n", std::to_string(seq))});
+  };
+  ASSERT_OK(store->ApplyBatch(std::vector<Op>{op(kA, "v1", 1)}));
+
+  // Per chain: seq 7 is 5 ahead of contiguous 2 (seq 2 applies first). The whole batch is
+  // refused, including the in-order op and the acceptable pending op that came with it.
+  auto refused =
+      store->ApplyBatch(std::vector<Op>{op(kA, "v1", 2), op(kA, "v1", 4), op(kA, "v1", 7)});
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().code(), StatusCode::kResourceExhausted);
+  EXPECT_NE(refused.status().message().find("max_pending_per_chain"), std::string::npos);
+  EXPECT_EQ(*store->PendingCount(), 0u);
+  EXPECT_EQ(store->GetVersionVector("v1")->at(kA), 1u);
+  auto missing = store->GetOp("v1", kA, 2);
+  ASSERT_OK(missing);
+  EXPECT_FALSE(missing->has_value());
+
+  // Within the window: held pending (seq 5 is 4 ahead of contiguous 1).
+  auto held = store->ApplyBatch(std::vector<Op>{op(kA, "v1", 3), op(kA, "v1", 5)});
+  ASSERT_OK(held);
+  EXPECT_EQ(held->pending, 2u);
+  // The window moves with the contiguous seq: after seq 2 (releasing 3), seq 7 is 4 ahead.
+  auto moved = store->ApplyBatch(std::vector<Op>{op(kA, "v1", 2), op(kA, "v1", 7)});
+  ASSERT_OK(moved);
+  EXPECT_EQ(moved->applied, 1u);
+  EXPECT_EQ(moved->released, 1u);
+  EXPECT_EQ(moved->pending, 1u);
+  EXPECT_EQ(*store->PendingCount(), 2u);  // 5 and 7
+
+  // Total: 2 held; 3 more in other chains reach the bound of 5, a 4th in the same batch exceeds
+  // it and the batch is refused whole.
+  auto too_many = store->ApplyBatch(
+      std::vector<Op>{op(kB, "v2", 2), op(kB, "v2", 3), op(kB, "v3", 2), op(kB, "v3", 3)});
+  ASSERT_FALSE(too_many.ok());
+  EXPECT_EQ(too_many.status().code(), StatusCode::kResourceExhausted);
+  EXPECT_NE(too_many.status().message().find("max_pending_ops"), std::string::npos);
+  EXPECT_EQ(*store->PendingCount(), 2u);
+  auto vv2 = store->GetVersionVector("v2");
+  ASSERT_OK(vv2);
+  EXPECT_TRUE(vv2->empty());
+  auto fits = store->ApplyBatch(std::vector<Op>{op(kB, "v2", 2), op(kB, "v2", 3), op(kB, "v3", 2)});
+  ASSERT_OK(fits);
+  EXPECT_EQ(fits->pending, 3u);
+  EXPECT_EQ(*store->PendingCount(), 5u);
+  // At the bound: one more pending op is refused, but ops that apply (and release) are not.
+  EXPECT_EQ(store->ApplyBatch(std::vector<Op>{op(kB, "v3", 3)}).status().code(),
+            StatusCode::kResourceExhausted);
+  auto fill = store->ApplyBatch(std::vector<Op>{op(kB, "v2", 1), op(kA, "v1", 4)});
+  ASSERT_OK(fill);
+  EXPECT_EQ(fill->released, 3u);          // v2: 2, 3; v1: 5
+  EXPECT_EQ(*store->PendingCount(), 2u);  // v1: 7; v3: 2
+  EXPECT_EQ(store->GetVersionVector("v1")->at(kA), 5u);
+  ExpectIntegrity(*store);
+
+  // The bounds are options of the opening process, not stored: reopened unbounded, it takes
+  // what was refused.
+  store.reset();
+  StoreOptions unbounded = Options();
+  unbounded.max_pending_per_chain = 0;
+  unbounded.max_pending_ops = 0;
+  store = OpenOrDie(dir.path(), unbounded);
+  auto far = store->ApplyBatch(std::vector<Op>{op(kA, "v1", 1000), op(kB, "v3", 3)});
+  ASSERT_OK(far);
+  EXPECT_EQ(far->pending, 2u);
+  ExpectIntegrity(*store);
+}
+
+// An urgent op (a report filed by a village far behind its upstream) travels ahead of the
+// backlog: the per-chain bound does not refuse it, so the report is held instead of the session
+// being closed on every reconnect. The total bound still applies.
+TEST(Store, UrgentOpsAreExemptFromThePerChainPendingBound) {
+  TempDir dir;
+  StoreOptions o = Options();
+  o.max_pending_per_chain = 4;
+  o.max_pending_ops = 2;
+  auto store = OpenOrDie(dir.path(), o);
+  auto op = [](uint64_t seq, bool urgent) {
+    Op x = MakeOp(kA, "v1", seq, "report", "r-" + std::to_string(seq), {Set("n", "x")});
+    if (urgent) x.flags |= crdt::kOpFlagUrgent;
+    return x;
+  };
+  EXPECT_EQ(store->ApplyBatch(std::vector<Op>{op(100, false)}).status().code(),
+            StatusCode::kResourceExhausted);
+  auto held = store->ApplyBatch(std::vector<Op>{op(100, true), op(200, true)});
+  ASSERT_OK(held);
+  EXPECT_EQ(held->pending, 2u);
+  EXPECT_EQ(store->ApplyBatch(std::vector<Op>{op(300, true)}).status().code(),
+            StatusCode::kResourceExhausted);
+  EXPECT_EQ(*store->PendingCount(), 2u);
   ExpectIntegrity(*store);
 }
 

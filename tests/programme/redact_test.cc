@@ -1,0 +1,161 @@
+// Visibility by role (redact.h): the reporter's identity only for the town supervisor and the
+// city bureau over the case, and the director of the unit where it was filed; case content for
+// case handlers; auditors see the process, volunteers no case at all.
+#include "programme/redact.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+namespace fulei::programme {
+namespace {
+
+const std::string kVillage = "jinjiang/cizao/v001";
+
+Fields Report() {
+  return Fields{
+      {"harm", {"abuse"}},
+      {"child", {"c-0001"}},
+      {"reporter_role", {"teacher"}},
+      {"reporter_name", {"李老师"}},
+      {"reporter_org", {"磁灶镇中心小学"}},
+      {"reporter_phone", {"13800000000"}},
+      {"reported_at", {"2026-11-29T01:40:00Z"}},
+      {"description", {"身上多处淤青"}},
+      {"location", {"某村"}},
+      {"police_informed", {"yes"}},
+      {"police_reported_at", {"2026-11-29T01:35:00Z"}},
+      {"police_reported_by", {"李老师"}},
+      {"police_receipt_no", {"J123"}},
+      {"acks", {"2026-11-29T01:45:00Z\tu-7\tjinjiang/cizao"}},
+      {"escalated_at", {"2026-11-29T02:10:00Z"}},
+      {"nickname", {"not in the schema"}},
+  };
+}
+
+const char* kIdentity[] = {"reporter_name", "reporter_org", "reporter_phone", "police_reported_by"};
+const char* kContent[] = {"harm", "description", "location", "police_receipt_no"};
+const char* kProcess[] = {
+    "reported_at",  "reporter_role", "police_informed", "police_reported_at", "acks",
+    "escalated_at", "child"};
+
+Redacted See(Role role, std::string unit, std::string_view type = "report",
+             const Fields& f = Report(), std::string_view scope = kVillage) {
+  auto r = RedactRecord(type, scope, f, Viewer{role, std::move(unit)});
+  EXPECT_TRUE(r.ok()) << r.status().ToString();
+  return r.ok() ? *r : Redacted{};
+}
+
+bool Has(const Redacted& r, const char* field) { return r.fields.count(field) > 0; }
+bool Hidden(const Redacted& r, const char* field) {
+  return std::find(r.hidden.begin(), r.hidden.end(), field) != r.hidden.end();
+}
+
+void ExpectSees(const Redacted& r, bool identity, bool content) {
+  for (const char* f : kIdentity) {
+    EXPECT_EQ(Has(r, f), identity) << f;
+    EXPECT_EQ(Hidden(r, f), !identity) << f;
+  }
+  for (const char* f : kContent) EXPECT_EQ(Has(r, f), content) << f;
+  for (const char* f : kProcess) EXPECT_TRUE(Has(r, f)) << f;
+  EXPECT_TRUE(Hidden(r, "nickname"));  // not in the schema: never shown
+}
+
+TEST(RedactTest, VillageDirectorOfTheFilingUnitSeesAll) {
+  ExpectSees(See(Role::kVillageDirector, kVillage), true, true);
+}
+
+TEST(RedactTest, TownSupervisorSeesAllOfItsTownOnly) {
+  ExpectSees(See(Role::kTownSupervisor, "jinjiang/cizao"), true, true);
+  auto other =
+      RedactRecord("report", kVillage, Report(), Viewer{Role::kTownSupervisor, "jinjiang/chidian"});
+  EXPECT_EQ(other.status().code(), StatusCode::kPermissionDenied);
+  // A prefix that is not an ancestor ("jinjiang/ciz") is not the town.
+  auto prefix =
+      RedactRecord("report", kVillage, Report(), Viewer{Role::kTownSupervisor, "jinjiang/ciz"});
+  EXPECT_EQ(prefix.status().code(), StatusCode::kPermissionDenied);
+}
+
+TEST(RedactTest, TownOfficeActsWithoutTheReportersIdentity) {
+  ExpectSees(See(Role::kTownOffice, "jinjiang/cizao"), false, true);
+}
+
+TEST(RedactTest, CityBureauSeesAll) { ExpectSees(See(Role::kCityBureau, "jinjiang"), true, true); }
+
+TEST(RedactTest, AuditorSeesTheProcessOnly) {
+  const Redacted r = See(Role::kAuditor, "jinjiang");
+  ExpectSees(r, false, false);
+  EXPECT_TRUE(Hidden(r, "harm"));
+  EXPECT_TRUE(Hidden(r, "description"));
+}
+
+TEST(RedactTest, VolunteersAndOtherUnitsAreDenied) {
+  for (const char* type : {"report", "help_request", "intervention", "referral", "counselling"}) {
+    auto r = RedactRecord(type, kVillage, {}, Viewer{Role::kVolunteer, kVillage});
+    EXPECT_EQ(r.status().code(), StatusCode::kPermissionDenied) << type;
+    EXPECT_NE(r.status().message().find("志愿者无权查看"), std::string::npos);
+  }
+  auto other = RedactRecord("report", kVillage, Report(),
+                            Viewer{Role::kVillageDirector, "jinjiang/cizao/v002"});
+  EXPECT_EQ(other.status().code(), StatusCode::kPermissionDenied);
+  EXPECT_NE(other.status().message().find(" | "), std::string::npos);
+  // A director bound (wrongly) to the town sees the case but not who reported it.
+  ExpectSees(See(Role::kVillageDirector, "jinjiang/cizao"), false, true);
+  // Case records of an ancestor's scope are not shown below it.
+  auto up =
+      RedactRecord("report", "jinjiang/cizao", Report(), Viewer{Role::kVillageDirector, kVillage});
+  EXPECT_EQ(up.status().code(), StatusCode::kPermissionDenied);
+  EXPECT_EQ(
+      RedactRecord("kid", kVillage, {}, Viewer{Role::kCityBureau, "jinjiang"}).status().code(),
+      StatusCode::kInvalidArgument);
+}
+
+TEST(RedactTest, HelpRequestRequesterIdentity) {
+  const Fields h{{"channel", {"hotline"}},       {"requester", {"neighbour"}},
+                 {"requester_name", {"陈阿姨"}}, {"requester_phone", {"13900000000"}},
+                 {"need", {"safety"}},           {"reported_at", {"2026-11-29T01:40:00Z"}}};
+  for (Role role : {Role::kTownSupervisor, Role::kCityBureau}) {
+    const Redacted r =
+        See(role, role == Role::kCityBureau ? "jinjiang" : "jinjiang/cizao", "help_request", h);
+    EXPECT_TRUE(Has(r, "requester_name")) << RoleCode(role);
+  }
+  const Redacted office = See(Role::kTownOffice, "jinjiang/cizao", "help_request", h);
+  EXPECT_FALSE(Has(office, "requester_name"));
+  EXPECT_FALSE(Has(office, "requester_phone"));
+  EXPECT_TRUE(Has(office, "need"));
+  EXPECT_TRUE(Has(office, "requester"));
+  const Redacted audit = See(Role::kAuditor, "jinjiang/cizao", "help_request", h);
+  EXPECT_FALSE(Has(audit, "need"));
+  EXPECT_TRUE(Has(audit, "channel"));
+}
+
+TEST(RedactTest, RegistriesOfAncestorsAndVolunteersOnOrdinaryRecords) {
+  const Fields helper{{"name", {"李老师"}}, {"kind", {"teacher"}}, {"phone", {"13800000000"}}};
+  // A town's helper registry, read in a village: handlers see contact details, others not.
+  const Redacted dir = See(Role::kVillageDirector, kVillage, "helper", helper, "jinjiang/cizao");
+  EXPECT_TRUE(Has(dir, "name"));
+  EXPECT_TRUE(Has(dir, "phone"));
+  const Redacted vol = See(Role::kVolunteer, kVillage, "helper", helper, "jinjiang/cizao");
+  EXPECT_TRUE(Has(vol, "kind"));
+  EXPECT_FALSE(Has(vol, "name"));
+  EXPECT_FALSE(Has(vol, "phone"));
+}
+
+TEST(RedactTest, RoleCodes) {
+  for (Role r : {Role::kVillageDirector, Role::kTownSupervisor, Role::kTownOffice,
+                 Role::kCityBureau, Role::kVolunteer, Role::kAuditor}) {
+    auto parsed = ParseRole(RoleCode(r));
+    ASSERT_TRUE(parsed.ok());
+    EXPECT_EQ(*parsed, r);
+    EXPECT_FALSE(RoleZh(r).empty());
+  }
+  EXPECT_EQ(ParseRole("admin").status().code(), StatusCode::kInvalidArgument);
+  EXPECT_TRUE(WithinUnit("jinjiang/cizao/v001", "jinjiang/cizao"));
+  EXPECT_TRUE(WithinUnit("jinjiang/cizao", "jinjiang/cizao"));
+  EXPECT_FALSE(WithinUnit("jinjiang/cizaox", "jinjiang/cizao"));
+  EXPECT_FALSE(WithinUnit("jinjiang", "jinjiang/cizao"));
+  EXPECT_FALSE(WithinUnit("jinjiang", ""));
+}
+
+}  // namespace
+}  // namespace fulei::programme
