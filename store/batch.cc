@@ -183,6 +183,11 @@ Result<Outcome> Batch::Hold(const crdt::Op& op, const std::string& bytes) {
   FULEI_RETURN_IF_ERROR(txn_.Put(store_.dbs.pending, k, store_.codec.Wrap(kPendingDb, k, bytes)));
   pending_possible_ = true;
   pending_added_ = true;
+  // An urgent op is merged into state at once, ahead of the gap: the town officer must see a
+  // report as soon as it is held, not when the village's backlog has caught up. Merging is
+  // commutative and idempotent, so merging it again when the gap fills changes nothing; the
+  // version vector still advances only over contiguous ops.
+  if (op.urgent()) FULEI_RETURN_IF_ERROR(Merge(op));
   FULEI_RETURN_IF_ERROR(QueueOutbox(op));
   return Outcome::kPending;
 }

@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <cstring>
 #include <map>
+#include <vector>
 
 #include "store/internal/batch.h"
 #include "store/internal/keys.h"
@@ -78,7 +79,29 @@ class Checker {
     chain_.clear();
   }
 
+  // Urgent pending ops are merged into state when first held (store.h): the replay includes
+  // them. Loaded before the op log is walked; each scope's are applied as the scope finishes.
+  Status LoadUrgentPending() {
+    Cursor cur(txn_, s_.dbs.pending);
+    FULEI_ASSIGN_OR_RETURN(bool more, cur.First());
+    while (more) {
+      auto op = internal::DecodeStoredOp(s_, internal::kPendingDb, cur.key(), cur.value());
+      if (op.ok() && op->urgent()) urgent_pending_[op->key.scope].push_back(std::move(*op));
+      FULEI_ASSIGN_OR_RETURN(more, cur.Next());
+    }
+    return Status::Ok();
+  }
+
   Status FinishScope() {
+    auto urgent = urgent_pending_.find(scope_);
+    if (urgent != urgent_pending_.end()) {
+      for (const crdt::Op& op : urgent->second) {
+        std::string sk = internal::StateKey(op.key);
+        replay_[sk].Apply(op);
+        replay_keys_[sk] = op.key;
+      }
+      urgent_pending_.erase(urgent);
+    }
     // Compare the replay of this scope's op log with the stored states.
     for (const auto& [sk, replayed] : replay_) {
       FULEI_ASSIGN_OR_RETURN(auto stored, txn_.Get(s_.dbs.state, sk));
@@ -99,6 +122,7 @@ class Checker {
   }
 
   Status WalkOps() {
+    FULEI_RETURN_IF_ERROR(LoadUrgentPending());
     Cursor cur(txn_, s_.dbs.ops);
     FULEI_ASSIGN_OR_RETURN(bool more, cur.First());
     bool any_scope = false;
@@ -137,6 +161,11 @@ class Checker {
     }
     FinishChain();
     if (any_scope) FULEI_RETURN_IF_ERROR(FinishScope());
+    // Scopes whose only ops are urgent ones held ahead of a gap.
+    while (!urgent_pending_.empty()) {
+      scope_ = urgent_pending_.begin()->first;
+      FULEI_RETURN_IF_ERROR(FinishScope());
+    }
     for (const auto& [chain, seq] : vv_) {
       if (seq != 0 && !seen_chains_.count(chain)) {
         auto parts = internal::ParseChainKey(chain);
@@ -300,7 +329,8 @@ class Checker {
   std::string chain_, chain_scope_;
   crdt::NodeId chain_origin_ = 0;
   uint64_t chain_last_ = 0;
-  std::map<std::string, crdt::RecordState> replay_;  // one scope at a time
+  std::map<std::string, crdt::RecordState> replay_;              // one scope at a time
+  std::map<std::string, std::vector<crdt::Op>> urgent_pending_;  // scope -> urgent pending ops
   std::map<std::string, crdt::RecordKey> replay_keys_;
 };
 

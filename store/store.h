@@ -87,7 +87,8 @@ struct StoreOptions {
 
 enum class Outcome : uint8_t {
   kApplied,    // written to the op log and merged into state
-  kPending,    // held durably; merged when the gap before it in its chain fills
+  kPending,    // held durably; merged when the gap before it in its chain fills (an urgent
+               // op is merged into state at once; the version vector still waits for the gap)
   kDuplicate,  // already held (applied or pending); nothing changed
   kRefused,    // not written: the disk is full and the op is not urgent
 };

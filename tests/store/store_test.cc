@@ -324,6 +324,43 @@ TEST(Store, UrgentOpsAreExemptFromThePerChainPendingBound) {
   ExpectIntegrity(*store);
 }
 
+// An urgent op held ahead of a gap (a report overtaking its village's backlog) is merged into
+// state at once, so the town sees the report; the vector still waits for the gap, and when the
+// backlog arrives the state is exactly the replay of the whole chain.
+TEST(Store, UrgentPendingOpIsVisibleAtOnce) {
+  TempDir dir;
+  auto store = OpenOrDie(dir.path(), Options());
+  std::vector<Op> chain = {
+      MakeOp(kA, "v", 1, "child", "c1", {Set("name", "x")}),
+      MakeOp(kA, "v", 2, "child", "c2", {Set("name", "y")}),
+      MakeOp(kA, "v", 3, "report", "r1", {Set("summary", "child at risk")}),
+      MakeOp(kA, "v", 4, "child", "c3", {Set("name", "z")}),
+  };
+  chain[2].flags |= crdt::kOpFlagUrgent;
+  auto held = store->ApplyBatch(std::vector<Op>{chain[2], chain[3]});
+  ASSERT_OK(held);
+  EXPECT_EQ(held->pending, 2u);
+  auto report = store->Get({"v", "report", "r1"});
+  ASSERT_OK(report);
+  ASSERT_TRUE(report->has_value());
+  EXPECT_EQ((*report)->Get("summary"), "child at risk");
+  auto ordinary = store->Get({"v", "child", "c3"});  // an ordinary pending op still waits
+  ASSERT_OK(ordinary);
+  EXPECT_FALSE(ordinary->has_value());
+  EXPECT_TRUE(store->GetVersionVector("v")->empty());
+  ExpectIntegrity(*store);
+
+  store.reset();
+  store = OpenOrDie(dir.path(), Options());
+  ExpectIntegrity(*store);
+  auto filled = store->ApplyBatch(std::vector<Op>{chain[0], chain[1]});
+  ASSERT_OK(filled);
+  EXPECT_EQ(filled->released, 2u);
+  EXPECT_EQ(store->GetVersionVector("v")->at(kA), 4u);
+  ExpectStatesEqual(*store, chain);
+  ExpectIntegrity(*store);
+}
+
 TEST(Store, OutOfOrderBatchIsSortedByChain) {
   TempDir dir;
   auto store = OpenOrDie(dir.path(), Options());
