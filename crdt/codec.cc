@@ -396,14 +396,16 @@ struct RecordCodec {
     return Canonical(root.asReader());
   }
 
-  static Result<RecordState> Decode(std::string_view bytes) {
+  static Result<RecordState> Decode(std::string_view bytes, bool require_canonical) {
     FULEI_ASSIGN_OR_RETURN(kj::Array<capnp::word> words, AlignedWords(bytes, 256u << 20));
     RecordState state;
     std::string problem;
     kj::Maybe<kj::Exception> failure = kj::runCatchingExceptions([&]() {
       const kj::ArrayPtr<const capnp::word> segments[1] = {words};
       capnp::SegmentArrayMessageReader reader(kj::arrayPtr(segments, 1), Limits(bytes.size()));
-      if (!reader.isCanonical()) KJ_FAIL_REQUIRE("record state encoding is not canonical");
+      if (require_canonical && !reader.isCanonical()) {
+        KJ_FAIL_REQUIRE("record state encoding is not canonical");
+      }
       auto root = reader.getRoot<schema_ns::RecordState>();
       state.created_ = ReadId(root.getCreated());
       state.updated_ = ReadId(root.getUpdated());
@@ -464,8 +466,8 @@ std::string EncodeRecordWithBuilder(const RecordState& state) {
 }
 }  // namespace internal
 
-Result<RecordState> RecordState::Decode(std::string_view bytes) {
-  return RecordCodec::Decode(bytes);
+Result<RecordState> RecordState::Decode(std::string_view bytes, bool require_canonical) {
+  return RecordCodec::Decode(bytes, require_canonical);
 }
 
 }  // namespace fulei::crdt

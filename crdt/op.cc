@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <cinttypes>
 #include <cstdio>
-#include <set>
 #include <tuple>
+#include <vector>
 
 namespace fulei::crdt {
 
@@ -46,51 +46,63 @@ Status ValidateOp(const Op& op) {
   if (op.writes.size() > kMaxWritesPerOp) return InvalidArgument("op has too many writes");
 
   const OpId self = op.id();
+  // Names write i in an error (built only on error: this runs for every op received).
+  auto where = [&](size_t i) { return "op write to field '" + op.writes[i].field + "'"; };
   // One value-writing kind per field; kSet at most once; each (field, element) added or
-  // removed at most once.
-  std::set<std::pair<std::string_view, WriteKind>> kinds;
-  std::set<std::tuple<std::string_view, WriteKind, std::string_view>> seen;
-  for (const FieldWrite& w : op.writes) {
-    const std::string where = "op write to field '" + w.field + "'";
+  // removed at most once; one append per field. Checked on the sorted slots below (a sort, not
+  // sets or a scan per write: an op may hold kMaxWritesPerOp writes).
+  struct Slot {
+    std::string_view field;
+    WriteKind kind;
+    std::string_view element;  // the set element for kAdd / kRemove, else empty
+    size_t index;
+    auto Key() const { return std::tie(field, kind, element, index); }
+  };
+  std::vector<Slot> slots;
+  slots.reserve(op.writes.size());
+  for (size_t i = 0; i < op.writes.size(); ++i) {
+    const FieldWrite& w = op.writes[i];
     if (w.field.empty()) return InvalidArgument("op write has an empty field name");
-    if (w.field.size() > kMaxFieldNameBytes) return InvalidArgument(where + ": name too long");
-    if (w.value.size() > kMaxValueBytes) return InvalidArgument(where + ": value too large");
+    if (w.field.size() > kMaxFieldNameBytes) return InvalidArgument(where(i) + ": name too long");
+    if (w.value.size() > kMaxValueBytes) return InvalidArgument(where(i) + ": value too large");
     if (w.supersedes.size() > kMaxSupersedesPerWrite) {
-      return InvalidArgument(where + ": supersedes too many values");
+      return InvalidArgument(where(i) + ": supersedes too many values");
     }
-    switch (w.kind) {
-      case WriteKind::kSet:
-      case WriteKind::kAdd:
-      case WriteKind::kAppend:
-        for (const auto& [f, k] : kinds) {
-          if (f == w.field && k != w.kind) {
-            return InvalidArgument(where + ": written with two different kinds");
-          }
-        }
-        kinds.emplace(w.field, w.kind);
-        break;
-      case WriteKind::kRemove:
-        break;
-      default:
-        return InvalidArgument(where + ": unknown write kind");
-    }
-    const std::string_view element = (w.kind == WriteKind::kAdd || w.kind == WriteKind::kRemove)
-                                         ? std::string_view(w.value)
-                                         : std::string_view();
-    const WriteKind slot = w.kind == WriteKind::kAppend ? WriteKind::kAppend : w.kind;
-    if (w.kind != WriteKind::kAppend && !seen.emplace(w.field, slot, element).second) {
-      return InvalidArgument(where + ": written twice in one op");
-    }
-    if (w.kind == WriteKind::kAppend && !seen.emplace(w.field, slot, std::string_view()).second) {
-      return InvalidArgument(where + ": appended twice in one op");
+    if (w.kind != WriteKind::kSet && w.kind != WriteKind::kAdd && w.kind != WriteKind::kRemove &&
+        w.kind != WriteKind::kAppend) {
+      return InvalidArgument(where(i) + ": unknown write kind");
     }
     for (const OpId& s : w.supersedes) {
       if (!(s < self)) {
-        return InvalidArgument(where + ": supersedes " + s.ToString() +
+        return InvalidArgument(where(i) + ": supersedes " + s.ToString() +
                                ", which is not older than the op itself");
       }
-      if (s.origin == 0) return InvalidArgument(where + ": supersedes an id with origin 0");
+      if (s.origin == 0) return InvalidArgument(where(i) + ": supersedes an id with origin 0");
     }
+    const bool element = w.kind == WriteKind::kAdd || w.kind == WriteKind::kRemove;
+    slots.push_back(Slot{w.field, w.kind, element ? std::string_view(w.value) : "", i});
+  }
+  std::sort(slots.begin(), slots.end(),
+            [](const Slot& a, const Slot& b) { return a.Key() < b.Key(); });
+  for (size_t g = 0; g < slots.size();) {  // each group: the writes to one field
+    size_t end = g + 1;
+    while (end < slots.size() && slots[end].field == slots[g].field) ++end;
+    const Slot* writer = nullptr;  // the group's value-writing kind (kSet, kAdd or kAppend)
+    for (size_t k = g; k < end; ++k) {
+      const Slot& x = slots[k];
+      if (k > g && x.kind == slots[k - 1].kind && x.element == slots[k - 1].element) {
+        return InvalidArgument(where(x.index) + (x.kind == WriteKind::kAppend
+                                                     ? ": appended twice in one op"
+                                                     : ": written twice in one op"));
+      }
+      if (x.kind == WriteKind::kRemove) continue;
+      if (writer != nullptr && writer->kind != x.kind) {
+        return InvalidArgument(where(std::max(writer->index, x.index)) +
+                               ": written with two different kinds");
+      }
+      writer = &x;
+    }
+    g = end;
   }
   return Status::Ok();
 }

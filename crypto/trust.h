@@ -40,6 +40,8 @@ class TrustStore {
   // Installs a newer revocation list. kUnauthenticated / kCorruption for a bad list (nothing
   // changes); kAlreadyExists when its version is not newer than the installed one.
   Status InstallRevocations(std::string_view encoded);
+  // The installed list's version (0: none); it rises with every list installed, so a cache of
+  // verified chains that compares it (sync/cert_directory.h) sees every change of the list.
   uint64_t revocation_version() const { return revocations_.version; }
   bool IsRevoked(NodeId id) const;
   // True when the installed list revokes the node of `leaf` or the node that issued it (a town

@@ -3,10 +3,22 @@
 // Chains are kept in the store's `peers` database under "cert:<node id hex>" (the store seals
 // them), cached in memory.
 //
+// Verification cache: a chain that passed TrustStore::VerifyChain is remembered by its exact
+// encoded bytes (a chain differing in any byte is verified afresh), with its leaf and the window
+// in which all its certificates are valid, so the next Add or Leaf of those bytes at a time
+// inside that window skips the signature checks. The cache holds at most kMaxVerifiedChains
+// chains and is dropped whenever the trust store's root or revocation_version() differs from
+// the one it was filled under: a chain is refused as soon as a list revoking it is installed.
+// REQUIRES: trust stores with the same root and revocation version hold the same list (true of
+// root-signed lists, whose versions only grow; normally a node has one TrustStore).
+//
 // Thread-compatible: one owner. REQUIRES: the store outlives the directory.
 #ifndef FULEI_SYNC_CERT_DIRECTORY_H_
 #define FULEI_SYNC_CERT_DIRECTORY_H_
 
+#include <cstddef>
+#include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -35,9 +47,30 @@ class CertDirectory {
   Result<crypto::Certificate> Leaf(crdt::NodeId node, const crypto::TrustStore& trust,
                                    uint64_t at_ms);
 
+  // TrustStore::VerifyChain calls made so far; an Add or Leaf answered from the verification
+  // cache makes none.
+  uint64_t chains_verified() const { return chains_verified_; }
+
+  static constexpr size_t kMaxVerifiedChains = 4096;
+
  private:
+  struct Verified {
+    crypto::Certificate leaf;
+    uint64_t not_before_ms = 0;  // the latest not_before of the chain
+    uint64_t not_after_ms = 0;   // the earliest not_after of the chain
+  };
+  // trust.VerifyChain of the decoded `encoded_chain` at `at_ms`, answered from verified_ when
+  // these exact bytes verified under the same root and revocation list and `at_ms` lies in
+  // their window.
+  Result<crypto::Certificate> Verify(std::string_view encoded_chain,
+                                     const crypto::TrustStore& trust, uint64_t at_ms);
+
   store::Store& store_;
   std::map<crdt::NodeId, std::string> cache_;
+  std::map<std::string, Verified, std::less<>> verified_;  // by exact encoded chain
+  crypto::SigningPublicKey verified_root_{};
+  uint64_t verified_revocation_version_ = 0;
+  uint64_t chains_verified_ = 0;
 };
 
 }  // namespace fulei::sync

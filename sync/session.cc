@@ -294,14 +294,28 @@ Result<std::vector<std::string>> Session::DrainedOutboxes() {
   std::vector<std::string> out;
   if (!config_.outbox_peer.empty()) out.push_back(config_.outbox_peer);
   if (config_.drain_down) {
-    FULEI_ASSIGN_OR_RETURN(std::vector<std::string> scopes, store_.Scopes());
-    for (const std::string& scope : scopes) {
-      if (scope == config_.self_unit || !IsSameOrBelow(scope, peer_.unit)) continue;
+    if (!down_scopes_) {
+      FULEI_ASSIGN_OR_RETURN(std::vector<std::string> scopes, store_.Scopes());
+      std::erase_if(scopes, [&](const std::string& scope) { return !DrainsDown(scope); });
+      down_scopes_ = std::move(scopes);
+    }
+    for (const std::string& scope : *down_scopes_) {
       std::string name = DownOutbox(scope);
       if (!name.empty()) out.push_back(std::move(name));
     }
   }
   return out;
+}
+
+bool Session::DrainsDown(std::string_view scope) const {
+  return config_.drain_down && scope != config_.self_unit && IsSameOrBelow(scope, peer_.unit);
+}
+
+void Session::NoteScope(std::string_view scope) {
+  if (!down_scopes_ || !DrainsDown(scope)) return;
+  if (std::find(down_scopes_->begin(), down_scopes_->end(), scope) == down_scopes_->end()) {
+    down_scopes_.reset();
+  }
 }
 
 Status Session::SendUrgent() {
@@ -316,6 +330,13 @@ Status Session::SendUrgent() {
     for (const store::OutboxEntry& e : entries) {
       if (urgent_sent_.count({outbox, e.id})) continue;
       FULEI_ASSIGN_OR_RETURN(crdt::Op op, crdt::DecodeOp(e.bytes));
+      if (op.origin != config_.self_node && trust_.IsRevoked(op.origin)) {
+        // A relay never offers a revoked origin's ops (AddRun), so this entry could never
+        // leave: it is dropped from the queue. The op itself stays held in the store.
+        FULEI_RETURN_IF_ERROR(store_.AckOutbox(outbox, e.id));
+        stats_.urgent_dropped_revoked++;
+        continue;
+      }
       if (!Shared(op.key.scope)) continue;
       by_scope[op.key.scope].push_back(Queued{std::move(op), outbox});
     }
@@ -477,6 +498,7 @@ Status Session::OnOps(const OpsBatch& m, uint64_t now_ms) {
     options.hlc_high_water = config_.clock->high_water();
   }
   FULEI_ASSIGN_OR_RETURN(store::ApplyResult result, store_.ApplyBatch(ops, options));
+  NoteScope(m.scope);  // the list is re-read lazily, so this covers the receipts below too
   stats_.ops_applied += result.applied;
   if (result.applied + result.released > 0) changed_.insert(m.scope);
   for (size_t k = 0; k < ops.size(); ++k) {
@@ -565,6 +587,7 @@ Status Session::OnUrgentAck(const UrgentAck& m) {
 }
 
 Status Session::OnLocalChange(std::string_view scope) {
+  NoteScope(scope);
   if (!Shared(scope) || urgent_only()) return Status::Ok();
   dirty_.insert(std::string(scope));
   return Pump();

@@ -30,6 +30,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <string_view>
@@ -116,6 +117,7 @@ struct SessionStats {
   uint64_t ops_sent = 0, ops_received = 0, ops_applied = 0;
   uint64_t batches_sent = 0, batches_received = 0;
   uint64_t urgent_sent = 0, urgent_acked = 0;
+  uint64_t urgent_dropped_revoked = 0;  // outbox entries of revoked origins, dropped unsent
   uint64_t vectors_sent = 0;  // scopes whose digests differed
   uint64_t receipts_written = 0;
 };
@@ -130,6 +132,8 @@ class Session {
   // One whole message from the peer. Non-OK: close the connection (nothing was applied).
   Status OnMessage(std::string_view bytes, uint64_t now_ms);
   // New ops of `scope` are in the store (written locally, or received from another peer).
+  // The owner calls it for every scope that gains ops other than through this session: it is
+  // also how a drain_down session learns of a new scope whose downstream outbox it drains.
   Status OnLocalChange(std::string_view scope);
   // New urgent ops may be in this peer's outbox.
   Status OnUrgent();
@@ -164,6 +168,10 @@ class Session {
   Status SendUrgent();
   // The outboxes this session drains: outbox_peer and, when drain_down, the peer's down ones.
   Result<std::vector<std::string>> DrainedOutboxes();
+  // True when DrainedOutboxes drains DownOutbox(scope) once the store holds `scope`.
+  bool DrainsDown(std::string_view scope) const;
+  // `scope` may have gained ops: forgets down_scopes_ when it lacks a scope DrainsDown.
+  void NoteScope(std::string_view scope);
   // Writes the receipts `ops` call for (those not refused), queued towards the sender.
   Status WriteReceipts(const std::vector<crdt::Op>& ops, const store::ApplyResult& result,
                        uint64_t now_ms);
@@ -199,6 +207,10 @@ class Session {
   std::set<crdt::NodeId> certs_sent_;  // origins whose certificate the peer acknowledged
   std::map<uint64_t, std::set<crdt::NodeId>> cert_batches_;  // batch -> certificates it carries
   std::map<std::string, uint32_t, std::less<>> streams_;
+  // The held scopes DrainsDown, in Store::Scopes() order; unset until DrainedOutboxes needs it
+  // and again whenever a scope it lacks may have gained ops (NoteScope). A store never drops
+  // a scope, so nothing else can change the list.
+  std::optional<std::vector<std::string>> down_scopes_;
   uint64_t next_batch_ = 1;
   std::vector<Outgoing> out_;
   std::set<std::string> changed_;

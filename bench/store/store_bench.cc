@@ -9,7 +9,7 @@
 // Sealing: crypto::DataKey through tests/store/data_key_sealer.h.
 // Workload: 20,000 child records in 20 village scopes under one town; each op sets 4 fields
 // (about 200 bytes of values) of one record and supersedes that record's previous values.
-// Run: build-store/bench/store/store_bench   (FULEI_BENCH_DIR sets the directory, default /tmp)
+// Run: build/default/bench/store/store_bench   (FULEI_BENCH_DIR sets the directory, default /tmp)
 #include <benchmark/benchmark.h>
 #include <lmdb.h>
 

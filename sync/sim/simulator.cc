@@ -460,21 +460,33 @@ class Simulation {
       Node& n = nodes_[static_cast<size_t>(i)];
       if (n.up) {
         result_.crashes++;
-        CloseConnsOf(i, "crash");
-        n.up = false;
-        n.epoch++;
-        n.writer.reset();
-        n.certs.reset();
-        n.store.reset();
-        n.clock.reset();
-        At(now_ + Uniform(5'000, 3 * 60'000), [this, i] {
-          if (!nodes_[static_cast<size_t>(i)].up) {
-            Status st = Restart(i);
-            if (!st.ok()) Fail(st);
-          }
-        });
+        TakeDown(i, "crash");
+        RestartAt(i, now_ + Uniform(5'000, 3 * 60'000));
       }
       ScheduleCrash(i);
+    });
+  }
+
+  // Node i stops as in a power cut: its connections close and everything in memory is dropped
+  // (its store is closed; what it committed stays on disk).
+  void TakeDown(int i, const char* why) {
+    Node& n = nodes_[static_cast<size_t>(i)];
+    CloseConnsOf(i, why);
+    n.up = false;
+    n.epoch++;
+    n.writer.reset();
+    n.certs.reset();
+    n.store.reset();
+    n.clock.reset();
+  }
+
+  // Restarts node i at `when` unless it is up again by then.
+  void RestartAt(int i, uint64_t when) {
+    At(when, [this, i] {
+      if (!nodes_[static_cast<size_t>(i)].up) {
+        Status st = Restart(i);
+        if (!st.ok()) Fail(st);
+      }
     });
   }
 
@@ -1018,21 +1030,10 @@ class Simulation {
       At(config_.town_outage_at_ms, [this, town] {
         Node& n = nodes_[static_cast<size_t>(town)];
         if (!n.up) return;
-        CloseConnsOf(town, "town outage");
-        n.up = false;
-        n.epoch++;
-        n.writer.reset();
-        n.certs.reset();
-        n.store.reset();
-        n.clock.reset();
+        TakeDown(town, "town outage");
         outage_town_ = town;
         outage_end_ = now_ + config_.town_outage_ms;
-        At(outage_end_, [this, town] {
-          if (!nodes_[static_cast<size_t>(town)].up) {
-            Status st = Restart(town);
-            if (!st.ok()) Fail(st);
-          }
-        });
+        RestartAt(town, outage_end_);
       });
       // Reports filed by the town's villages while it is down.
       for (const Node& v : nodes_) {

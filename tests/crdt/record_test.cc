@@ -173,5 +173,43 @@ TEST(ValidateOp, RejectsBadShapes) {
   EXPECT_FALSE(ValidateOp(op).ok());
 }
 
+
+TEST(ValidateOp, OneKindPerFieldAndNoWriteTwice) {
+  auto check = [](std::vector<FieldWrite> writes) {
+    return ValidateOp(MakeOp(1, 1, 10, std::move(writes)));
+  };
+  auto w = [](std::string field, WriteKind kind, std::string value) {
+    return FieldWrite{std::move(field), kind, std::move(value), {}};
+  };
+  // Allowed: distinct elements, an add and a remove of one element, a register set and clear of
+  // other fields, writes to many fields in any order.
+  EXPECT_TRUE(check({w("tags", WriteKind::kAdd, "a"), w("tags", WriteKind::kAdd, "b"),
+                     w("tags", WriteKind::kRemove, "a"), w("note", WriteKind::kAppend, "x"),
+                     w("name", WriteKind::kSet, "n"), w("phone", WriteKind::kRemove, "")})
+                  .ok());
+  Status s = check({w("tags", WriteKind::kAdd, "a"), w("x", WriteKind::kSet, "1"),
+                    w("tags", WriteKind::kAppend, "b")});
+  EXPECT_NE(s.message().find("'tags': written with two different kinds"), std::string::npos)
+      << s.ToString();
+  s = check({w("tags", WriteKind::kAdd, "a"), w("tags", WriteKind::kRemove, "b"),
+             w("tags", WriteKind::kSet, "c")});  // a remove between the two kinds
+  EXPECT_NE(s.message().find("two different kinds"), std::string::npos) << s.ToString();
+  s = check({w("tags", WriteKind::kAdd, "a"), w("tags", WriteKind::kAdd, "a")});
+  EXPECT_NE(s.message().find("'tags': written twice"), std::string::npos) << s.ToString();
+  s = check({w("tags", WriteKind::kRemove, "a"), w("tags", WriteKind::kRemove, "a")});
+  EXPECT_NE(s.message().find("written twice"), std::string::npos) << s.ToString();
+  s = check({w("log", WriteKind::kAppend, "a"), w("log", WriteKind::kAppend, "b")});
+  EXPECT_NE(s.message().find("'log': appended twice"), std::string::npos) << s.ToString();
+  // The most writes an op may hold, all to distinct fields: valid (and checked by a sort, not a
+  // scan per write); one more duplicate at the end is found.
+  std::vector<FieldWrite> many;
+  for (size_t i = 0; i < kMaxWritesPerOp - 1; ++i) {
+    many.push_back(w("f" + std::to_string(i), WriteKind::kSet, "v"));
+  }
+  EXPECT_TRUE(check(many).ok());
+  many.push_back(w("f17", WriteKind::kSet, "again"));
+  EXPECT_NE(check(many).message().find("'f17': written twice"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace fulei::crdt

@@ -393,6 +393,23 @@ TEST(Store, EquivocationAndInvalidOpsRejectTheBatch) {
   ExpectIntegrity(*store);
 }
 
+TEST(Store, EquivocationInsideOneBatchRejectsIt) {
+  // The first op is staged (not yet in LMDB) when its equivocating twin arrives.
+  TempDir dir;
+  auto store = OpenOrDie(dir.path(), Options());
+  Op one = MakeOp(kA, "v", 1, "child", "c", {Set("n", "1")});
+  Op two = MakeOp(kA, "v", 2, "child", "c", {Set("n", "2")});
+  Op forged = MakeOp(kA, "v", 1, "child", "c", {Set("n", "forged")});
+  auto r = store->ApplyBatch(std::vector<Op>{one, two, forged});
+  EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument) << r.status().ToString();
+  EXPECT_NE(r.status().message().find("equivocation"), std::string::npos);
+  auto c = store->Get({"v", "child", "c"});
+  ASSERT_OK(c);
+  EXPECT_FALSE(c->has_value()) << "a rejected batch must write nothing";
+  EXPECT_TRUE(store->GetVersionVector("v")->count(kA) == 0);
+  ExpectIntegrity(*store);
+}
+
 TEST(Store, ReopenKeepsOpsStateVectorsAndClock) {
   TempDir dir;
   std::vector<Op> ops;

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "crdt/codec.h"
+#include "crypto/revocation.h"
 #include "sync/receipts.h"
 #include "sync/scopes.h"
 #include "sync/session.h"
@@ -191,6 +192,29 @@ TEST_F(UrgentTest, CityReceiptComesDownThroughTheTown) {
   EXPECT_GE(tv->stats().urgent_acked, 2u);
 }
 
+// A drain_down session lists the scopes whose down outboxes it drains once, and again only when
+// it learns of a scope its list lacks: an urgent op in a scope the node did not hold when the
+// session started goes down at once (here the city flags a village's case while its session
+// with the town is idle).
+TEST_F(UrgentTest, DownOutboxOfAScopeNewSinceTheSessionStartedIsDrained) {
+  auto& town = AddNode(kTown, crypto::Role::kTown);
+  auto& city = AddNode(kCity, crypto::Role::kCity);
+  auto tc = Make(town, city, {.upstream = true});
+  auto ct = Make(city, town, {});
+  ASSERT_TRUE(Pipe(*tc, *ct).ok());
+  ASSERT_TRUE(ct->OnUrgent().ok());  // nothing to drain yet
+  EXPECT_TRUE(ct->TakeOutgoing().empty());
+
+  city.Set(kVillage, "case", "k1", "overdue", "1", crdt::kOpFlagUrgent, {DownOutbox(kVillage)});
+  ASSERT_TRUE(ct->OnLocalChange(kVillage).ok());
+  ASSERT_TRUE(ct->OnUrgent().ok());
+  ASSERT_TRUE(Pipe(*tc, *ct).ok());
+  EXPECT_EQ(ct->stats().urgent_sent, 1u);
+  EXPECT_EQ(ct->stats().urgent_acked, 1u);
+  EXPECT_EQ(OutboxSize(city, DownOutbox(kVillage)), 0u);
+  EXPECT_GE(OutboxSize(town, DownOutbox(kVillage)), 1u);  // on its way down to the village
+}
+
 TEST_F(UrgentTest, ReceiptWrittenWhenTheOpIsResentAfterACrashBeforeTheReceipt) {
   auto& village = AddNode(kVillage, crypto::Role::kVillage);
   auto& town = AddNode(kTown, crypto::Role::kTown);
@@ -282,6 +306,36 @@ TEST_F(UrgentTest, UrgentOnlySessionMovesUrgentOpsAndNothingElse) {
   ASSERT_TRUE(pending.ok());
   EXPECT_EQ(*pending, 0u);
   EXPECT_EQ(ReceiptRecords(city), 1u);
+}
+
+TEST_F(UrgentTest, RevokedOriginsQueuedReportLeavesTheOutboxUnsent) {
+  auto& city = AddNode(kCity, crypto::Role::kCity);
+  auto& town = AddNode(kTown, crypto::Role::kTown);
+  auto& village = AddNode(kVillage, crypto::Role::kVillage);
+  village.Set(kVillage, "report", "r1", "category", "neglect", crdt::kOpFlagUrgent, {"up"});
+  {
+    auto c = Make(village, town, {.upstream = true});
+    auto p = Make(town, village, {.self_has_upstream = true});
+    ASSERT_TRUE(Pipe(*c, *p).ok());
+  }
+  ASSERT_EQ(OutboxSize(town, "up"), 1u);  // held for the city, which is unreachable
+  // The village is revoked before the town reaches the city (here: one shared trust store).
+  auto list = crypto::SignRevocationList({1, kNow, {village.id()}}, root_);
+  ASSERT_TRUE(list.ok());
+  ASSERT_TRUE(trust_.InstallRevocations(*list).ok());
+  town.Set(kTown, "org", "o1", "name", "town volunteers");
+  auto c = Make(town, city, {.upstream = true});
+  auto p = Make(city, town, {});
+  Status st = Pipe(*c, *p);
+  ASSERT_TRUE(st.ok()) << st.ToString();
+  EXPECT_EQ(OutboxSize(town, "up"), 0u) << "an entry that can never leave is dropped";
+  EXPECT_EQ(c->stats().urgent_dropped_revoked, 1u);
+  EXPECT_EQ(c->stats().urgent_sent, 0u);
+  EXPECT_EQ(Vv(city, kVillage)[village.id()], 0u);  // nothing of the revoked origin went up
+  EXPECT_EQ(Vv(city, kTown)[town.id()], 1u);        // and the session went on
+  auto held = town.store->Get({kVillage, "report", "r1"});
+  ASSERT_TRUE(held.ok());
+  EXPECT_TRUE(held->has_value()) << "the report itself stays held at the town";
 }
 
 }  // namespace

@@ -1,0 +1,119 @@
+// CertDirectory (sync/cert_directory.h): chains are verified once and then answered from the
+// verification cache, but only for the exact bytes verified, inside their validity window, and
+// only until the trust store installs a newer revocation list.
+#include "sync/cert_directory.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "crypto/revocation.h"
+#include "tests/sync/sync_fixture.h"
+
+namespace fulei::sync {
+namespace {
+
+using testing::kNow;
+using testing::SyncTest;
+
+constexpr char kTown[] = "jinjiang/cizao";
+constexpr char kVillage[] = "jinjiang/cizao/v012";
+
+class CertDirectoryTest : public SyncTest {
+ protected:
+  void Revoke(uint64_t version, std::vector<crdt::NodeId> revoked) {
+    auto list = crypto::SignRevocationList({version, kNow, std::move(revoked)}, root_);
+    ASSERT_TRUE(list.ok()) << list.status().ToString();
+    ASSERT_TRUE(trust_.InstallRevocations(*list).ok());
+  }
+};
+
+TEST_F(CertDirectoryTest, CachedChainIsRefusedOnceARevocationListRevokesIt) {
+  auto& town = AddNode(kTown, crypto::Role::kTown);
+  auto& village = AddNode(kVillage, crypto::Role::kVillage);
+  const std::string chain = crypto::EncodeChain({village.cert});
+  CertDirectory certs(*town.store);
+  auto added = certs.Add(chain, trust_, kNow);
+  ASSERT_TRUE(added.ok()) << added.status().ToString();
+  EXPECT_EQ(*added, village.id());
+  for (int i = 0; i < 3; ++i) {
+    auto leaf = certs.Leaf(village.id(), trust_, kNow + static_cast<uint64_t>(i));
+    ASSERT_TRUE(leaf.ok()) << leaf.status().ToString();
+    EXPECT_EQ(*leaf, village.cert);
+  }
+  ASSERT_TRUE(certs.Add(chain, trust_, kNow).ok());
+  EXPECT_EQ(certs.chains_verified(), 1u);  // the rest came from the cache
+
+  Revoke(1, {0x1234});  // a newer list that does not name the village: still good
+  EXPECT_TRUE(certs.Leaf(village.id(), trust_, kNow).ok());
+  EXPECT_EQ(certs.chains_verified(), 2u);  // verified afresh under the new list
+
+  Revoke(2, {village.id()});
+  EXPECT_EQ(certs.Leaf(village.id(), trust_, kNow).status().code(), StatusCode::kPermissionDenied);
+  EXPECT_EQ(certs.Add(chain, trust_, kNow).status().code(), StatusCode::kPermissionDenied);
+  EXPECT_EQ(certs.Leaf(village.id(), trust_, kNow).status().code(), StatusCode::kPermissionDenied);
+}
+
+TEST_F(CertDirectoryTest, ChainDifferingInOneByteIsNotServedFromTheCache) {
+  auto& town = AddNode(kTown, crypto::Role::kTown);
+  auto& village = AddNode(kVillage, crypto::Role::kVillage);
+  const std::string chain = crypto::EncodeChain({village.cert});
+  CertDirectory certs(*town.store);
+  ASSERT_TRUE(certs.Add(chain, trust_, kNow).ok());
+  for (size_t i = 0; i < chain.size(); ++i) {
+    std::string altered = chain;
+    altered[i] = static_cast<char>(altered[i] ^ 0x01);
+    EXPECT_FALSE(certs.Add(altered, trust_, kNow).ok()) << "byte " << i;
+  }
+  // The genuine chain is still known, unchanged, and still answered from the cache.
+  const uint64_t verified = certs.chains_verified();
+  auto leaf = certs.Leaf(village.id(), trust_, kNow);
+  ASSERT_TRUE(leaf.ok()) << leaf.status().ToString();
+  EXPECT_EQ(*leaf, village.cert);
+  EXPECT_EQ(certs.chains_verified(), verified);
+  auto stored = certs.Get(village.id());
+  ASSERT_TRUE(stored.ok());
+  EXPECT_EQ(stored->value_or(""), chain);
+}
+
+TEST_F(CertDirectoryTest, CacheAnswersOnlyInsideTheValidityWindowAndForTheSameRoot) {
+  auto& town = AddNode(kTown, crypto::Role::kTown);
+  auto& village = AddNode(kVillage, crypto::Role::kVillage);
+  CertDirectory certs(*town.store);
+  ASSERT_TRUE(certs.Add(crypto::EncodeChain({village.cert}), trust_, kNow).ok());
+  EXPECT_EQ(certs.Leaf(village.id(), trust_, village.cert.not_after_ms + 1).status().code(),
+            StatusCode::kOutOfRange);
+  EXPECT_TRUE(certs.Leaf(village.id(), trust_, village.cert.not_after_ms).ok());
+
+  testing::SeededRandom random(99);
+  crypto::TrustStore other(crypto::SigningKey::Generate(random).public_key());
+  EXPECT_EQ(certs.Leaf(village.id(), other, kNow).status().code(), StatusCode::kUnauthenticated);
+  EXPECT_TRUE(certs.Leaf(village.id(), trust_, kNow).ok());
+}
+
+// The session's path: a village's chain is verified with its first batch, and its later
+// batches in the same session carry no certificate (the directory answers); once a list
+// revoking the village is installed, the next batch is refused.
+TEST_F(CertDirectoryTest, SessionRefusesLaterBatchesOfAnOriginRevokedMeanwhile) {
+  auto& village = AddNode(kVillage, crypto::Role::kVillage);
+  auto& town = AddNode(kTown, crypto::Role::kTown);
+  village.Set(kVillage, "child", "c1", "name", "x");
+  auto [c, p] = Connect(village, town);
+  ASSERT_TRUE(Pipe(*c, *p).ok());
+  village.Set(kVillage, "child", "c2", "name", "y");
+  ASSERT_TRUE(c->OnLocalChange(kVillage).ok());
+  ASSERT_TRUE(Pipe(*c, *p).ok());
+  EXPECT_EQ(Vv(town, kVillage)[village.id()], 2u);
+
+  Revoke(1, {village.id()});
+  village.Set(kVillage, "child", "c3", "name", "z");
+  ASSERT_TRUE(c->OnLocalChange(kVillage).ok());
+  Status refused = Pipe(*c, *p);
+  EXPECT_EQ(refused.code(), StatusCode::kInvalidArgument);  // the town closes the session
+  EXPECT_NE(refused.ToString().find("revoked"), std::string::npos) << refused.ToString();
+  EXPECT_EQ(Vv(town, kVillage)[village.id()], 2u);
+}
+
+}  // namespace
+}  // namespace fulei::sync
