@@ -118,7 +118,7 @@ struct SessionStats {
   uint64_t batches_sent = 0, batches_received = 0;
   uint64_t urgent_sent = 0, urgent_acked = 0;
   uint64_t urgent_dropped_revoked = 0;  // outbox entries of revoked origins, dropped unsent
-  uint64_t vectors_sent = 0;  // scopes whose digests differed
+  uint64_t vectors_sent = 0;            // scopes whose digests differed
   uint64_t receipts_written = 0;
 };
 

@@ -173,7 +173,6 @@ TEST(ValidateOp, RejectsBadShapes) {
   EXPECT_FALSE(ValidateOp(op).ok());
 }
 
-
 TEST(ValidateOp, OneKindPerFieldAndNoWriteTwice) {
   auto check = [](std::vector<FieldWrite> writes) {
     return ValidateOp(MakeOp(1, 1, 10, std::move(writes)));
