@@ -15,6 +15,7 @@
 #include "node/node.h"
 #include "programme/date.h"
 #include "programme/urgent_actions.h"
+#include "tests/integration/network_test.h"
 #include "tests/integration/test_network.h"
 #include "tests/integration/write_helpers.h"
 
@@ -25,17 +26,14 @@ using crypto::Role;
 using std::chrono::milliseconds;
 using std::chrono::seconds;
 using testing::RunUntil;
-using testing::TestNetwork;
 
 constexpr char kCity[] = "jinjiang";
 constexpr char kTown[] = "jinjiang/cizao";
 constexpr char kVillage[] = "jinjiang/cizao/v012";
 
-class IntegrationEscalationTest : public ::testing::Test {
+class IntegrationEscalationTest : public testing::NetworkTest {
  protected:
   IntegrationEscalationTest() {
-    net_ = std::make_unique<TestNetwork>(
-        ::testing::UnitTest::GetInstance()->current_test_info()->name());
     net_->Add(kCity, Role::kCity);
     net_->Add(kTown, Role::kTown);
     net_->Add(kVillage, Role::kVillage);
@@ -43,9 +41,7 @@ class IntegrationEscalationTest : public ::testing::Test {
 
   std::unique_ptr<Node> StartNode(NodeConfig config) {
     config.escalation_interval = milliseconds(20);
-    auto node = net_->Start(io_, std::move(config));
-    EXPECT_TRUE(node.ok()) << node.status().ToString();
-    return node.ok() ? std::move(node).value() : nullptr;
+    return NetworkTest::StartNode(std::move(config));
   }
 
   // Files a case of `type` at the village, reported now (the shared fake clock).
@@ -77,9 +73,6 @@ class IntegrationEscalationTest : public ::testing::Test {
     const crdt::FieldState* f = (*r)->Field(field);
     return f != nullptr && !f->LogEntries().empty();
   }
-
-  boost::asio::io_context io_;
-  std::unique_ptr<TestNetwork> net_;
 };
 
 TEST_F(IntegrationEscalationTest, OverdueCasesAreFlaggedAtTheCityAndTheFlagReachesTheVillage) {

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "node/node.h"
+#include "tests/integration/network_test.h"
 #include "tests/integration/test_network.h"
 
 namespace fulei::node {
@@ -23,9 +24,7 @@ namespace {
 using crypto::Role;
 using std::chrono::milliseconds;
 using std::chrono::seconds;
-using testing::Divergence;
 using testing::RunUntil;
-using testing::TestNetwork;
 
 const std::vector<std::string> kTypes = {"child", "org"};
 constexpr char kCity[] = "jinjiang";
@@ -52,21 +51,14 @@ size_t RecordCount(Node& node, const std::string& scope) {
   return records.ok() ? records->size() : 0;
 }
 
-class RevocationIntegrationTest : public ::testing::Test {
+class RevocationIntegrationTest : public testing::NetworkTest {
  protected:
-  void SetUp() override {
-    net_ = std::make_unique<TestNetwork>(
-        ::testing::UnitTest::GetInstance()->current_test_info()->name());
-  }
-
   std::unique_ptr<Node> StartNode(NodeConfig config) {
     // Every node dials from 127.0.0.1: lift the per-address handshake budget so that B's
     // refused redials do not delay anyone else's (the limiter has its own tests).
     config.handshakes.per_second = 1000;
     config.handshakes.burst = 1000;
-    auto node = net_->Start(io_, std::move(config));
-    EXPECT_TRUE(node.ok()) << node.status().ToString();
-    return node.ok() ? std::move(node).value() : nullptr;
+    return NetworkTest::StartNode(std::move(config));
   }
 
   size_t LogLines(const std::string& needle, bool without_peer_unit = false) const {
@@ -76,9 +68,6 @@ class RevocationIntegrationTest : public ::testing::Test {
           return !without_peer_unit || line.find('(') == std::string::npos;
         }));
   }
-
-  boost::asio::io_context io_;
-  std::unique_ptr<TestNetwork> net_;
 };
 
 TEST_F(RevocationIntegrationTest, RevokedVillageIsCutOffWhileItsSiblingSyncs) {
@@ -98,15 +87,13 @@ TEST_F(RevocationIntegrationTest, RevokedVillageIsCutOffWhileItsSiblingSyncs) {
   ASSERT_TRUE(WriteChildren(*a, 0, 20).ok());
   ASSERT_TRUE(WriteChildren(*b, 0, 20).ok());
   std::vector<Node*> all = {city.get(), town.get(), a.get(), b.get()};
-  std::string last;
-  ASSERT_TRUE(RunUntil(
-      io_,
-      [&] {
-        last = Divergence(all, kTypes);
-        return last.empty() && town->connected_peers() == 3 && city->connected_peers() == 1;
+  ASSERT_TRUE(Converges(
+      all, kTypes, seconds(30),
+      [&]() -> std::string {
+        if (town->connected_peers() == 3 && city->connected_peers() == 1) return "";
+        return "not every session is up";
       },
-      seconds(30), milliseconds(20)))
-      << "no convergence: " << last;
+      milliseconds(20)));
   EXPECT_EQ(RecordCount(*city, kVillageB), 20u);
 
   // Bad input is refused and changes nothing: a town cannot publish, nor can anyone publish a
@@ -161,14 +148,7 @@ TEST_F(RevocationIntegrationTest, RevokedVillageIsCutOffWhileItsSiblingSyncs) {
       io_, [&] { return RecordCount(*city, kVillageA) == 30; }, seconds(20), milliseconds(10)))
       << "A's new records did not reach the city";
   std::vector<Node*> live = {city.get(), town.get(), a.get()};
-  ASSERT_TRUE(RunUntil(
-      io_,
-      [&] {
-        last = Divergence(live, kTypes);
-        return last.empty();
-      },
-      seconds(20), milliseconds(20)))
-      << last;
+  ASSERT_TRUE(Converges(live, kTypes, seconds(20), {}, milliseconds(20)));
   EXPECT_EQ(RecordCount(*a, kTown), 1u);
   EXPECT_EQ(RecordCount(*b, kTown), 0u);
   EXPECT_EQ(RecordCount(*town, kVillageB), 20u);

@@ -12,6 +12,7 @@
 
 #include "crdt/op.h"
 #include "node/node.h"
+#include "tests/integration/network_test.h"
 #include "tests/integration/test_network.h"
 
 namespace fulei::node {
@@ -22,7 +23,6 @@ using std::chrono::milliseconds;
 using std::chrono::seconds;
 using testing::Divergence;
 using testing::RunUntil;
-using testing::TestNetwork;
 
 const std::vector<std::string> kTypes = {"child", "report", "org"};
 
@@ -64,34 +64,12 @@ uint64_t SeqAt(Node& node, const std::string& scope, crdt::NodeId origin) {
   return it == vv->end() ? 0 : it->second;
 }
 
-class IntegrationSyncTest : public ::testing::Test {
+class IntegrationSyncTest : public testing::NetworkTest {
  protected:
-  std::unique_ptr<Node> StartNode(NodeConfig config) {
-    auto node = net_->Start(io_, std::move(config));
-    EXPECT_TRUE(node.ok()) << node.status().ToString();
-    return node.ok() ? std::move(node).value() : nullptr;
-  }
-
   // Drives the loop until every node agrees, or fails with what still differs.
   void ExpectConverged(const std::vector<Node*>& nodes, std::chrono::milliseconds limit) {
-    std::string last;
-    const bool ok = RunUntil(
-        io_,
-        [&] {
-          last = Divergence(nodes, kTypes);
-          return last.empty();
-        },
-        limit, milliseconds(20));
-    ASSERT_TRUE(ok) << "no convergence within " << limit.count() << " ms: " << last;
+    ASSERT_TRUE(Converges(nodes, kTypes, limit, {}, milliseconds(20)));
   }
-
-  void SetUp() override {
-    net_ = std::make_unique<TestNetwork>(
-        ::testing::UnitTest::GetInstance()->current_test_info()->name());
-  }
-
-  boost::asio::io_context io_;
-  std::unique_ptr<TestNetwork> net_;
 };
 
 TEST_F(IntegrationSyncTest, CityTwoTownsFourVillagesConverge) {

@@ -14,6 +14,7 @@
 #include "node/node.h"
 #include "sync/receipts.h"
 #include "sync/session.h"
+#include "tests/integration/network_test.h"
 #include "tests/integration/test_network.h"
 #include "tests/integration/write_helpers.h"
 
@@ -23,26 +24,17 @@ namespace {
 using crypto::Role;
 using std::chrono::seconds;
 using testing::RunUntil;
-using testing::TestNetwork;
 
 constexpr char kCity[] = "jinjiang";
 constexpr char kTown[] = "jinjiang/cizao";
 constexpr char kVillage[] = "jinjiang/cizao/v012";
 
-class IntegrationUrgentTest : public ::testing::Test {
+class IntegrationUrgentTest : public testing::NetworkTest {
  protected:
   IntegrationUrgentTest() {
-    net_ = std::make_unique<TestNetwork>(
-        ::testing::UnitTest::GetInstance()->current_test_info()->name());
     net_->Add(kCity, Role::kCity);
     net_->Add(kTown, Role::kTown);
     net_->Add(kVillage, Role::kVillage);
-  }
-
-  std::unique_ptr<Node> StartNode(NodeConfig config) {
-    auto node = net_->Start(io_, std::move(config));
-    EXPECT_TRUE(node.ok()) << node.status().ToString();
-    return node.ok() ? std::move(node).value() : nullptr;
   }
 
   std::vector<sync::Receipt> Receipts(Node& n, const std::string& id) {
@@ -58,15 +50,6 @@ class IntegrationUrgentTest : public ::testing::Test {
     }
     return std::nullopt;
   }
-
-  size_t OutboxSize(Node& n, const std::string& outbox) {
-    auto o = n.store().Outbox(outbox);
-    EXPECT_TRUE(o.ok());
-    return o.ok() ? o->size() : 0;
-  }
-
-  boost::asio::io_context io_;
-  std::unique_ptr<TestNetwork> net_;
 };
 
 TEST_F(IntegrationUrgentTest, ReceiptsOfTownAndCityReachTheVillage) {
@@ -108,22 +91,16 @@ TEST_F(IntegrationUrgentTest, ReceiptsOfTownAndCityReachTheVillage) {
   EXPECT_EQ(v->stats().receipts_written, 0u);
 
   // Everything converges (receipts included), every outbox, up and down, empties.
-  std::string diff;
-  ASSERT_TRUE(RunUntil(
-      io_,
-      [&] {
-        diff = testing::Divergence({city.get(), town.get(), v.get()},
-                                   {"child", "report", sync::kReceiptType});
-        if (diff.empty() && OutboxSize(*town, sync::DownOutbox(kVillage)) != 0) {
-          diff = "town's down outbox not empty";
-        }
-        if (diff.empty() && OutboxSize(*city, sync::DownOutbox(kVillage)) != 0) {
-          diff = "city's down outbox not empty";
-        }
-        return diff.empty();
-      },
-      seconds(60)))
-      << diff;
+  ASSERT_TRUE(Converges({city.get(), town.get(), v.get()}, {"child", "report", sync::kReceiptType},
+                        seconds(60), [&]() -> std::string {
+                          if (OutboxSize(*town, sync::DownOutbox(kVillage)) != 0) {
+                            return "town's down outbox not empty";
+                          }
+                          if (OutboxSize(*city, sync::DownOutbox(kVillage)) != 0) {
+                            return "city's down outbox not empty";
+                          }
+                          return "";
+                        }));
   EXPECT_EQ(Receipts(*city, "r1").size(), 2u);
   v.reset();
   town.reset();
@@ -217,16 +194,8 @@ TEST_F(IntegrationUrgentTest, TownStoppedReportGoesToTheCityThenToTheTownOnItsRe
   EXPECT_GE(town_receipt->received_ms, net_->wall());  // received after its return
 
   // Converged, with exactly one copy and one receipt per (report, receiving node).
-  std::string diff;
-  ASSERT_TRUE(RunUntil(
-      io_,
-      [&] {
-        diff = testing::Divergence({city.get(), town.get(), v.get()},
-                                   {"child", "report", sync::kReceiptType});
-        return diff.empty();
-      },
-      seconds(60)))
-      << diff;
+  ASSERT_TRUE(Converges({city.get(), town.get(), v.get()}, {"child", "report", sync::kReceiptType},
+                        seconds(60)));
   for (Node* n : {city.get(), town.get(), v.get()}) {
     for (const char* id : {"r0", "r1"}) {
       auto receipts = Receipts(*n, id);

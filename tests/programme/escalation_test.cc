@@ -4,38 +4,18 @@
 #include "programme/escalation.h"
 
 #include <gtest/gtest.h>
-#include <stdlib.h>
-
-#include <filesystem>
 
 #include "programme/fields.h"
 #include "programme/urgent_actions.h"
 #include "programme/validate.h"
 #include "store/store.h"
+#include "tests/store/test_util.h"
 
 namespace fulei::programme {
 namespace {
 
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "fulei-esc-XXXXXX").string();
-    char* made = ::mkdtemp(tmpl.data());
-    if (made != nullptr) path_ = made;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    if (!path_.empty()) std::filesystem::remove_all(path_, ec);
-  }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
-
-crdt::FieldWrite Set(std::string f, std::string v) {
-  return crdt::FieldWrite{std::move(f), crdt::WriteKind::kSet, std::move(v), {}};
-}
+using store::testing::Set;
+using store::testing::TempDir;
 
 int64_t T(const char* text) { return *ParseTime(text); }
 
