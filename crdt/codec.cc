@@ -458,6 +458,208 @@ struct RecordCodec {
   }
 };
 
+// ---------------------------------------------------------------------------------------------
+// Record state, compact form (docs/formats.md): what the store keeps on disk.
+
+namespace {
+
+constexpr uint8_t kCompactFormat = 1;
+
+class CompactWriter {
+ public:
+  explicit CompactWriter(size_t reserve_bytes) { out_.reserve(reserve_bytes); }
+  std::string Take() { return std::move(out_); }
+  void Byte(uint8_t b) { out_.push_back(static_cast<char>(b)); }
+  void Varint(uint64_t v) {
+    char buf[10];
+    size_t n = 0;
+    while (v >= 0x80) {
+      buf[n++] = static_cast<char>((v & 0x7f) | 0x80);
+      v >>= 7;
+    }
+    buf[n++] = static_cast<char>(v);
+    out_.append(buf, n);
+  }
+  void Id(const OpId& id) {
+    Varint(id.stamp.ms);
+    Varint(id.stamp.logical);
+    char buf[8];
+    for (int i = 0; i < 8; ++i) buf[i] = static_cast<char>(id.origin >> (8 * i));
+    out_.append(buf, 8);
+  }
+  void Bytes(std::string_view b) {
+    Varint(b.size());
+    out_.append(b);
+  }
+
+ private:
+  std::string out_;
+};
+
+// Reads what CompactWriter wrote; every read is bounds-checked, varints must be minimal (one
+// state, one compact form), and the first problem sticks.
+class CompactReader {
+ public:
+  explicit CompactReader(std::string_view in) : p_(in.data()), end_(in.data() + in.size()) {}
+  bool ok() const { return problem_ == nullptr; }
+  const char* problem() const { return problem_; }
+  bool done() const { return p_ == end_; }
+  uint8_t Byte() {
+    if (!ok() || p_ == end_) return Fail("truncated"), 0;
+    return static_cast<uint8_t>(*p_++);
+  }
+  uint64_t Varint() {
+    uint64_t v = 0;
+    for (int shift = 0; shift < 64; shift += 7) {
+      if (!ok() || p_ == end_) return Fail("truncated"), 0;
+      auto b = static_cast<uint8_t>(*p_++);
+      if (shift == 63 && b > 1) return Fail("varint overflows"), 0;
+      v |= uint64_t{b & 0x7fu} << shift;
+      if ((b & 0x80) == 0) {
+        if (b == 0 && shift > 0) return Fail("varint not minimal"), 0;
+        return v;
+      }
+    }
+    return Fail("varint too long"), 0;
+  }
+  OpId Id() {
+    OpId id;
+    id.stamp.ms = Varint();
+    uint64_t logical = Varint();
+    if (logical > UINT32_MAX) return Fail("logical clock out of range"), id;
+    id.stamp.logical = static_cast<uint32_t>(logical);
+    if (!ok() || end_ - p_ < 8) return Fail("truncated"), id;
+    for (int i = 0; i < 8; ++i) id.origin |= uint64_t{static_cast<uint8_t>(p_[i])} << (8 * i);
+    p_ += 8;
+    return id;
+  }
+  std::string_view Bytes(size_t max) {
+    uint64_t n = Varint();
+    if (!ok()) return {};
+    if (n > max) return Fail("length over its limit"), std::string_view();
+    if (n > static_cast<uint64_t>(end_ - p_)) return Fail("truncated"), std::string_view();
+    std::string_view b(p_, static_cast<size_t>(n));
+    p_ += n;
+    return b;
+  }
+  // A count of items that each take at least `min_bytes`: bounded by what is left.
+  size_t Count(size_t min_bytes) {
+    uint64_t n = Varint();
+    if (ok() && n > static_cast<uint64_t>(end_ - p_) / min_bytes) {
+      return Fail("count exceeds the bytes left"), 0;
+    }
+    return static_cast<size_t>(n);
+  }
+  void Fail(const char* problem) {
+    if (problem_ == nullptr) problem_ = problem;
+  }
+
+ private:
+  const char* p_;
+  const char* end_;
+  const char* problem_ = nullptr;
+};
+
+}  // namespace
+
+std::string RecordState::EncodeCompact() const {
+  size_t hint = 48;
+  for (const auto& [name, f] : fields_) {
+    hint += 8 + name.size() + f.entries_.size() * 24 + f.tombstones_.size() * 22;
+    for (const Entry& e : f.entries_) hint += e.value.size();
+    for (const Tombstone& t : f.tombstones_) hint += t.key.size();
+  }
+  CompactWriter w(hint);
+  w.Byte(kCompactFormat);
+  w.Id(created_);
+  w.Id(updated_);
+  w.Varint(fields_.size());
+  for (const auto& [name, f] : fields_) {
+    w.Bytes(name);
+    w.Varint(f.entries_.size());
+    for (const Entry& e : f.entries_) {
+      w.Byte(static_cast<uint8_t>(e.kind));
+      w.Id(e.id);
+      w.Bytes(e.value);
+    }
+    w.Varint(f.tombstones_.size());
+    for (const Tombstone& t : f.tombstones_) {
+      w.Id(t.id);
+      w.Bytes(t.key);
+    }
+  }
+  return w.Take();
+}
+
+Result<RecordState> RecordState::DecodeCompact(std::string_view bytes) {
+  constexpr size_t kMinId = 10;  // two one-byte varints and the origin
+  // Like Decode(bytes, false), structure only: names and values are bounded by the bytes left,
+  // not by what ValidateOp allows an op (a state the store wrote decodes whatever it holds).
+  constexpr size_t kUnbounded = SIZE_MAX;
+  CompactReader r(bytes);
+  RecordState state;
+  if (r.Byte() != kCompactFormat && r.ok()) r.Fail("unknown compact format");
+  state.created_ = r.Id();
+  state.updated_ = r.Id();
+  const size_t nfields = r.Count(3);
+  for (size_t i = 0; i < nfields && r.ok(); ++i) {
+    std::string_view name = r.Bytes(kUnbounded);
+    if (!r.ok()) break;
+    if (name.find('\0') != std::string_view::npos) {  // a Text in the canonical encoding
+      r.Fail("field name holds a NUL byte");
+      break;
+    }
+    if (!state.fields_.empty() && !(std::string_view(state.fields_.rbegin()->first) < name)) {
+      r.Fail("fields out of order");
+      break;
+    }
+    FieldState& f = state.fields_.emplace_hint(state.fields_.end(), name, FieldState())->second;
+    const size_t nentries = r.Count(1 + kMinId + 1);
+    f.entries_.reserve(nentries);
+    for (size_t j = 0; j < nentries && r.ok(); ++j) {
+      const uint8_t kind = r.Byte();
+      if (kind > static_cast<uint8_t>(WriteKind::kAppend) ||
+          kind == static_cast<uint8_t>(WriteKind::kRemove)) {
+        r.Fail("bad entry kind");
+        break;
+      }
+      OpId id = r.Id();
+      std::string_view value = r.Bytes(kUnbounded);
+      if (!r.ok()) break;
+      if (!f.entries_.empty()) {
+        const Entry& last = f.entries_.back();
+        const std::string_view lk =
+            last.kind == WriteKind::kAdd ? std::string_view(last.value) : std::string_view();
+        const std::string_view ek =
+            kind == static_cast<uint8_t>(WriteKind::kAdd) ? value : std::string_view();
+        if (!(last.id < id || (last.id == id && lk < ek))) {
+          r.Fail("entries out of order");
+          break;
+        }
+      }
+      f.entries_.push_back(Entry{id, static_cast<WriteKind>(kind), std::string(value)});
+    }
+    const size_t ntombs = r.Count(kMinId + 1);
+    f.tombstones_.reserve(ntombs);
+    for (size_t j = 0; j < ntombs && r.ok(); ++j) {
+      OpId id = r.Id();
+      std::string_view key = r.Bytes(kUnbounded);
+      if (!r.ok()) break;
+      if (!f.tombstones_.empty()) {
+        const Tombstone& last = f.tombstones_.back();
+        if (!(last.id < id || (last.id == id && std::string_view(last.key) < key))) {
+          r.Fail("tombstones out of order");
+          break;
+        }
+      }
+      f.tombstones_.push_back(Tombstone{id, std::string(key)});
+    }
+  }
+  if (r.ok() && !r.done()) r.Fail("trailing bytes");
+  if (!r.ok()) return Corruption(std::string("record state (compact form): ") + r.problem());
+  return state;
+}
+
 std::string RecordState::Encode() const { return RecordCodec::Encode(*this); }
 
 namespace internal {

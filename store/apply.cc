@@ -1,8 +1,10 @@
 // Store write calls: ApplyBatch, WriteLocal, and the small tables (outbox acks, identity,
 // peers, audit). Each is one write transaction through Impl::RunWrite.
 #include <algorithm>
+#include <future>
 #include <map>
 #include <numeric>
+#include <system_error>
 
 #include "crdt/codec.h"
 #include "store/internal/batch.h"
@@ -79,15 +81,31 @@ Status CheckPeerName(std::string_view peer) {
 
 Result<ApplyResult> Store::ApplyBatch(std::span<const crdt::Op> ops, const ApplyOptions& options) {
   std::vector<std::string> encoded(ops.size());
-  bool has_urgent = false;
   for (size_t i = 0; i < ops.size(); ++i) {
     Status valid = crdt::ValidateOp(ops[i]);
     if (!valid.ok()) {
       return InvalidArgument("op " + std::to_string(i) + " of the batch: " + valid.message());
     }
     encoded[i] = crdt::EncodeOp(ops[i]);
-    has_urgent = has_urgent || ops[i].urgent();
   }
+  return ApplyValid(ops, encoded, options);
+}
+
+Result<ApplyResult> Store::ApplyDecoded(std::span<const crdt::Op> ops,
+                                        std::span<const std::string> encoded,
+                                        const ApplyOptions& options) {
+  FULEI_CHECK(encoded.size() == ops.size());
+#ifndef NDEBUG
+  for (size_t i = 0; i < ops.size(); ++i) FULEI_CHECK(crdt::EncodeOp(ops[i]) == encoded[i]);
+#endif
+  return ApplyValid(ops, encoded, options);
+}
+
+Result<ApplyResult> Store::ApplyValid(std::span<const crdt::Op> ops,
+                                      std::span<const std::string> encoded,
+                                      const ApplyOptions& options) {
+  bool has_urgent = false;
+  for (const crdt::Op& op : ops) has_urgent = has_urgent || op.urgent();
   for (const auto& h : options.heads) FULEI_RETURN_IF_ERROR(CheckHead(h));
   for (const auto& p : options.outbox_peers) FULEI_RETURN_IF_ERROR(CheckPeerName(p));
   std::vector<size_t> order(ops.size());
@@ -95,25 +113,54 @@ Result<ApplyResult> Store::ApplyBatch(std::span<const crdt::Op> ops, const Apply
   std::stable_sort(order.begin(), order.end(),
                    [&](size_t a, size_t b) { return ChainLess(ops[a], ops[b]); });
 
+  // A large batch's op log values are packed and sealed on a helper thread while this one holds
+  // the ops: sealing needs nothing from the transaction, and Batch::Finish waits for it before
+  // the puts. An op that turns out a duplicate or pending wastes its seal. `sealed` is declared
+  // before the future, which joins the helper, so that it outlives it.
+  std::vector<std::string> sealed;
+  std::future<void> sealing;
+  if (ops.size() >= internal::kHelperThreadMinValues) {
+    sealed.resize(ops.size());
+    try {
+      sealing = std::async(std::launch::async, [&] {
+        for (size_t i : order) {
+          const crdt::Op& op = ops[i];
+          const std::string key = internal::OpKey(op.key.scope, op.origin, op.seq);
+          sealed[i] = impl_->codec.Wrap(internal::kOpsDb, key, encoded[i]);
+        }
+      });
+    } catch (const std::system_error&) {
+      sealed.clear();  // no thread to be had: Finish seals
+    }
+  }
+  const bool presealed = !sealed.empty();
+  // A retried transaction (map growth, a full disk) finds the values sealed.
+  auto await_sealed = [&] {
+    if (sealing.valid()) sealing.get();
+  };
+
   ApplyResult result;
   Status status = impl_->RunWrite(has_urgent, [&](Txn& txn, WriteMode mode) -> Status {
     result = ApplyResult{};
     result.outcomes.assign(ops.size(), Outcome::kRefused);
     Batch batch(*impl_, txn, options.outbox_peers);
+    batch.DeferOpPuts();  // `encoded` outlives the batch
     for (size_t pos = 0; pos < order.size(); ++pos) {
       const crdt::Op& op = ops[order[pos]];
       if (mode == WriteMode::kUrgentOnly && !op.urgent()) continue;  // stays kRefused
       // The hint must name the op Hold() sees next; with refusals possible, give none.
       batch.set_next(mode == WriteMode::kAll && pos + 1 < order.size() ? &ops[order[pos + 1]]
                                                                        : nullptr);
-      FULEI_ASSIGN_OR_RETURN(Outcome outcome, batch.Hold(op, encoded[order[pos]]));
+      FULEI_ASSIGN_OR_RETURN(
+          Outcome outcome,
+          batch.Hold(op, encoded[order[pos]], presealed ? &sealed[order[pos]] : nullptr));
       result.outcomes[order[pos]] = outcome;
     }
     FULEI_RETURN_IF_ERROR(WriteHeads(*impl_, txn, options.heads));
     if (options.hlc_high_water) {
       FULEI_RETURN_IF_ERROR(WriteHlc(*impl_, txn, *options.hlc_high_water));
     }
-    FULEI_RETURN_IF_ERROR(batch.Finish(&result.changed));
+    FULEI_RETURN_IF_ERROR(batch.Finish(&result.changed, await_sealed));
     result.released = batch.released();
     return Status::Ok();
   });
@@ -156,6 +203,7 @@ Result<std::vector<crdt::Op>> Store::WriteLocal(std::span<const LocalChange> cha
       return ResourceExhausted("disk full: only urgent local changes are accepted");
     }
     out.clear();
+    out.reserve(changes.size());  // the batch points at the ops: no reallocation
     Batch batch(*impl_, txn, options.outbox_peers);
     std::map<std::string, size_t, std::less<>> last;  // scope -> index in out
     for (size_t i = 0; i < changes.size(); ++i) {
@@ -185,9 +233,9 @@ Result<std::vector<crdt::Op>> Store::WriteLocal(std::span<const LocalChange> cha
         return InvalidArgument("local change " + std::to_string(i) + ": " + valid.message());
       }
       std::string bytes = crdt::EncodeOp(op);
-      FULEI_ASSIGN_OR_RETURN(Outcome outcome, batch.Hold(op, bytes));
-      if (outcome != Outcome::kApplied) return Internal("a local op was not applied in order");
       out.push_back(std::move(op));
+      FULEI_ASSIGN_OR_RETURN(Outcome outcome, batch.Hold(out.back(), bytes));
+      if (outcome != Outcome::kApplied) return Internal("a local op was not applied in order");
       last[c.key.scope] = out.size() - 1;
     }
     if (options.sign_head) {

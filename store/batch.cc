@@ -1,6 +1,9 @@
 #include "store/internal/batch.h"
 
 #include <algorithm>
+#include <atomic>
+#include <future>
+#include <system_error>
 
 #include "crdt/codec.h"
 #include "store/internal/keys.h"
@@ -19,12 +22,37 @@ std::string SeqValue(uint64_t seq) {
 
 Result<crdt::RecordState> DecodeState(const Store::Impl& store, std::string_view state_key,
                                       std::string_view stored) {
-  FULEI_ASSIGN_OR_RETURN(std::string plain, store.codec.Unwrap(kStateDb, state_key, stored));
-  // The value is the store's own, authenticated by its seal or checksum under this very key:
-  // the canonical-form check (a third of decoding) is skipped; structure is still checked.
-  Result<crdt::RecordState> state = crdt::RecordState::Decode(plain, /*require_canonical=*/false);
+  FULEI_ASSIGN_OR_RETURN(std::string plain,
+                         store.codec.Unwrap(kStateDb, state_key, stored, Packing::kAsIs));
+  Result<crdt::RecordState> state = crdt::RecordState::DecodeCompact(plain);
   if (!state.ok()) return Corruption("state value does not decode: " + state.status().ToString());
   return state;
+}
+
+std::string EncodeState(const Store::Impl& store, std::string_view state_key,
+                        const crdt::RecordState& state) {
+  return store.codec.Wrap(kStateDb, state_key, state.EncodeCompact(), Packing::kAsIs);
+}
+
+Status MigrateStatesFromV1(Store::Impl& store, Txn& txn) {
+  Cursor cur(txn, store.dbs.state);
+  FULEI_ASSIGN_OR_RETURN(bool more, cur.First());
+  std::vector<std::pair<std::string, std::string>> rewritten;
+  while (more) {
+    std::string key(cur.key());
+    // A value that does not open or decode is left as it is: it was unreadable before and stays
+    // so (reads and the integrity check report it), rather than keeping the store shut.
+    Result<std::string> plain = store.codec.Unwrap(kStateDb, key, cur.value());
+    if (plain.ok()) {
+      auto state = crdt::RecordState::Decode(*plain, /*require_canonical=*/false);
+      if (state.ok()) rewritten.emplace_back(key, EncodeState(store, key, *state));
+    }
+    FULEI_ASSIGN_OR_RETURN(more, cur.Next());
+  }
+  for (const auto& [key, value] : rewritten) {
+    FULEI_RETURN_IF_ERROR(txn.Put(store.dbs.state, key, value));
+  }
+  return Status::Ok();
 }
 
 Result<crdt::Op> DecodeStoredOp(const Store::Impl& store, std::string_view db,
@@ -46,8 +74,17 @@ Batch::Batch(Store::Impl& store, Txn& txn, const std::vector<std::string>& outbo
     : store_(store), txn_(txn), outbox_peers_(outbox_peers) {}
 
 Result<uint64_t> Batch::Contiguous(const std::string& scope, crdt::NodeId origin) {
+  FULEI_ASSIGN_OR_RETURN(Chain * chain, ChainOf(scope, origin));
+  return chain->seq;
+}
+
+Result<Batch::Chain*> Batch::ChainOf(const std::string& scope, crdt::NodeId origin) {
+  // A sorted batch asks about one chain many times in a row.
+  if (last_chain_ != nullptr && last_chain_->origin == origin && last_chain_->scope == scope) {
+    return last_chain_;
+  }
   std::string ck = ChainKey(scope, origin);
-  if (auto it = vv_.find(ck); it != vv_.end()) return it->second.seq;
+  if (auto it = vv_.find(ck); it != vv_.end()) return last_chain_ = &it->second;
   FULEI_ASSIGN_OR_RETURN(auto stored, txn_.Get(store_.dbs.vv, ck));
   uint64_t seq = 0;
   if (stored) {
@@ -56,8 +93,7 @@ Result<uint64_t> Batch::Contiguous(const std::string& scope, crdt::NodeId origin
     FULEI_ASSIGN_OR_RETURN(seq, r.ReadU64());
     FULEI_RETURN_IF_ERROR(r.ExpectDone());
   }
-  vv_.emplace(std::move(ck), Chain{seq, false});
-  return seq;
+  return last_chain_ = &vv_.emplace(std::move(ck), Chain{seq, false, scope, origin}).first->second;
 }
 
 Result<crdt::Op> Batch::LoadOp(const std::string& scope, crdt::NodeId origin, uint64_t seq) {
@@ -69,6 +105,15 @@ Result<crdt::Op> Batch::LoadOp(const std::string& scope, crdt::NodeId origin, ui
 
 Status Batch::SameAsHeld(std::string_view db, MDB_dbi dbi, const std::string& op_key,
                          const std::string& bytes) {
+  if (dbi == store_.dbs.ops) {
+    if (auto it = deferred_.find(op_key); it != deferred_.end()) {  // held by this very batch
+      if (*it->second != bytes) {
+        return InvalidArgument(
+            "equivocation: an op with the same (scope, origin, seq) but other bytes is held");
+      }
+      return Status::Ok();
+    }
+  }
   FULEI_ASSIGN_OR_RETURN(auto stored, txn_.Get(dbi, op_key));
   if (!stored) return Corruption(std::string(db) + ": an op below the version vector is missing");
   FULEI_ASSIGN_OR_RETURN(std::string held, store_.codec.Unwrap(db, op_key, *stored));
@@ -89,32 +134,45 @@ Status Batch::QueueOutbox(const crdt::Op& op) {
   return Status::Ok();
 }
 
-Status Batch::Merge(const crdt::Op& op) {
+void Batch::Merge(const crdt::Op& op) {
   std::string sk = StateKey(op.key);
   auto it = records_.find(sk);
   if (it == records_.end()) {
-    Record rec;
-    rec.key = op.key;
-    FULEI_ASSIGN_OR_RETURN(auto stored, txn_.Get(store_.dbs.state, sk));
-    if (stored) {
-      FULEI_ASSIGN_OR_RETURN(crdt::RecordState state, DecodeState(store_, sk, *stored));
-      if (!store_.indexes.empty()) rec.before = state;  // only indexers look at `before`
-      rec.after = std::move(state);
-    }
-    it = records_.emplace(std::move(sk), std::move(rec)).first;
+    it = records_.emplace(std::move(sk), Record{}).first;
+    it->second.key = &op.key;
   }
-  it->second.after.Apply(op);
-  return Status::Ok();
+  it->second.ops.push_back(&op);
 }
 
-Status Batch::Apply(const crdt::Op& op, const std::string& bytes, const std::string& op_key) {
-  FULEI_RETURN_IF_ERROR(txn_.Put(store_.dbs.ops, op_key, store_.codec.Wrap(kOpsDb, op_key, bytes)));
-  FULEI_RETURN_IF_ERROR(Merge(op));
-  std::string ck = ChainKey(op.key.scope, op.origin);
-  auto it = vv_.find(ck);
-  FULEI_CHECK(it != vv_.end() && it->second.seq + 1 == op.seq);
-  it->second.seq = op.seq;
-  it->second.dirty = true;
+Result<std::string> Batch::MergeRecord(const std::string& state_key, Record& rec) const {
+  if (rec.stored) {
+    FULEI_ASSIGN_OR_RETURN(rec.after, DecodeState(store_, state_key, *rec.stored));
+    if (!store_.indexes.empty()) rec.before = rec.after;  // only indexers look at `before`
+    rec.stored.reset();
+  }
+  for (const crdt::Op* op : rec.ops) rec.after.Apply(*op);
+  std::string value = EncodeState(store_, state_key, rec.after);
+  // Only indexers look at the merged state after this: without them it is freed here, on the
+  // thread that merged it, rather than by the caller's thread when the batch ends.
+  if (store_.indexes.empty()) rec.after = crdt::RecordState();
+  return value;
+}
+
+Status Batch::Apply(const crdt::Op& op, const std::string& bytes, const std::string& op_key,
+                    bool deferrable, const std::string* sealed_slot) {
+  if (deferrable && defer_op_puts_) {
+    auto [it, inserted] = deferred_.emplace(op_key, &bytes);
+    FULEI_CHECK(inserted);  // an op key is applied once per batch
+    deferred_order_.push_back(DeferredOp{&it->first, &bytes, sealed_slot});
+  } else {
+    FULEI_RETURN_IF_ERROR(
+        txn_.Put(store_.dbs.ops, op_key, store_.codec.Wrap(kOpsDb, op_key, bytes)));
+  }
+  Merge(op);
+  FULEI_ASSIGN_OR_RETURN(Chain * chain, ChainOf(op.key.scope, op.origin));
+  FULEI_CHECK(chain->seq + 1 == op.seq);
+  chain->seq = op.seq;
+  chain->dirty = true;
   return Status::Ok();
 }
 
@@ -128,12 +186,15 @@ Status Batch::Release(const std::string& scope, crdt::NodeId origin) {
     std::string bytes;
     FULEI_ASSIGN_OR_RETURN(crdt::Op op, DecodeStoredOp(store_, kPendingDb, k, *stored, &bytes));
     FULEI_RETURN_IF_ERROR(txn_.Del(store_.dbs.pending, k));
-    FULEI_RETURN_IF_ERROR(Apply(op, bytes, k));
+    released_ops_.push_back(std::move(op));
+    FULEI_RETURN_IF_ERROR(
+        Apply(released_ops_.back(), bytes, k, /*deferrable=*/false, /*sealed_slot=*/nullptr));
     ++released_;
   }
 }
 
-Result<Outcome> Batch::Hold(const crdt::Op& op, const std::string& bytes) {
+Result<Outcome> Batch::Hold(const crdt::Op& op, const std::string& bytes,
+                            const std::string* sealed_slot) {
   if (!pending_checked_) {  // an empty pending db (the common case) needs no probes
     FULEI_ASSIGN_OR_RETURN(uint64_t n, txn_.Entries(store_.dbs.pending));
     pending_possible_ = n > 0;
@@ -156,7 +217,7 @@ Result<Outcome> Batch::Hold(const crdt::Op& op, const std::string& bytes) {
         was_pending = true;
       }
     }
-    FULEI_RETURN_IF_ERROR(Apply(op, bytes, k));
+    FULEI_RETURN_IF_ERROR(Apply(op, bytes, k, /*deferrable=*/true, sealed_slot));
     // Queued once, when first held: an entry already acknowledged must not come back.
     if (!was_pending) FULEI_RETURN_IF_ERROR(QueueOutbox(op));
     bool successor_next = next_ != nullptr && next_->origin == op.origin &&
@@ -189,12 +250,13 @@ Result<Outcome> Batch::Hold(const crdt::Op& op, const std::string& bytes) {
   // report as soon as it is held, not when the village's backlog has caught up. Merging is
   // commutative and idempotent, so merging it again when the gap fills changes nothing; the
   // version vector still advances only over contiguous ops.
-  if (op.urgent()) FULEI_RETURN_IF_ERROR(Merge(op));
+  if (op.urgent()) Merge(op);
   FULEI_RETURN_IF_ERROR(QueueOutbox(op));
   return Outcome::kPending;
 }
 
-Status Batch::Finish(std::vector<crdt::RecordKey>* changed) {
+Status Batch::Finish(std::vector<crdt::RecordKey>* changed,
+                     const std::function<void()>& await_sealed) {
   if (pending_added_ && store_.options.max_pending_ops != 0) {
     FULEI_ASSIGN_OR_RETURN(uint64_t held, txn_.Entries(store_.dbs.pending));
     if (held > store_.options.max_pending_ops) {
@@ -214,15 +276,77 @@ Status Batch::Finish(std::vector<crdt::RecordKey>* changed) {
     FULEI_RETURN_IF_ERROR(
         txn_.Put(store_.dbs.vv, ck, Checked(kVvDb, ck, SeqValue(entry->second.seq))));
   }
+  // Each touched state is read here, once. Sealing the deferred op log values and merging,
+  // encoding and sealing the states need nothing from the transaction: with many of them a
+  // helper thread takes a share while this one does the rest. The puts follow, in key order,
+  // after all of that: LMDB keeps a value's view valid only until the transaction's next update.
+  std::vector<std::pair<const std::string*, Record*>> recs;
+  recs.reserve(records_.size());
   for (auto& [sk, rec] : records_) {
-    std::string encoded = rec.after.Encode();
-    FULEI_RETURN_IF_ERROR(txn_.Put(store_.dbs.state, sk, store_.codec.Wrap(kStateDb, sk, encoded)));
+    FULEI_ASSIGN_OR_RETURN(rec.stored, txn_.Get(store_.dbs.state, sk));
+    recs.emplace_back(&sk, &rec);
+  }
+  std::vector<const DeferredOp*> to_seal;  // deferred op log values without a sealed slot
+  for (const DeferredOp& d : deferred_order_) {
+    if (d.sealed == nullptr) to_seal.push_back(&d);
+  }
+  const size_t n_ops = to_seal.size();
+  std::vector<std::string> op_values(n_ops);
+  std::vector<std::string> state_values(recs.size());
+  // Task t < n_ops seals op log value t; task n_ops + r merges record r. Both threads take runs
+  // of tasks from one counter until none is left (or one failed), so neither waits long for the
+  // other whatever the tasks cost.
+  const size_t tasks = n_ops + recs.size();
+  constexpr size_t kRun = 8;
+  std::atomic<size_t> next_task{0};
+  std::atomic<bool> failed{false};
+  auto run = [&]() -> Status {
+    for (;;) {
+      const size_t from = next_task.fetch_add(kRun, std::memory_order_relaxed);
+      if (from >= tasks || failed.load(std::memory_order_relaxed)) return Status::Ok();
+      for (size_t t = from; t < std::min(from + kRun, tasks); ++t) {
+        if (t < n_ops) {
+          op_values[t] = store_.codec.Wrap(kOpsDb, *to_seal[t]->key, *to_seal[t]->bytes);
+          continue;
+        }
+        const auto& [sk, rec] = recs[t - n_ops];
+        Result<std::string> value = MergeRecord(*sk, *rec);
+        if (!value.ok()) {
+          failed.store(true, std::memory_order_relaxed);
+          return value.status();
+        }
+        state_values[t - n_ops] = std::move(*value);
+      }
+    }
+  };
+  std::future<Status> helper;
+  if (tasks >= kHelperThreadMinValues) {
+    try {
+      helper = std::async(std::launch::async, run);
+    } catch (const std::system_error&) {
+      // no thread to be had: all on this one
+    }
+  }
+  Status mine = run();
+  Status theirs = helper.valid() ? helper.get() : Status::Ok();
+  FULEI_RETURN_IF_ERROR(mine);
+  FULEI_RETURN_IF_ERROR(theirs);
+  if (await_sealed) await_sealed();
+  size_t next_sealed = 0;
+  for (const DeferredOp& d : deferred_order_) {
+    const std::string& value = d.sealed != nullptr ? *d.sealed : op_values[next_sealed++];
+    FULEI_RETURN_IF_ERROR(txn_.Put(store_.dbs.ops, *d.key, value));
+  }
+  for (size_t i = 0; i < recs.size(); ++i) {
+    const std::string& sk = *recs[i].first;
+    const Record& rec = *recs[i].second;
+    FULEI_RETURN_IF_ERROR(txn_.Put(store_.dbs.state, sk, state_values[i]));
     for (const auto& slot : store_.indexes) {
       IndexWriterImpl writer(txn_, slot);
       FULEI_RETURN_IF_ERROR(
-          slot.indexer->OnChange(rec.key, rec.before ? &*rec.before : nullptr, rec.after, writer));
+          slot.indexer->OnChange(*rec.key, rec.before ? &*rec.before : nullptr, rec.after, writer));
     }
-    if (changed != nullptr) changed->push_back(rec.key);
+    if (changed != nullptr) changed->push_back(*rec.key);
   }
   // records_ is in state-key order (type, scope, id): already sorted when one type is touched.
   if (changed != nullptr && !std::is_sorted(changed->begin(), changed->end())) {

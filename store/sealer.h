@@ -13,7 +13,8 @@
 //   - Open() returns the plaintext only when `sealed` was produced by Seal() under the same key
 //     with the same associated data; anything else (flipped, torn or truncated bytes, another
 //     key, other associated data) gives a non-OK status, never garbage.
-//   - Both may be called from any thread the store is used from.
+//   - Both may be called from several threads at once: a large batch seals on a helper thread
+//     beside the caller's (crypto::DataKey keeps its nonce counter under a mutex).
 #ifndef FULEI_STORE_SEALER_H_
 #define FULEI_STORE_SEALER_H_
 

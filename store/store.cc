@@ -399,7 +399,8 @@ Status Store::Impl::Init() {
                              internal::Unchecked(kMetaDb, internal::kFormatKey, *format));
       internal::KeyReader r(f);
       FULEI_ASSIGN_OR_RETURN(uint32_t version, r.ReadU32());
-      if (version != internal::kSchemaVersion || f.size() != 5) {
+      const bool migrate = version == 1 && f.size() == 5;  // states to the compact form
+      if ((version != internal::kSchemaVersion && !migrate) || f.size() != 5) {
         return FailedPrecondition("store schema version " + std::to_string(version) +
                                   " is not the supported " +
                                   std::to_string(internal::kSchemaVersion));
@@ -416,6 +417,14 @@ Status Store::Impl::Init() {
         if (!opened.ok() || *opened != internal::kSealCheckText) {
           return Unauthenticated("the sealer does not open this store (another data key?)");
         }
+      }
+      if (migrate) {
+        FULEI_RETURN_IF_ERROR(internal::MigrateStatesFromV1(*this, txn));
+        std::string updated;
+        internal::AppendU32(&updated, internal::kSchemaVersion);
+        updated.push_back(f[4]);
+        FULEI_RETURN_IF_ERROR(txn.Put(dbs.meta, internal::kFormatKey,
+                                      Checked(kMetaDb, internal::kFormatKey, updated)));
       }
     }
     FULEI_ASSIGN_OR_RETURN(auto node, txn.Get(dbs.meta, internal::kNodeIdKey));

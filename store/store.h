@@ -29,7 +29,10 @@
 //
 // Threading: thread-compatible. One thread (the node's event loop) makes all calls. Read
 // callbacks run inside a read transaction and must not call a write method (CHECKed). No call
-// blocks on the network; a write call blocks for its fsyncs.
+// blocks on the network; a write call blocks for its fsyncs. Inside a write call of 64 ops or
+// more the store runs a helper thread for the work that needs no LMDB (packing, sealing,
+// merging states; docs/store.md); it has ended when the call returns, and every LMDB call is
+// made on the caller's thread.
 //
 // Views: the RecordKey / RecordState / bytes passed to a callback are valid only during that
 // call (until the read transaction ends); everything returned by value is owned by the caller.
@@ -190,6 +193,14 @@ class Store {
   // kResourceExhausted when the disk is full and the batch holds no urgent op, or when it would
   // hold more pending ops than StoreOptions::max_pending_per_chain / max_pending_ops allow.
   Result<ApplyResult> ApplyBatch(std::span<const crdt::Op> ops, const ApplyOptions& options = {});
+  // The same for ops that arrive as bytes (sync): encoded[i] is what crdt::DecodeOp read ops[i]
+  // from. DecodeOp validates and accepts only the canonical encoding, so those bytes are what
+  // ApplyBatch would make: the store keeps them rather than validating and encoding again.
+  // REQUIRES: encoded.size() == ops.size() and encoded[i] == crdt::EncodeOp(ops[i]) (checked in
+  // debug builds).
+  Result<ApplyResult> ApplyDecoded(std::span<const crdt::Op> ops,
+                                   std::span<const std::string> encoded,
+                                   const ApplyOptions& options = {});
 
   // Makes this node's own ops: per change, seq = next in (node_id, scope), stamp = clock.Now,
   // then applies them and persists clock.high_water() in the same transaction. Returns the ops
@@ -266,6 +277,8 @@ class Store {
   struct Impl;  // opaque to users; store/internal/store_impl.h (private to store/)
 
  private:
+  Result<ApplyResult> ApplyValid(std::span<const crdt::Op> ops,
+                                 std::span<const std::string> encoded, const ApplyOptions& options);
   explicit Store(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };

@@ -497,7 +497,8 @@ Status Session::OnOps(const OpsBatch& m, uint64_t now_ms) {
     for (const crdt::Op& op : ops) (void)config_.clock->Update(op.stamp, now_ms);
     options.hlc_high_water = config_.clock->high_water();
   }
-  FULEI_ASSIGN_OR_RETURN(store::ApplyResult result, store_.ApplyBatch(ops, options));
+  // m.ops holds the bytes each op was decoded from: the store keeps them as they are.
+  FULEI_ASSIGN_OR_RETURN(store::ApplyResult result, store_.ApplyDecoded(ops, m.ops, options));
   NoteScope(m.scope);  // the list is re-read lazily, so this covers the receipts below too
   stats_.ops_applied += result.applied;
   if (result.applied + result.released > 0) changed_.insert(m.scope);

@@ -1,6 +1,9 @@
 // The crash benchmark of issue 3: 1,000 SIGKILLs of a writing store (tests/store/crash_harness.h
 // says what each round checks). Prints the figure; exits non-zero if any check failed.
-// Run: build-store/bench/store/store_crash_bench [kills]   (FULEI_BENCH_DIR: default /tmp)
+// Run: build/default/bench/store/store_crash_bench [kills [ops per chain per batch]]
+//   (FULEI_BENCH_DIR: default /tmp). Batches hold 6 chains' ops: the default 4 per chain makes
+//   24-op batches, all on the writer's thread; 12 makes 72-op batches, sealed and merged on a
+//   helper thread as well.
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -19,13 +22,14 @@ int main(int argc, char** argv) {
   options.dir = dir;
   options.kills = argc > 1 ? std::atoi(argv[1]) : 1000;
   options.seed = 1000;
+  if (argc > 2) options.ops_per_chain = std::atoi(argv[2]);
   options.sealer = &sealer;
   CrashRunReport r = RunCrashLoop(options);
   std::printf(
       "crash bench: %d SIGKILLs (%d just before a write syscall, %d by the parent) in "
-      "%.1f s; %llu batches and %llu local ops acknowledged; %llu ops held at the end; "
-      "%zu failures\n",
-      r.kills, r.self_kills, r.parent_kills, r.seconds,
+      "%.1f s; %d-op batches; %llu batches and %llu local ops acknowledged; %llu ops held at "
+      "the end; %zu failures\n",
+      r.kills, r.self_kills, r.parent_kills, r.seconds, 6 * options.ops_per_chain,
       static_cast<unsigned long long>(r.acked_batches),
       static_cast<unsigned long long>(r.acked_local), static_cast<unsigned long long>(r.ops_held),
       r.failures.size());

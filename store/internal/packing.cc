@@ -1,5 +1,6 @@
 #include "store/internal/packing.h"
 
+#include <algorithm>
 #include <array>
 #include <bit>
 #include <cstdint>
@@ -58,35 +59,36 @@ std::string Pack(std::string_view plain) {
     o[pos++] = static_cast<uint8_t>((n & 0x7f) | 0x80);
   }
   const char* in = plain.data();
-  // Word w of the zero-padded plaintext: a plain 8-byte load except for the last partial word.
+  uint64_t tail = 0;  // the last partial word, zero-padded
+  if (full < words) std::memcpy(&tail, in + full * 8, plain.size() - full * 8);
   auto word_at = [&](size_t w) {
-    uint64_t v = 0;
+    uint64_t v;
     if (w < full) {
       std::memcpy(&v, in + w * 8, 8);
     } else {
-      std::memcpy(&v, in + w * 8, plain.size() - w * 8);
+      v = tail;
     }
     return v;
   };
   size_t w = 0;
   while (w < words) {
-    uint64_t word = word_at(w++);
-    uint8_t tag = TagOf(word);
+    const uint64_t word = word_at(w++);
+    const uint8_t tag = TagOf(word);
     o[pos++] = tag;
     if (tag == 0xff) {
       std::memcpy(o + pos, &word, 8);
       pos += 8;
-      size_t start = w;
-      uint8_t run = 0;
-      while (w < words && run < 255 && NonZero(TagOf(word_at(w))) >= 7) {
-        ++run;
-        ++w;
+      // Further words with at most one zero byte are copied verbatim, up to 255 of them.
+      const size_t start = w;
+      while (w < words && w - start < 255 && NonZero(TagOf(word_at(w))) >= 7) ++w;
+      o[pos++] = static_cast<uint8_t>(w - start);
+      const size_t whole = std::min(w, full);  // the padded last word is copied on its own
+      if (whole > start) {
+        std::memcpy(o + pos, in + start * 8, (whole - start) * 8);
+        pos += (whole - start) * 8;
       }
-      o[pos++] = run;
-      // Copied verbatim; the last word of the plaintext may be partial (zero padding).
-      for (size_t r = start; r < w; ++r) {
-        uint64_t raw = word_at(r);
-        std::memcpy(o + pos, &raw, 8);
+      if (w > std::max(start, full)) {  // the run ends with the padded last word
+        std::memcpy(o + pos, &tail, 8);
         pos += 8;
       }
     } else if (tag != 0) {
@@ -97,12 +99,9 @@ std::string Pack(std::string_view plain) {
       for (unsigned i = 0; i < 8; ++i) o[pos + i] = bytes[from[i]];
       pos += static_cast<size_t>(NonZero(tag));
     } else {
-      uint8_t run = 0;
-      while (w < words && run < 255 && word_at(w) == 0) {
-        ++run;
-        ++w;
-      }
-      o[pos++] = run;
+      const size_t start = w;
+      while (w < words && w - start < 255 && word_at(w) == 0) ++w;
+      o[pos++] = static_cast<uint8_t>(w - start);
     }
   }
   out.resize(pos);

@@ -33,7 +33,7 @@ inline constexpr std::string_view kOutboxDb = "outbox";
 inline constexpr std::string_view kPeersDb = "peers";
 inline constexpr std::string_view kAuditDb = "audit";
 
-inline constexpr uint32_t kSchemaVersion = 1;
+inline constexpr uint32_t kSchemaVersion = 2;
 
 // Maps an LMDB / errno code to a Status naming `what`.
 Status LmdbStatus(int rc, std::string_view what);

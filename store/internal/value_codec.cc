@@ -79,24 +79,30 @@ Result<std::string_view> Unchecked(std::string_view db, std::string_view key,
   return plain;
 }
 
-std::string ValueCodec::Wrap(std::string_view db, std::string_view key,
-                             std::string_view plaintext) const {
-  std::string packed = Pack(plaintext);
-  if (sealer_ == nullptr) return Checked(db, key, packed);
-  return sealer_->Seal(packed, AssociatedData(db, key).view());
+std::string ValueCodec::Wrap(std::string_view db, std::string_view key, std::string_view plaintext,
+                             Packing packing) const {
+  std::string packed;
+  if (packing == Packing::kPacked) {
+    packed = Pack(plaintext);
+    plaintext = packed;
+  }
+  if (sealer_ == nullptr) return Checked(db, key, plaintext);
+  return sealer_->Seal(plaintext, AssociatedData(db, key).view());
 }
 
 Result<std::string> ValueCodec::Unwrap(std::string_view db, std::string_view key,
-                                       std::string_view stored) const {
+                                       std::string_view stored, Packing packing) const {
   if (sealer_ == nullptr) {
-    FULEI_ASSIGN_OR_RETURN(std::string_view packed, Unchecked(db, key, stored));
-    return Unpack(packed);
+    FULEI_ASSIGN_OR_RETURN(std::string_view payload, Unchecked(db, key, stored));
+    if (packing == Packing::kAsIs) return std::string(payload);
+    return Unpack(payload);
   }
   Result<std::string> opened = sealer_->Open(stored, AssociatedData(db, key).view());
   if (!opened.ok()) {
     return Corruption("sealed value fails to open in " + Where(db, key) + " (" +
                       opened.status().ToString() + ")");
   }
+  if (packing == Packing::kAsIs) return opened;
   return Unpack(*opened);
 }
 

@@ -17,6 +17,7 @@
 #include "store/internal/keys.h"
 #include "store/internal/packing.h"
 #include "store/internal/value_codec.h"
+#include "tests/store/raw_lmdb.h"
 #include "tests/store/test_util.h"
 
 namespace fulei::store {
@@ -24,28 +25,14 @@ namespace {
 
 using crdt::Op;
 using testing::MakeOp;
+using testing::OpenOrDie;
 using testing::Set;
 using testing::TempDir;
+using testing::TestOptions;
 
 constexpr crdt::NodeId kSelf = 0x51;
 constexpr crdt::NodeId kA = 0xa1;
 constexpr crdt::NodeId kB = 0xb2;
-
-StoreOptions Options(const Sealer* sealer = nullptr) {
-  StoreOptions o;
-  o.sealer = sealer;
-  o.node_id = kSelf;
-  o.initial_map_bytes = size_t{1} << 20;
-  o.reserve_bytes = 0;
-  return o;
-}
-
-std::unique_ptr<Store> OpenOrDie(const std::string& dir, StoreOptions o) {
-  auto s = Store::Open(dir, std::move(o));
-  EXPECT_TRUE(s.ok()) << s.status().ToString();
-  if (!s.ok()) std::abort();
-  return std::move(s).value();
-}
 
 std::map<crdt::RecordKey, crdt::RecordState> Replay(const std::vector<Op>& ops) {
   std::map<crdt::RecordKey, crdt::RecordState> out;
@@ -126,11 +113,18 @@ TEST(StorePacking, RoundTripsAnyBytesAndRejectsMalformedInput) {
                                                       "abcdefgh"
                                                       "\x00\x03ij",
                                                       14));
+  // A run of dense words may end with the zero-padded last word.
+  EXPECT_EQ(internal::Pack("abcdefghijklmnopqrstuvw"), std::string("\x17\xff"
+                                                                   "abcdefgh"
+                                                                   "\x02"
+                                                                   "ijklmnop"
+                                                                   "qrstuvw\x00",
+                                                                   27));
 }
 
 TEST(Store, AppliesBatchAndReadsBackMergedState) {
   TempDir dir;
-  auto store = OpenOrDie(dir.path(), Options());
+  auto store = OpenOrDie(dir.path(), TestOptions());
   std::vector<Op> ops = {
       MakeOp(kA, "t/v1", 1, "child", "c1", {Set("status", "active")}),
       MakeOp(kA, "t/v1", 2, "child", "c2", {Set("status", "new")}),
@@ -157,7 +151,7 @@ TEST(Store, AppliesBatchAndReadsBackMergedState) {
 
 TEST(Store, ApplyIsIdempotent) {
   TempDir dir;
-  auto store = OpenOrDie(dir.path(), Options());
+  auto store = OpenOrDie(dir.path(), TestOptions());
   std::vector<Op> ops;
   for (uint64_t s = 1; s <= 20; ++s) {
     ops.push_back(MakeOp(kA, "v", s, "child", "c" + std::to_string(s % 3), {Set("n", "x")}));
@@ -184,7 +178,7 @@ TEST(Store, ApplyIsIdempotent) {
 
 TEST(Store, GapsArePendingUntilFilled) {
   TempDir dir;
-  auto store = OpenOrDie(dir.path(), Options());
+  auto store = OpenOrDie(dir.path(), TestOptions());
   std::vector<Op> chain;
   for (uint64_t s = 1; s <= 5; ++s)
     chain.push_back(MakeOp(kA, "v", s, "child", "c", {Set("n", std::to_string(s))}));
@@ -206,7 +200,7 @@ TEST(Store, GapsArePendingUntilFilled) {
   ExpectIntegrity(*store);
 
   store.reset();
-  store = OpenOrDie(dir.path(), Options());
+  store = OpenOrDie(dir.path(), TestOptions());
   EXPECT_EQ(*store->PendingCount(), 2u);
   auto r2 = store->ApplyBatch(std::vector<Op>{chain[1]});
   ASSERT_OK(r2);
@@ -227,7 +221,7 @@ TEST(Store, GapsArePendingUntilFilled) {
 // written, kResourceExhausted); batches within the bounds, and ones that fill gaps, still work.
 TEST(Store, PendingOpsAreBounded) {
   TempDir dir;
-  StoreOptions o = Options();
+  StoreOptions o = TestOptions();
   o.max_pending_per_chain = 4;  // seq <= contiguous + 4
   o.max_pending_ops = 5;
   auto store = OpenOrDie(dir.path(), o);
@@ -289,7 +283,7 @@ TEST(Store, PendingOpsAreBounded) {
   // The bounds are options of the opening process, not stored: reopened unbounded, it takes
   // what was refused.
   store.reset();
-  StoreOptions unbounded = Options();
+  StoreOptions unbounded = TestOptions();
   unbounded.max_pending_per_chain = 0;
   unbounded.max_pending_ops = 0;
   store = OpenOrDie(dir.path(), unbounded);
@@ -304,7 +298,7 @@ TEST(Store, PendingOpsAreBounded) {
 // being closed on every reconnect. The total bound still applies.
 TEST(Store, UrgentOpsAreExemptFromThePerChainPendingBound) {
   TempDir dir;
-  StoreOptions o = Options();
+  StoreOptions o = TestOptions();
   o.max_pending_per_chain = 4;
   o.max_pending_ops = 2;
   auto store = OpenOrDie(dir.path(), o);
@@ -329,7 +323,7 @@ TEST(Store, UrgentOpsAreExemptFromThePerChainPendingBound) {
 // backlog arrives the state is exactly the replay of the whole chain.
 TEST(Store, UrgentPendingOpIsVisibleAtOnce) {
   TempDir dir;
-  auto store = OpenOrDie(dir.path(), Options());
+  auto store = OpenOrDie(dir.path(), TestOptions());
   std::vector<Op> chain = {
       MakeOp(kA, "v", 1, "child", "c1", {Set("name", "x")}),
       MakeOp(kA, "v", 2, "child", "c2", {Set("name", "y")}),
@@ -351,7 +345,7 @@ TEST(Store, UrgentPendingOpIsVisibleAtOnce) {
   ExpectIntegrity(*store);
 
   store.reset();
-  store = OpenOrDie(dir.path(), Options());
+  store = OpenOrDie(dir.path(), TestOptions());
   ExpectIntegrity(*store);
   auto filled = store->ApplyBatch(std::vector<Op>{chain[0], chain[1]});
   ASSERT_OK(filled);
@@ -363,7 +357,7 @@ TEST(Store, UrgentPendingOpIsVisibleAtOnce) {
 
 TEST(Store, OutOfOrderBatchIsSortedByChain) {
   TempDir dir;
-  auto store = OpenOrDie(dir.path(), Options());
+  auto store = OpenOrDie(dir.path(), TestOptions());
   std::vector<Op> ops;
   for (uint64_t s = 6; s >= 1; --s)
     ops.push_back(MakeOp(kA, "v", s, "child", "c", {Set("n", std::to_string(s))}));
@@ -376,7 +370,7 @@ TEST(Store, OutOfOrderBatchIsSortedByChain) {
 
 TEST(Store, EquivocationAndInvalidOpsRejectTheBatch) {
   TempDir dir;
-  auto store = OpenOrDie(dir.path(), Options());
+  auto store = OpenOrDie(dir.path(), TestOptions());
   ASSERT_OK(store->ApplyBatch(std::vector<Op>{MakeOp(kA, "v", 1, "child", "c", {Set("n", "1")})}));
   Op forged = MakeOp(kA, "v", 1, "child", "c", {Set("n", "forged")});
   Op fine = MakeOp(kB, "v", 1, "child", "d", {Set("n", "ok")});
@@ -396,7 +390,7 @@ TEST(Store, EquivocationAndInvalidOpsRejectTheBatch) {
 TEST(Store, EquivocationInsideOneBatchRejectsIt) {
   // The first op is staged (not yet in LMDB) when its equivocating twin arrives.
   TempDir dir;
-  auto store = OpenOrDie(dir.path(), Options());
+  auto store = OpenOrDie(dir.path(), TestOptions());
   Op one = MakeOp(kA, "v", 1, "child", "c", {Set("n", "1")});
   Op two = MakeOp(kA, "v", 2, "child", "c", {Set("n", "2")});
   Op forged = MakeOp(kA, "v", 1, "child", "c", {Set("n", "forged")});
@@ -415,7 +409,7 @@ TEST(Store, ReopenKeepsOpsStateVectorsAndClock) {
   std::vector<Op> ops;
   crdt::Stamp high;
   {
-    auto store = OpenOrDie(dir.path(), Options());
+    auto store = OpenOrDie(dir.path(), TestOptions());
     for (uint64_t s = 1; s <= 50; ++s)
       ops.push_back(MakeOp(kA, "v", s, "contact", "k" + std::to_string(s), {Set("d", "x")}));
     ASSERT_OK(store->ApplyBatch(ops));
@@ -427,7 +421,7 @@ TEST(Store, ReopenKeepsOpsStateVectorsAndClock) {
     ops.push_back(local->front());
     high = clock.high_water();
   }
-  auto store = OpenOrDie(dir.path(), Options());
+  auto store = OpenOrDie(dir.path(), TestOptions());
   auto hw = store->HlcHighWater();
   ASSERT_OK(hw);
   EXPECT_EQ(*hw, high);
@@ -446,15 +440,15 @@ TEST(Store, ReopenKeepsOpsStateVectorsAndClock) {
 
 TEST(Store, OpenRefusesAnotherNodesStore) {
   TempDir dir;
-  { auto store = OpenOrDie(dir.path(), Options()); }
-  StoreOptions other = Options();
+  { auto store = OpenOrDie(dir.path(), TestOptions()); }
+  StoreOptions other = TestOptions();
   other.node_id = kSelf + 1;
   EXPECT_EQ(Store::Open(dir.path(), other).status().code(), StatusCode::kFailedPrecondition);
 }
 
 TEST(Store, WriteLocalNumbersChainsAndLinksThem) {
   TempDir dir;
-  auto store = OpenOrDie(dir.path(), Options());
+  auto store = OpenOrDie(dir.path(), TestOptions());
   crdt::HybridClock clock;
   std::vector<std::pair<uint64_t, uint64_t>> links;  // (previous seq or 0, seq)
   LocalOptions lo;
@@ -509,7 +503,7 @@ TEST(Store, WriteLocalNumbersChainsAndLinksThem) {
 
 TEST(Store, ForEachCoversATypeWithinAScopeSubtree) {
   TempDir dir;
-  auto store = OpenOrDie(dir.path(), Options());
+  auto store = OpenOrDie(dir.path(), TestOptions());
   std::vector<Op> ops;
   uint64_t seq = 0;
   for (std::string scope :
@@ -549,7 +543,7 @@ TEST(Store, ForEachCoversATypeWithinAScopeSubtree) {
 
 TEST(Store, OpsSinceStreamsWhatThePeerLacksInChunks) {
   TempDir dir;
-  auto store = OpenOrDie(dir.path(), Options());
+  auto store = OpenOrDie(dir.path(), TestOptions());
   std::vector<Op> ops;
   for (uint64_t s = 1; s <= 30; ++s)
     ops.push_back(MakeOp(kA, "v", s, "child", "c", {Set("n", std::to_string(s))}));
@@ -583,7 +577,7 @@ TEST(Store, OpsSinceStreamsWhatThePeerLacksInChunks) {
 
 TEST(Store, UrgentOpsEnterTheOutboxUntilAcknowledged) {
   TempDir dir;
-  auto store = OpenOrDie(dir.path(), Options());
+  auto store = OpenOrDie(dir.path(), TestOptions());
   Op urgent = MakeOp(kA, "v", 1, "report", "r1", {Set("kind", "harm")}, crdt::kOpFlagUrgent);
   Op normal = MakeOp(kA, "v", 2, "child", "c1", {Set("n", "x")});
   Op urgent_gap = MakeOp(kA, "v", 4, "report", "r2", {Set("kind", "help")}, crdt::kOpFlagUrgent);
@@ -609,7 +603,7 @@ TEST(Store, UrgentOpsEnterTheOutboxUntilAcknowledged) {
 
 TEST(Store, KeepsTheHighestChainHeadAndSmallTables) {
   TempDir dir;
-  auto store = OpenOrDie(dir.path(), Options());
+  auto store = OpenOrDie(dir.path(), TestOptions());
   ApplyOptions ao;
   ao.heads = {{"v", kA, 5, "head-5"}};
   ASSERT_OK(store->ApplyBatch({}, ao));
@@ -685,10 +679,10 @@ TEST(Store, IndexesChangeInTheSameTransaction) {
                          MakeOp(kA, "v", 2, "child", "c2", {Set("status", "active")})};
   {
     // Records written before the index existed are indexed when it is registered.
-    auto store = OpenOrDie(dir.path(), Options());
+    auto store = OpenOrDie(dir.path(), TestOptions());
     ASSERT_OK(store->ApplyBatch(ops));
   }
-  StoreOptions o = Options();
+  StoreOptions o = TestOptions();
   o.indexers = {&counter};
   auto store = OpenOrDie(dir.path(), o);
   EXPECT_EQ(IndexEntries(*store), (std::map<std::string, std::string>{{"child|v", "2"}}));
@@ -706,33 +700,19 @@ TEST(Store, IndexesChangeInTheSameTransaction) {
   ExpectIntegrity(*store);
 }
 
-// Overwrites one value of `db` in place with raw LMDB (the store must be closed).
+// Overwrites the first value of `db` in place with raw LMDB (the store must be closed).
 void Tamper(const std::string& dir, const char* db, const std::function<void(std::string&)>& edit,
             const std::function<void(std::string_view key, std::string& value)>& move = nullptr) {
-  MDB_env* env = nullptr;
-  ASSERT_EQ(mdb_env_create(&env), 0);
-  ASSERT_EQ(mdb_env_set_maxdbs(env, 64), 0);
-  ASSERT_EQ(mdb_env_open(env, dir.c_str(), 0, 0600), 0);
-  MDB_txn* txn = nullptr;
-  ASSERT_EQ(mdb_txn_begin(env, nullptr, 0, &txn), 0);
-  MDB_dbi dbi;
-  ASSERT_EQ(mdb_dbi_open(txn, db, 0, &dbi), 0);
-  MDB_cursor* cur = nullptr;
-  ASSERT_EQ(mdb_cursor_open(txn, dbi, &cur), 0);
-  MDB_val k, v;
-  ASSERT_EQ(mdb_cursor_get(cur, &k, &v, MDB_FIRST), 0);
-  std::string key(static_cast<char*>(k.mv_data), k.mv_size);
-  std::string value(static_cast<char*>(v.mv_data), v.mv_size);
-  mdb_cursor_close(cur);
-  if (move) {
-    move(key, value);
-  } else {
-    edit(value);
-  }
-  MDB_val k2{key.size(), key.data()}, v2{value.size(), value.data()};
-  ASSERT_EQ(mdb_put(txn, dbi, &k2, &v2, 0), 0);
-  ASSERT_EQ(mdb_txn_commit(txn), 0);
-  mdb_env_close(env);
+  testing::RawEdit(dir, db, [&](testing::RawRows& rows) {
+    ASSERT_FALSE(rows.empty());
+    auto& [key, value] = rows.front();
+    if (move) {
+      move(key, value);
+    } else {
+      edit(value);
+    }
+    rows.resize(1);
+  });
 }
 
 class SealedAndChecked : public ::testing::TestWithParam<bool> {
@@ -746,12 +726,12 @@ TEST_P(SealedAndChecked, FlippedOrMovedBytesAreCorruptionNeverData) {
   std::vector<Op> ops = {MakeOp(kA, "v", 1, "child", "c1", {Set("n", "x")}),
                          MakeOp(kA, "v", 2, "child", "c2", {Set("n", "y")})};
   {
-    auto store = OpenOrDie(dir.path(), Options(sealer()));
+    auto store = OpenOrDie(dir.path(), TestOptions(sealer()));
     ASSERT_OK(store->ApplyBatch(ops));
   }
   Tamper(dir.path(), "state", [](std::string& v) { v[v.size() / 2] ^= 0x20; });
   {
-    auto store = OpenOrDie(dir.path(), Options(sealer()));
+    auto store = OpenOrDie(dir.path(), TestOptions(sealer()));
     EXPECT_EQ(store->Get(ops[0].key).status().code(), StatusCode::kCorruption);
     EXPECT_OK(store->Get(ops[1].key));
     auto report = store->CheckIntegrity();
@@ -761,29 +741,18 @@ TEST_P(SealedAndChecked, FlippedOrMovedBytesAreCorruptionNeverData) {
   // c2's (good) state value copied under c1's key: the value is intact but misplaced.
   TempDir dir2;
   {
-    auto store = OpenOrDie(dir2.path(), Options(sealer()));
+    auto store = OpenOrDie(dir2.path(), TestOptions(sealer()));
     ASSERT_OK(store->ApplyBatch(ops));
   }
   std::string c2_value;
   {
-    MDB_env* env = nullptr;
-    ASSERT_EQ(mdb_env_create(&env), 0);
-    ASSERT_EQ(mdb_env_set_maxdbs(env, 64), 0);
-    ASSERT_EQ(mdb_env_open(env, dir2.path().c_str(), MDB_RDONLY, 0600), 0);
-    MDB_txn* txn = nullptr;
-    ASSERT_EQ(mdb_txn_begin(env, nullptr, MDB_RDONLY, &txn), 0);
-    MDB_dbi dbi;
-    ASSERT_EQ(mdb_dbi_open(txn, "state", 0, &dbi), 0);
-    std::string k = internal::StateKey(ops[1].key);
-    MDB_val kv{k.size(), k.data()}, v;
-    ASSERT_EQ(mdb_get(txn, dbi, &kv, &v), 0);
-    c2_value.assign(static_cast<char*>(v.mv_data), v.mv_size);
-    mdb_txn_abort(txn);
-    mdb_env_close(env);
+    auto held = testing::RawGet(dir2.path(), "state", internal::StateKey(ops[1].key));
+    ASSERT_TRUE(held.has_value());
+    c2_value = *held;
   }
   Tamper(dir2.path(), "state", nullptr,
          [&](std::string_view, std::string& value) { value = c2_value; });
-  auto store = OpenOrDie(dir2.path(), Options(sealer()));
+  auto store = OpenOrDie(dir2.path(), TestOptions(sealer()));
   EXPECT_EQ(store->Get(ops[0].key).status().code(), StatusCode::kCorruption);
 }
 
@@ -791,11 +760,11 @@ TEST_P(SealedAndChecked, TornOpLogValueIsReported) {
   TempDir dir;
   std::vector<Op> ops = {MakeOp(kA, "v", 1, "child", "c1", {Set("n", "x")})};
   {
-    auto store = OpenOrDie(dir.path(), Options(sealer()));
+    auto store = OpenOrDie(dir.path(), TestOptions(sealer()));
     ASSERT_OK(store->ApplyBatch(ops));
   }
   Tamper(dir.path(), "ops", [](std::string& v) { v.resize(v.size() - 3); });
-  auto store = OpenOrDie(dir.path(), Options(sealer()));
+  auto store = OpenOrDie(dir.path(), TestOptions(sealer()));
   EXPECT_EQ(store->GetOp("v", kA, 1).status().code(), StatusCode::kCorruption);
   EXPECT_EQ(store->OpsSince("v", {}).status().code(), StatusCode::kCorruption);
   auto report = store->CheckIntegrity();
@@ -819,7 +788,7 @@ TEST(Store, SealedStoreHoldsNoNameInItsFile) {
   const std::string marker = std::string(64, 'Z');
   const std::string run = std::string(16, 'Z');
   {
-    auto store = OpenOrDie(dir.path(), Options(&sealer));
+    auto store = OpenOrDie(dir.path(), TestOptions(&sealer));
     std::vector<Op> ops;
     for (uint64_t s = 1; s <= 20; ++s) {
       ops.push_back(MakeOp(kA, "v", s, "child", "c" + std::to_string(s),
@@ -848,7 +817,7 @@ TEST(Store, SealedStoreHoldsNoNameInItsFile) {
   // The same store without sealing, as a control: the name is there in clear.
   TempDir plain;
   {
-    auto store = OpenOrDie(plain.path(), Options());
+    auto store = OpenOrDie(plain.path(), TestOptions());
     ASSERT_OK(store->ApplyBatch(std::vector<Op>{
         MakeOp(kA, "v", 1, "child", "c", {Set("name", name), Set("note", marker)})}));
   }
@@ -858,19 +827,21 @@ TEST(Store, SealedStoreHoldsNoNameInItsFile) {
 TEST(Store, SealedStoreRefusesTheWrongKeyAndNoKey) {
   TempDir dir;
   testing::DataKeySealer sealer, other;
-  { auto store = OpenOrDie(dir.path(), Options(&sealer)); }
-  EXPECT_EQ(Store::Open(dir.path(), Options(&other)).status().code(), StatusCode::kUnauthenticated);
-  EXPECT_EQ(Store::Open(dir.path(), Options()).status().code(), StatusCode::kFailedPrecondition);
+  { auto store = OpenOrDie(dir.path(), TestOptions(&sealer)); }
+  EXPECT_EQ(Store::Open(dir.path(), TestOptions(&other)).status().code(),
+            StatusCode::kUnauthenticated);
+  EXPECT_EQ(Store::Open(dir.path(), TestOptions()).status().code(),
+            StatusCode::kFailedPrecondition);
   TempDir plain;
-  { auto store = OpenOrDie(plain.path(), Options()); }
-  EXPECT_EQ(Store::Open(plain.path(), Options(&sealer)).status().code(),
+  { auto store = OpenOrDie(plain.path(), TestOptions()); }
+  EXPECT_EQ(Store::Open(plain.path(), TestOptions(&sealer)).status().code(),
             StatusCode::kFailedPrecondition);
 }
 
 TEST(Store, HotBackupIsACompactConsistentCopy) {
   TempDir dir;
   testing::DataKeySealer sealer;
-  auto store = OpenOrDie(dir.path(), Options(&sealer));
+  auto store = OpenOrDie(dir.path(), TestOptions(&sealer));
   std::vector<Op> ops;
   for (uint64_t s = 1; s <= 300; ++s)
     ops.push_back(MakeOp(kA, "v", s, "child", "c" + std::to_string(s % 40),
@@ -881,7 +852,7 @@ TEST(Store, HotBackupIsACompactConsistentCopy) {
   // Writes go on after the backup; the backup keeps its moment.
   ASSERT_OK(
       store->ApplyBatch(std::vector<Op>{MakeOp(kB, "v", 1, "child", "new", {Set("n", "y")})}));
-  StoreOptions o = Options(&sealer);
+  StoreOptions o = TestOptions(&sealer);
   auto backup = OpenOrDie(dir.sub("b1"), o);
   EXPECT_EQ(*backup->GetVersionVector("v"), (VersionVector{{kA, 300}}));
   ExpectStatesEqual(*backup, ops);
@@ -893,19 +864,19 @@ TEST(Store, IntegrityCheckFindsAStateThatDiffersFromItsOps) {
   std::vector<Op> ops = {MakeOp(kA, "v", 1, "child", "c1", {Set("n", "x")}),
                          MakeOp(kA, "v", 2, "child", "c2", {Set("n", "y")})};
   {
-    auto store = OpenOrDie(dir.path(), Options());
+    auto store = OpenOrDie(dir.path(), TestOptions());
     ASSERT_OK(store->ApplyBatch(ops));
   }
   // Replace c1's state with a well-formed, correctly checksummed, but wrong state.
   crdt::RecordState wrong;
   wrong.Apply(MakeOp(kA, "v", 1, "child", "c1", {Set("n", "tampered")}));
   std::string key = internal::StateKey(ops[0].key);
-  std::string framed = internal::Checked("state", key, internal::Pack(wrong.Encode()));
+  std::string framed = internal::Checked("state", key, wrong.EncodeCompact());
   Tamper(dir.path(), "state", nullptr, [&](std::string_view k, std::string& v) {
     ASSERT_EQ(k, key);
     v = framed;
   });
-  auto store = OpenOrDie(dir.path(), Options());
+  auto store = OpenOrDie(dir.path(), TestOptions());
   auto report = store->CheckIntegrity();
   ASSERT_OK(report);
   ASSERT_FALSE(report->ok());

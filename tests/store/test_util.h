@@ -13,6 +13,7 @@
 #include "crdt/record.h"
 #include "crdt/status.h"
 #include "store/sealer.h"
+#include "store/store.h"
 #include "tests/store/data_key_sealer.h"
 
 #define ASSERT_OK(expr)                                                    \
@@ -85,6 +86,26 @@ inline crdt::FieldWrite Set(std::string field, std::string value,
   w.value = std::move(value);
   w.supersedes = std::move(supersedes);
   return w;
+}
+
+// The store tests' options: node 0x51, a small map to start with (so tests cross map growth),
+// no reserve file.
+inline StoreOptions TestOptions(const Sealer* sealer = nullptr,
+                                size_t initial_map_bytes = size_t{1} << 20) {
+  StoreOptions o;
+  o.sealer = sealer;
+  o.node_id = 0x51;
+  o.initial_map_bytes = initial_map_bytes;
+  o.reserve_bytes = 0;
+  return o;
+}
+
+// Opens the store in `dir`, or ends the test binary: nothing after a failed open can be checked.
+inline std::unique_ptr<Store> OpenOrDie(const std::string& dir, StoreOptions options) {
+  auto s = Store::Open(dir, std::move(options));
+  EXPECT_TRUE(s.ok()) << s.status().ToString();
+  if (!s.ok()) std::abort();
+  return std::move(s).value();
 }
 
 }  // namespace fulei::store::testing

@@ -2,7 +2,8 @@
 // Properties: never crash; an accepted op validates and re-encodes to bytes that decode to the
 // same op; an accepted state re-encodes to bytes that decode to the same state; the store's
 // decode without the canonical check (require_canonical = false) accepts at least what the
-// strict one does and gives the same state for it.
+// strict one does and gives the same state for it; the compact form (the store's) round-trips
+// every state, and compact bytes it accepts are the one compact form of a usable state.
 #include <cstdint>
 #include <cstdlib>
 #include <string_view>
@@ -30,6 +31,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (lenient.ok()) {
     auto again = fulei::crdt::RecordState::Decode(lenient->Encode());  // a usable state
     if (!again.ok()) std::abort();
+    auto compact = fulei::crdt::RecordState::DecodeCompact(lenient->EncodeCompact());
+    if (!compact.ok() || compact->Encode() != lenient->Encode()) std::abort();
+  }
+  auto compact = fulei::crdt::RecordState::DecodeCompact(bytes);
+  if (compact.ok()) {
+    if (compact->EncodeCompact() != bytes) std::abort();
+    if (!fulei::crdt::RecordState::Decode(compact->Encode()).ok()) std::abort();
   }
   return 0;
 }
