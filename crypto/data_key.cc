@@ -64,8 +64,15 @@ size_t KeystreamSpan(size_t len) {
   return span;
 }
 
-// Per-thread scratch for the keystream pass; wiped after every use.
-uint8_t* Scratch(size_t n) {
+// Scratch for the keystream pass, wiped by the caller after every use: a per-thread buffer up to
+// kKeptScratch bytes, above that `own` (freed when the call ends, so a thread that once sealed
+// a large value does not keep its size).
+constexpr size_t kKeptScratch = size_t{64} << 10;
+uint8_t* Scratch(size_t n, std::vector<uint8_t>& own) {
+  if (n > kKeptScratch) {
+    own.assign(n, 0);
+    return own.data();
+  }
   thread_local std::vector<uint8_t> buffer;
   if (buffer.size() < n) {
     sodium_memzero(buffer.data(), buffer.size());
@@ -93,12 +100,12 @@ void Poly1305Tag(uint8_t tag[kTag], const uint8_t poly_key[32], const uint8_t* a
   sodium_memzero(&st, sizeof(st));
 }
 
-// XORs `in` (len bytes) with the keystream from block 1 into `out` and leaves the Poly1305 key
-// in the first 32 bytes of the returned scratch; the caller wipes `span` bytes of it.
+// XORs `in` (len bytes) with the keystream from block 1 into bytes 64... of the returned
+// scratch and leaves the Poly1305 key in its first 32 bytes; the caller wipes `span` bytes of it.
 uint8_t* KeystreamPass(const uint8_t* in, size_t len, const uint8_t nonce[12], const uint8_t* key,
-                       size_t* span) {
+                       size_t* span, std::vector<uint8_t>& own) {
   *span = KeystreamSpan(len);
-  uint8_t* buf = Scratch(*span);
+  uint8_t* buf = Scratch(*span, own);
   std::memset(buf, 0, 64);
   if (len > 0) std::memcpy(buf + 64, in, len);
   std::memset(buf + 64 + len, 0, *span - 64 - len);
@@ -109,7 +116,8 @@ uint8_t* KeystreamPass(const uint8_t* in, size_t len, const uint8_t nonce[12], c
 void AeadEncrypt(uint8_t* c, uint8_t tag[kTag], const uint8_t* m, size_t len, const uint8_t* ad,
                  size_t ad_len, const uint8_t nonce[12], const uint8_t* key) {
   size_t span = 0;
-  uint8_t* buf = KeystreamPass(m, len, nonce, key, &span);
+  std::vector<uint8_t> own;
+  uint8_t* buf = KeystreamPass(m, len, nonce, key, &span, own);
   if (len > 0) std::memcpy(c, buf + 64, len);
   Poly1305Tag(tag, buf, ad, ad_len, c, len);
   sodium_memzero(buf, span);
@@ -119,7 +127,8 @@ void AeadEncrypt(uint8_t* c, uint8_t tag[kTag], const uint8_t* m, size_t len, co
 bool AeadDecrypt(uint8_t* m, const uint8_t* c, size_t len, const uint8_t tag[kTag],
                  const uint8_t* ad, size_t ad_len, const uint8_t nonce[12], const uint8_t* key) {
   size_t span = 0;
-  uint8_t* buf = KeystreamPass(c, len, nonce, key, &span);
+  std::vector<uint8_t> own;
+  uint8_t* buf = KeystreamPass(c, len, nonce, key, &span, own);
   uint8_t computed[kTag];
   Poly1305Tag(computed, buf, ad, ad_len, c, len);
   const bool ok = crypto_verify_16(computed, tag) == 0;
