@@ -533,10 +533,10 @@ class CompactReader {
     p_ += 8;
     return id;
   }
-  std::string_view Bytes(size_t max) {
+  // A length and that many bytes; bounded by the bytes left only (see DecodeCompact).
+  std::string_view Bytes() {
     uint64_t n = Varint();
     if (!ok()) return {};
-    if (n > max) return Fail("length over its limit"), std::string_view();
     if (n > static_cast<uint64_t>(end_ - p_)) return Fail("truncated"), std::string_view();
     std::string_view b(p_, static_cast<size_t>(n));
     p_ += n;
@@ -595,7 +595,6 @@ Result<RecordState> RecordState::DecodeCompact(std::string_view bytes) {
   constexpr size_t kMinId = 10;  // two one-byte varints and the origin
   // Like Decode(bytes, false), structure only: names and values are bounded by the bytes left,
   // not by what ValidateOp allows an op (a state the store wrote decodes whatever it holds).
-  constexpr size_t kUnbounded = SIZE_MAX;
   CompactReader r(bytes);
   RecordState state;
   if (r.Byte() != kCompactFormat && r.ok()) r.Fail("unknown compact format");
@@ -603,7 +602,7 @@ Result<RecordState> RecordState::DecodeCompact(std::string_view bytes) {
   state.updated_ = r.Id();
   const size_t nfields = r.Count(3);
   for (size_t i = 0; i < nfields && r.ok(); ++i) {
-    std::string_view name = r.Bytes(kUnbounded);
+    std::string_view name = r.Bytes();
     if (!r.ok()) break;
     if (name.find('\0') != std::string_view::npos) {  // a Text in the canonical encoding
       r.Fail("field name holds a NUL byte");
@@ -624,7 +623,7 @@ Result<RecordState> RecordState::DecodeCompact(std::string_view bytes) {
         break;
       }
       OpId id = r.Id();
-      std::string_view value = r.Bytes(kUnbounded);
+      std::string_view value = r.Bytes();
       if (!r.ok()) break;
       if (!f.entries_.empty()) {
         const Entry& last = f.entries_.back();
@@ -643,7 +642,7 @@ Result<RecordState> RecordState::DecodeCompact(std::string_view bytes) {
     f.tombstones_.reserve(ntombs);
     for (size_t j = 0; j < ntombs && r.ok(); ++j) {
       OpId id = r.Id();
-      std::string_view key = r.Bytes(kUnbounded);
+      std::string_view key = r.Bytes();
       if (!r.ok()) break;
       if (!f.tombstones_.empty()) {
         const Tombstone& last = f.tombstones_.back();
