@@ -427,16 +427,10 @@ struct RecordCodec {
             return;
           }
           Entry e{ReadId(er.getId()), static_cast<WriteKind>(kind), ToString(er.getValue())};
-          if (!f.entries_.empty()) {
-            const Entry& last = f.entries_.back();
-            const std::string_view lk =
-                last.kind == WriteKind::kAdd ? std::string_view(last.value) : std::string_view();
-            const std::string_view ek =
-                e.kind == WriteKind::kAdd ? std::string_view(e.value) : std::string_view();
-            if (!(last.id < e.id || (last.id == e.id && lk < ek))) {
-              problem = "entries out of order";
-              return;
-            }
+          if (!f.entries_.empty() &&
+              !FieldState::EntryFollows(f.entries_.back(), e.id, e.kind, e.value)) {
+            problem = "entries out of order";
+            return;
           }
           f.entries_.push_back(std::move(e));
         }
@@ -625,16 +619,10 @@ Result<RecordState> RecordState::DecodeCompact(std::string_view bytes) {
       OpId id = r.Id();
       std::string_view value = r.Bytes();
       if (!r.ok()) break;
-      if (!f.entries_.empty()) {
-        const Entry& last = f.entries_.back();
-        const std::string_view lk =
-            last.kind == WriteKind::kAdd ? std::string_view(last.value) : std::string_view();
-        const std::string_view ek =
-            kind == static_cast<uint8_t>(WriteKind::kAdd) ? value : std::string_view();
-        if (!(last.id < id || (last.id == id && lk < ek))) {
-          r.Fail("entries out of order");
-          break;
-        }
+      if (!f.entries_.empty() &&
+          !FieldState::EntryFollows(f.entries_.back(), id, static_cast<WriteKind>(kind), value)) {
+        r.Fail("entries out of order");
+        break;
       }
       f.entries_.push_back(Entry{id, static_cast<WriteKind>(kind), std::string(value)});
     }
@@ -644,12 +632,9 @@ Result<RecordState> RecordState::DecodeCompact(std::string_view bytes) {
       OpId id = r.Id();
       std::string_view key = r.Bytes();
       if (!r.ok()) break;
-      if (!f.tombstones_.empty()) {
-        const Tombstone& last = f.tombstones_.back();
-        if (!(last.id < id || (last.id == id && std::string_view(last.key) < key))) {
-          r.Fail("tombstones out of order");
-          break;
-        }
+      if (!f.tombstones_.empty() && !FieldState::TombstoneFollows(f.tombstones_.back(), id, key)) {
+        r.Fail("tombstones out of order");
+        break;
       }
       f.tombstones_.push_back(Tombstone{id, std::string(key)});
     }

@@ -26,6 +26,15 @@ bool TombstoneLess(const Tombstone& t, const OpId& id, std::string_view key) {
 
 }  // namespace
 
+bool FieldState::EntryFollows(const Entry& last, const OpId& id, WriteKind kind,
+                              std::string_view value) {
+  return EntryLess(last, id, KeyOf(kind, value));
+}
+
+bool FieldState::TombstoneFollows(const Tombstone& last, const OpId& id, std::string_view key) {
+  return TombstoneLess(last, id, key);
+}
+
 bool FieldState::IsDead(const OpId& id, std::string_view key) const {
   auto it = std::lower_bound(tombstones_.begin(), tombstones_.end(), 0,
                              [&](const Tombstone& t, int) { return TombstoneLess(t, id, key); });

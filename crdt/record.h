@@ -78,6 +78,11 @@ class FieldState {
   friend class RecordState;
   friend struct RecordCodec;
   bool IsDead(const OpId& id, std::string_view key) const;
+  // Whether an entry (id, kind, value) / a tombstone (id, key) may follow `last` in the sorted
+  // order the encodings keep (the decoders check it).
+  static bool EntryFollows(const Entry& last, const OpId& id, WriteKind kind,
+                           std::string_view value);
+  static bool TombstoneFollows(const Tombstone& last, const OpId& id, std::string_view key);
   void Bury(const OpId& id, std::string_view key);
   void Insert(Entry e);
 

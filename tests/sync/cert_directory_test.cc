@@ -15,10 +15,9 @@ namespace fulei::sync {
 namespace {
 
 using testing::kNow;
+using testing::kTown;
+using testing::kVillage;
 using testing::SyncTest;
-
-constexpr char kTown[] = "jinjiang/cizao";
-constexpr char kVillage[] = "jinjiang/cizao/v012";
 
 class CertDirectoryTest : public SyncTest {
  protected:

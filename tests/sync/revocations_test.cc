@@ -16,13 +16,12 @@
 namespace fulei::sync {
 namespace {
 
+using testing::kCity;
 using testing::kNow;
+using testing::kTown;
+using testing::kVillage;
 using testing::SyncTest;
 using testing::TestNode;
-
-constexpr char kCity[] = "jinjiang";
-constexpr char kTown[] = "jinjiang/cizao";
-constexpr char kVillage[] = "jinjiang/cizao/v012";
 
 class RevocationSyncTest : public SyncTest {
  protected:

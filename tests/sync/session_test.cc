@@ -13,12 +13,11 @@
 namespace fulei::sync {
 namespace {
 
+using testing::kCity;
 using testing::kNow;
+using testing::kTown;
+using testing::kVillage;
 using testing::SyncTest;
-
-constexpr char kCity[] = "jinjiang";
-constexpr char kTown[] = "jinjiang/cizao";
-constexpr char kVillage[] = "jinjiang/cizao/v012";
 
 TEST(Scopes, HoldsAndMayWrite) {
   EXPECT_TRUE(Holds(kVillage, kVillage));

@@ -29,6 +29,10 @@
 namespace fulei::sync::testing {
 
 inline constexpr uint64_t kNow = 1'764'000'000'000;
+// The units most tests use: the city, one of its towns, one of that town's villages.
+inline constexpr char kCity[] = "jinjiang";
+inline constexpr char kTown[] = "jinjiang/cizao";
+inline constexpr char kVillage[] = "jinjiang/cizao/v012";
 
 class SeededRandom final : public crypto::Random {
  public:
