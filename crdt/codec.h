@@ -2,8 +2,9 @@
 //
 // EncodeOp() writes the canonical form of a Cap'n Proto message (capnp::canonicalize), so the
 // same op always gives the same bytes; hashes and signatures are computed over them.
-// DecodeOp() reads untrusted bytes with explicit ReaderOptions limits, then ValidateOp(); bad
-// bytes give kCorruption or kInvalidArgument, never a crash. Thread-safe (no shared state).
+// DecodeOp() reads untrusted bytes with explicit ReaderOptions limits (crdt/untrusted_capnp.h),
+// then ValidateOp(); bad bytes give kCorruption or kInvalidArgument, never a crash.
+// Thread-safe (no shared state).
 #ifndef FULEI_CRDT_CODEC_H_
 #define FULEI_CRDT_CODEC_H_
 
@@ -31,6 +32,7 @@ namespace internal {
 // EncodeOp and RecordState::Encode write canonical bytes directly (one pass); these build the
 // same messages with capnp::MallocMessageBuilder and capnp::canonicalize instead. They are the
 // reference the direct writer is tested against (tests/crdt/codec_test.cc); not for other use.
+// (EncodeRecordWithBuilder is defined with the record codec, in crdt/record_codec.cc.)
 std::string EncodeOpWithBuilder(const Op& op);
 std::string EncodeRecordWithBuilder(const RecordState& state);
 }  // namespace internal

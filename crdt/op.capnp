@@ -1,5 +1,13 @@
 # Canonical encoding of fulei ops and record states. Format described in docs/formats.md.
 # Field ordinals are never reused: add new fields at the end with new ordinals.
+#
+# CHANGE THE HAND-WRITTEN WRITER WITH THIS SCHEMA. The canonical bytes are not written with
+# Cap'n Proto's builder but directly, by CanonicalWriter (crdt/internal/canonical.h, which lists
+# each struct's data and pointer word counts) driven by EncodeOp / WriteHeader / WriteBody in
+# crdt/codec.cc and RecordCodec::Encode in crdt/record_codec.cc. They hard-code every struct's
+# layout and field order as compiled from this file: a new or changed field must be added there
+# too, or encodings silently drop it. tests/crdt/codec_test.cc compares them with
+# capnp::canonicalize of the builder (the Fill* functions, which follow the schema).
 @0xb7c1f4a3d2e56f01;
 
 $import "/capnp/c++.capnp".namespace("fulei::crdt::schema");

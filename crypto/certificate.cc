@@ -73,13 +73,6 @@ Status ValidateOrgUnit(std::string_view path) {
   return Status::Ok();
 }
 
-bool IsUnderOrgUnit(std::string_view path, std::string_view subtree) {
-  if (subtree.empty()) return false;
-  if (path == subtree) return true;
-  return path.size() > subtree.size() && path.substr(0, subtree.size()) == subtree &&
-         path[subtree.size()] == '/';
-}
-
 std::string CertificateSignedBytes(const Certificate& cert) {
   std::string out(kContext);
   EncodeTbs(cert, out);

@@ -44,9 +44,8 @@ inline constexpr size_t kMaxCertificateBytes =
 inline constexpr size_t kMaxChainLength = 3;  // leaf, town issuer, (city issuer)
 
 // Org unit paths: 1..8 segments of [a-z0-9_-]{1,32} separated by '/', at most 255 bytes.
+// Whether one lies at or below another: crdt::IsAtOrBelow (crdt/org_unit.h).
 Status ValidateOrgUnit(std::string_view path);
-// True when `path` equals `subtree` or lies below it ("a/b" is under "a", "ab" is not).
-bool IsUnderOrgUnit(std::string_view path, std::string_view subtree);
 
 // The bytes the issuer signs: "fulei-cert-v1" then the encoding without its signature.
 std::string CertificateSignedBytes(const Certificate& cert);

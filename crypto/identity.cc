@@ -32,6 +32,21 @@ Result<NodeIdentity> NodeIdentity::Load(const std::filesystem::path& data_dir,
   return NodeIdentity(std::move(signing), noise::KeyPair::FromPrivate(p + 32));
 }
 
+Result<Certificate> CertifyNode(const NodeIdentity& node, Role role, std::string_view org_unit,
+                                uint64_t not_before_ms, uint64_t not_after_ms,
+                                const SigningKey& issuer, bool can_issue) {
+  Certificate tbs;
+  tbs.node_id = node.node_id();
+  tbs.role = role;
+  tbs.can_issue = can_issue;
+  tbs.signing_key = node.signing_key().public_key();
+  tbs.dh_key = node.dh_key().public_key;
+  tbs.org_unit = std::string(org_unit);
+  tbs.not_before_ms = not_before_ms;
+  tbs.not_after_ms = not_after_ms;
+  return IssueCertificate(std::move(tbs), issuer);
+}
+
 Status SaveRootKey(const std::filesystem::path& path, const SigningKey& root,
                    const KeyProtection& protection, Random& random) {
   return WriteSecretFile(

@@ -11,9 +11,12 @@
 #ifndef FULEI_CRYPTO_IDENTITY_H_
 #define FULEI_CRYPTO_IDENTITY_H_
 
+#include <cstdint>
 #include <filesystem>
+#include <string_view>
 
 #include "crdt/status.h"
+#include "crypto/certificate.h"
 #include "crypto/noise.h"
 #include "crypto/random.h"
 #include "crypto/secret_file.h"
@@ -47,6 +50,14 @@ class NodeIdentity {
   SigningKey signing_;
   noise::KeyPair dh_;
 };
+
+// The certificate that binds `node`'s two public keys to `org_unit` in `role` for
+// [not_before_ms, not_after_ms], signed by `issuer` (the root, or a town allowed to issue).
+// The one way the project certifies a node: enrolment, `fulei init`, tests, benches and the
+// simulator. Errors as IssueCertificate (invalid org unit, role or window).
+Result<Certificate> CertifyNode(const NodeIdentity& node, Role role, std::string_view org_unit,
+                                uint64_t not_before_ms, uint64_t not_after_ms,
+                                const SigningKey& issuer, bool can_issue = false);
 
 // The network's root signing key (city node or offline admin machine): a secret file with
 // purpose "root-key" holding the Ed25519 seed. Protect it with a passphrase. Save never

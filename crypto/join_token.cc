@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "crdt/org_unit.h"
 #include "crypto/internal/bytes.h"
 #include "crypto/secret_file.h"
 #include "crypto/trust.h"
@@ -210,7 +211,7 @@ Result<std::string> Enroller::CreateToken(std::string_view org_unit, Role role, 
   if (!chain_.empty()) {
     const Certificate& own = chain_.front();
     if (!own.can_issue) return PermissionDenied("this node may not issue certificates");
-    if (org_unit == own.org_unit || !IsUnderOrgUnit(org_unit, own.org_unit)) {
+    if (!crdt::IsBelow(org_unit, own.org_unit)) {
       return PermissionDenied(std::string(org_unit) + " is not below " + own.org_unit);
     }
     if (role != Role::kVillage) return PermissionDenied("a town may enrol villages only");

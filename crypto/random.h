@@ -23,6 +23,20 @@ class SystemRandom final : public Random {
   void Fill(uint8_t* out, size_t n) override;
 };
 
+// A deterministic, non-cryptographic Random (splitmix64) drawn from a 64-bit seed, so that keys
+// and nonces replay exactly: for tests, benchmarks and the simulator. NEVER for a real node's
+// keys (a seed of 64 bits is guessable); the node and the `fulei` command use SystemRandom.
+class DeterministicRandom final : public Random {
+ public:
+  explicit DeterministicRandom(uint64_t seed) : state_(seed) {}
+  void Fill(uint8_t* out, size_t n) override;
+  // The next 64 random bits.
+  uint64_t Next();
+
+ private:
+  uint64_t state_;
+};
+
 // Initialises libsodium once; thread-safe and idempotent. Aborts if libsodium cannot start.
 void EnsureSodium();
 

@@ -23,4 +23,19 @@ SystemRandom::SystemRandom() { EnsureSodium(); }
 
 void SystemRandom::Fill(uint8_t* out, size_t n) { randombytes_buf(out, n); }
 
+uint64_t DeterministicRandom::Next() {
+  uint64_t z = (state_ += 0x9e3779b97f4a7c15ull);
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+  return z ^ (z >> 31);
+}
+
+void DeterministicRandom::Fill(uint8_t* out, size_t n) {
+  uint64_t word = 0;
+  for (size_t i = 0; i < n; ++i) {
+    if (i % 8 == 0) word = Next();
+    out[i] = static_cast<uint8_t>(word >> (8 * (i % 8)));
+  }
+}
+
 }  // namespace fulei::crypto

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "crdt/org_unit.h"
+
 namespace fulei::crypto {
 
 Status TrustStore::InstallRevocations(std::string_view encoded) {
@@ -48,7 +50,7 @@ Result<Certificate> TrustStore::VerifyChain(const CertChain& chain, uint64_t now
       const Certificate& issuer = chain[i + 1];
       if (!issuer.can_issue) return Unauthenticated("issuer may not issue certificates");
       if (c.can_issue) return Unauthenticated("only the root may grant can_issue");
-      if (c.org_unit == issuer.org_unit || !IsUnderOrgUnit(c.org_unit, issuer.org_unit)) {
+      if (!crdt::IsBelow(c.org_unit, issuer.org_unit)) {
         return Unauthenticated("issuer " + issuer.org_unit + " may not certify " + c.org_unit);
       }
     }
@@ -57,7 +59,8 @@ Result<Certificate> TrustStore::VerifyChain(const CertChain& chain, uint64_t now
 }
 
 Status CheckExpectation(const Certificate& leaf, const PeerExpectation& expect) {
-  if (!expect.subtree.empty() && !IsUnderOrgUnit(leaf.org_unit, expect.subtree)) {
+  // An empty subtree is no constraint (PeerExpectation), not crdt's empty unit (no subtree).
+  if (!expect.subtree.empty() && !crdt::IsAtOrBelow(leaf.org_unit, expect.subtree)) {
     return PermissionDenied("peer org unit " + leaf.org_unit + " is not under " + expect.subtree);
   }
   if (!expect.roles.empty() &&

@@ -20,11 +20,12 @@ clang-format --dry-run --Werror "${sources[@]}"
 echo "clang-format: ${#sources[@]} files clean"
 
 step "layers"
-if [ -x ../shared/tools/check-layers.sh ]; then
-  ../shared/tools/check-layers.sh
-else
-  echo "layers: ../shared/tools/check-layers.sh not present, skipped"
+# The layer rule is part of the test: a missing check is a failure, never a skip.
+if [ ! -x ../shared/tools/check-layers.sh ]; then
+  echo "layers: ../shared/tools/check-layers.sh is missing (../shared must sit beside the project)"
+  exit 1
 fi
+../shared/tools/check-layers.sh
 
 # Totals over both ctest runs, printed as the closing line.
 passed=0

@@ -3,7 +3,7 @@
 //   - per source address, a token bucket: `burst` handshakes at once, refilled at `per_second`;
 //   - per source address, at most `max_pending_per_address` handshakes in progress;
 //   - overall, at most `max_pending` handshakes in progress (each also has a timeout in the
-//     session, so a slow or silent peer gives its slot back).
+//     link, so a slow or silent peer gives its slot back).
 // A refused connection is closed before any cryptography runs. The table of addresses is
 // bounded (`max_addresses`); when full, idle entries (full bucket, nothing pending) are dropped,
 // and if none is idle the new address is refused.

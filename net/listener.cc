@@ -5,9 +5,10 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <iostream>
 #include <map>
 #include <string>
+
+#include "net/internal/log.h"
 
 namespace fulei::net {
 namespace asio = boost::asio;
@@ -25,39 +26,33 @@ struct Listener::State {
   ChannelFactory channels;
   HandlerFactory handlers;
   HandshakeLimiter limiter;
-  std::map<Session*, std::weak_ptr<Session>> sessions;
+  std::map<Link*, std::weak_ptr<Link>> links;
   Stats stats;
   bool stopped = false;
 
-  void Log(const std::string& line) const {
-    if (config.session.log) {
-      config.session.log(line);
-    } else {
-      std::cerr << "fulei net: " << line << "\n";
-    }
-  }
+  void Log(const std::string& line) const { internal::Log(config.link.log, line); }
 };
 
 namespace {
 
-// Wraps the application's handler to give handshake slots back and track live sessions.
-class AdmittedHandler final : public SessionHandler {
+// Wraps the application's handler to give handshake slots back and track live links.
+class AdmittedHandler final : public LinkHandler {
  public:
   AdmittedHandler(std::shared_ptr<Listener::State> state, std::string address,
-                  std::shared_ptr<SessionHandler> inner)
+                  std::shared_ptr<LinkHandler> inner)
       : state_(std::move(state)), address_(std::move(address)), inner_(std::move(inner)) {}
 
-  void OnEstablished(const std::shared_ptr<Session>& session) override {
+  void OnEstablished(const std::shared_ptr<Link>& link) override {
     ReleaseSlot();
-    inner_->OnEstablished(session);
+    inner_->OnEstablished(link);
   }
-  void OnMessage(Session& session, Message message) override {
-    inner_->OnMessage(session, std::move(message));
+  void OnMessage(Link& link, LinkMessage message) override {
+    inner_->OnMessage(link, std::move(message));
   }
-  void OnClosed(Session& session, const Status& reason) override {
+  void OnClosed(Link& link, const Status& reason) override {
     ReleaseSlot();
-    state_->sessions.erase(&session);
-    inner_->OnClosed(session, reason);
+    state_->links.erase(&link);
+    inner_->OnClosed(link, reason);
   }
 
  private:
@@ -68,7 +63,7 @@ class AdmittedHandler final : public SessionHandler {
   }
   std::shared_ptr<Listener::State> state_;
   std::string address_;
-  std::shared_ptr<SessionHandler> inner_;
+  std::shared_ptr<LinkHandler> inner_;
   bool released_ = false;
 };
 
@@ -88,7 +83,7 @@ awaitable<void> Accept(std::shared_ptr<Listener::State> state) {
       boost::system::error_code ignored;
       const Tcp::endpoint remote = socket.remote_endpoint(ignored);
       const std::string address = remote.address().to_string();
-      if (state->sessions.size() >= state->config.max_sessions ||
+      if (state->links.size() >= state->config.max_links ||
           !state->limiter.TryStart(address, HandshakeLimiter::Clock::now())) {
         ++state->stats.refused;
         socket.close(ignored);
@@ -101,7 +96,7 @@ awaitable<void> Accept(std::shared_ptr<Listener::State> state) {
         socket.close(ignored);
         continue;
       }
-      std::shared_ptr<SessionHandler> inner = state->handlers(remote);
+      std::shared_ptr<LinkHandler> inner = state->handlers(remote);
       if (!inner) {  // the application refuses this peer
         ++state->stats.refused;
         state->limiter.Done(address);
@@ -110,10 +105,10 @@ awaitable<void> Accept(std::shared_ptr<Listener::State> state) {
       }
       ++state->stats.accepted;
       auto handler = std::make_shared<AdmittedHandler>(state, address, std::move(inner));
-      auto session = Session::Create(std::move(socket), std::move(channel).value(),
-                                     /*initiator=*/false, state->config.session, handler);
-      state->sessions.emplace(session.get(), session);
-      session->Start();
+      auto link = Link::Create(std::move(socket), std::move(channel).value(),
+                               /*initiator=*/false, state->config.link, handler);
+      state->links.emplace(link.get(), link);
+      link->Start();
     }
   } catch (const std::exception& e) {
     state->Log(std::string("listener stopped: ") + e.what());
@@ -153,13 +148,13 @@ void Listener::Stop() {
   state_->stopped = true;
   boost::system::error_code ignored;
   state_->acceptor.close(ignored);
-  auto sessions = state_->sessions;  // Close may not call back synchronously, but be safe
-  for (auto& [raw, weak] : sessions) {
+  auto links = state_->links;  // Close may not call back synchronously, but be safe
+  for (auto& [raw, weak] : links) {
     if (auto s = weak.lock()) s->Close(Aborted("listener stopped"));
   }
 }
 
-size_t Listener::sessions() const { return state_->sessions.size(); }
+size_t Listener::links() const { return state_->links.size(); }
 Listener::Stats Listener::stats() const { return state_->stats; }
 
 }  // namespace fulei::net

@@ -1,16 +1,16 @@
 // Listener: the parent side of fulei's links (towns and the city listen; villages dial). Accepts
-// connections on one endpoint and runs a responder Session for each, with the handler the
+// connections on one endpoint and runs a responder Link for each, with the handler the
 // HandlerFactory makes for that connection.
 //
-// Admission (docs/net.md#listener): before any cryptography, a connection must pass the
+// Admission (docs/net.md#listener-admission): before any cryptography, a connection must pass the
 // HandshakeLimiter (token bucket and pending handshakes per source address, pending handshakes
-// overall) and the max_sessions bound; a refused connection is closed at once. Every handshake
-// is bounded by SessionConfig::handshake_timeout, so a flood of bogus or stalled handshakes from
+// overall) and the max_links bound; a refused connection is closed at once. Every handshake
+// is bounded by LinkConfig::handshake_timeout, so a flood of bogus or stalled handshakes from
 // one source never starves a valid peer from another. An accept error (say EMFILE) pauses
 // accepting briefly; it never stops the listener.
 //
 // Threading: create, use and destroy on the io_context's thread. Stop() (and the destructor)
-// stop accepting and close every session; their OnClosed callbacks run later on the loop, so
+// stop accepting and close every link; their OnClosed callbacks run later on the loop, so
 // handlers must not depend on the Listener object still existing.
 #ifndef FULEI_NET_LISTENER_H_
 #define FULEI_NET_LISTENER_H_
@@ -23,19 +23,19 @@
 
 #include "crdt/status.h"
 #include "net/handshake_limiter.h"
-#include "net/session.h"
-#include "net/session_config.h"
+#include "net/link.h"
+#include "net/link_config.h"
 
 namespace fulei::net {
 
 struct ListenerConfig {
-  SessionConfig session;
+  LinkConfig link;
   HandshakeLimits handshakes;
-  size_t max_sessions = 1024;  // handshaking and established together
+  size_t max_links = 1024;  // handshaking and established together
 };
 
 // Makes the handler of one accepted connection (before its handshake); null refuses it.
-using HandlerFactory = std::function<std::shared_ptr<SessionHandler>(const Tcp::endpoint&)>;
+using HandlerFactory = std::function<std::shared_ptr<LinkHandler>(const Tcp::endpoint&)>;
 
 class Listener {
  public:
@@ -56,10 +56,11 @@ class Listener {
 
   Tcp::endpoint local_endpoint() const;
   void Stop();
-  size_t sessions() const;
+  // Links running (handshaking or established).
+  size_t links() const;
   Stats stats() const;
 
-  struct State;  // shared with the accept coroutine and the sessions' handlers
+  struct State;  // shared with the accept coroutine and the links' handlers
 
  private:
   explicit Listener(std::shared_ptr<State> state) : state_(std::move(state)) {}

@@ -10,7 +10,7 @@
 #include <sstream>
 #include <vector>
 
-#include "sync/sim/simulator.h"
+#include "node/sim/simulation.h"
 
 namespace fulei::node {
 
@@ -55,7 +55,7 @@ std::vector<Unit> LoadUnits(const std::string& path) {
 }  // namespace
 
 int RunSimCommand(const SimOptions& options) {
-  sync::sim::SimConfig config;
+  node::sim::SimConfig config;
   config.villages_per_town = options.villages_per_town;
   config.fault_phase_ms = static_cast<uint64_t>(options.minutes) * 60'000;
   config.faults = options.faults;
@@ -83,7 +83,7 @@ int RunSimCommand(const SimOptions& options) {
   int failed = 0;
   for (uint64_t k = 0; k < options.seeds; ++k) {
     config.seed = options.seed + k;
-    sync::sim::SimResult r = sync::sim::RunSimulation(config);
+    node::sim::SimResult r = node::sim::RunSimulation(config);
     std::printf(
         "\n种子 seed %llu: %s\n"
         "  写入 ops written: %llu (其中紧急报告 urgent reports: %llu)\n"

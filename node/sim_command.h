@@ -1,4 +1,4 @@
-// `fulei sim`: runs the deterministic city simulator (sync/sim/simulator.h) and prints what
+// `fulei sim`: runs the deterministic city simulator (node/sim/simulation.h) and prints what
 // happened, Chinese first. Used by deploy/demo.sh.
 #ifndef FULEI_NODE_SIM_COMMAND_H_
 #define FULEI_NODE_SIM_COMMAND_H_

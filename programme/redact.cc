@@ -1,5 +1,7 @@
 #include "programme/redact.h"
 
+#include "crdt/org_unit.h"
+
 namespace fulei::programme {
 namespace {
 
@@ -49,12 +51,6 @@ Result<Role> ParseRole(std::string_view code) {
                          "or auditor) | 未知的角色");
 }
 
-bool WithinUnit(std::string_view scope, std::string_view unit) {
-  if (unit.empty()) return false;
-  if (scope.size() < unit.size() || scope.substr(0, unit.size()) != unit) return false;
-  return scope.size() == unit.size() || scope[unit.size()] == '/';
-}
-
 bool IsCaseType(std::string_view type) {
   return type == kReport || type == kHelpRequest || type == kIntervention || type == kReferral ||
          type == kCounselling;
@@ -65,7 +61,7 @@ bool MaySeeField(const FieldSpec& spec, std::string_view scope, const Viewer& vi
     switch (viewer.role) {
       case Role::kTownSupervisor:
       case Role::kCityBureau:
-        return WithinUnit(scope, viewer.unit);
+        return crdt::IsAtOrBelow(scope, viewer.unit);
       case Role::kVillageDirector:
         return scope == viewer.unit;  // the unit where the report was filed
       default:
@@ -73,7 +69,7 @@ bool MaySeeField(const FieldSpec& spec, std::string_view scope, const Viewer& vi
     }
   }
   if (spec.sensitivity == Sensitivity::kPlain) return true;
-  return Handler(viewer.role) && WithinUnit(scope, viewer.unit);
+  return Handler(viewer.role) && crdt::IsAtOrBelow(scope, viewer.unit);
 }
 
 Result<Redacted> RedactRecord(std::string_view type, std::string_view scope, const Fields& fields,
@@ -89,8 +85,8 @@ Result<Redacted> RedactRecord(std::string_view type, std::string_view scope, con
     return PermissionDenied("a volunteer may not see " + std::string(type) + " records | " +
                             "志愿者无权查看" + std::string(spec->zh) + "记录");
   }
-  const bool below = WithinUnit(scope, viewer.unit);
-  const bool ancestor_registry = !case_type && WithinUnit(viewer.unit, scope);
+  const bool below = crdt::IsAtOrBelow(scope, viewer.unit);
+  const bool ancestor_registry = !case_type && crdt::IsAtOrBelow(viewer.unit, scope);
   if (!below && !ancestor_registry) {
     return PermissionDenied(who + " may not see records of " + std::string(scope) + " | " +
                             "无权查看其他单位的记录");

@@ -20,6 +20,8 @@
 // registries of an ancestor's own scope (e.g. a town's helpers), which descendants may read;
 // case records of an ancestor scope are denied too. A volunteer's own pairings are decided by
 // the caller (this table gives volunteers plain fields only).
+// "Within the subtree" is crdt::IsAtOrBelow (crdt/org_unit.h): a viewer with an empty unit
+// sees no record at all.
 //
 // Pure functions; thread-safe.
 #ifndef FULEI_PROGRAMME_REDACT_H_
@@ -57,9 +59,6 @@ struct Viewer {
   Role role = Role::kAuditor;
   std::string unit;
 };
-
-// True when `scope` is `unit` or below it ("a/b" covers "a/b" and "a/b/c", not "a/bc").
-bool WithinUnit(std::string_view scope, std::string_view unit);
 
 // Record types about a case of harm or a child's request for help.
 bool IsCaseType(std::string_view type);

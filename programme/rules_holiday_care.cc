@@ -1,11 +1,8 @@
 #include "programme/rules_holiday_care.h"
 
-namespace fulei::programme {
+#include "crdt/org_unit.h"
 
-bool InSubtree(std::string_view scope, std::string_view unit) {
-  if (scope.size() < unit.size() || scope.substr(0, unit.size()) != unit) return false;
-  return scope.size() == unit.size() || scope[unit.size()] == '/';
-}
+namespace fulei::programme {
 
 std::vector<UnitCampReport> CheckHolidayCare(std::span<const std::string> units,
                                              std::span<const Activity> activities, int year,
@@ -16,7 +13,7 @@ std::vector<UnitCampReport> CheckHolidayCare(std::span<const std::string> units,
     r.unit = unit;
     r.year = year;
     for (const Activity& a : activities) {
-      if (!a.IsCamp() || a.start.year != year || !InSubtree(a.scope, unit)) continue;
+      if (!a.IsCamp() || a.start.year != year || !crdt::IsAtOrBelow(a.scope, unit)) continue;
       ++r.camps;
       r.camp_days += a.Days();
       if (a.Days() >= kMinCampDays) {

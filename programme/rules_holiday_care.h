@@ -4,9 +4,10 @@
 // Reading (docs/programme.md): a camp is an activity of kind summer_camp or winter_camp; its length
 // is end_date - start_date + 1 days; it belongs to the year it starts in (a winter camp from
 // Dec 28 to Jan 8 counts for the earlier year); a camp held by a unit or anywhere in its subtree
-// counts for the unit. A year with no camp of 10 days or more is a shortfall once the year is
-// over, and pending while it is not; a camp shorter than 10 days is flagged whatever the year;
-// more than two qualifying camps is reported (the plan asks for 1–2), not flagged as a fault.
+// (crdt::IsAtOrBelow: an empty unit holds no camp) counts for the unit. A year with no camp of
+// 10 days or more is a shortfall once the year is over, and pending while it is not; a camp
+// shorter than 10 days is flagged whatever the year; more than two qualifying camps is reported
+// (the plan asks for 1–2), not flagged as a fault.
 // Pure functions; thread-safe.
 #ifndef FULEI_PROGRAMME_RULES_HOLIDAY_CARE_H_
 #define FULEI_PROGRAMME_RULES_HOLIDAY_CARE_H_
@@ -40,9 +41,6 @@ struct UnitCampReport {
   bool more_than_two = false;
   std::vector<ShortCamp> short_camps;
 };
-
-// True when `scope` is `unit` or lies under it ("jinjiang/cizao" holds "jinjiang/cizao/v012").
-bool InSubtree(std::string_view scope, std::string_view unit);
 
 // One report per unit, in the order given.
 std::vector<UnitCampReport> CheckHolidayCare(std::span<const std::string> units,

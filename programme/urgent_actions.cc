@@ -1,5 +1,6 @@
 #include "programme/urgent_actions.h"
 
+#include "crdt/org_unit.h"
 #include "programme/fields.h"
 #include "programme/schema.h"
 #include "programme/validate.h"
@@ -44,7 +45,7 @@ Result<store::LocalChange> AcknowledgeCase(const crdt::RecordKey& key,
   FULEI_ASSIGN_OR_RETURN(Fields f, CaseFields(key, state));
   FULEI_RETURN_IF_ERROR(CheckUser(user_id));
   const bool town = by.role == Role::kTownSupervisor || by.role == Role::kTownOffice;
-  if (!((town || by.role == Role::kCityBureau) && WithinUnit(key.scope, by.unit))) {
+  if (!((town || by.role == Role::kCityBureau) && crdt::IsAtOrBelow(key.scope, by.unit))) {
     return PermissionDenied(std::string(RoleCode(by.role)) + " of " + by.unit +
                             " may not acknowledge a case of " + key.scope +
                             " (the supervisor or office of its town, or the city bureau, may) | "

@@ -5,7 +5,9 @@
 #include <kj/exception.h>
 
 #include <cstring>
+#include <optional>
 
+#include "crdt/untrusted_capnp.h"
 #include "sync/op_pack.h"
 #include "sync/protocol.capnp.h"
 
@@ -14,6 +16,12 @@ namespace fulei::sync {
 namespace s = ::fulei::sync::schema;
 
 namespace {
+
+// Bounds of DecodeMessage (docs/protocol.md): a flat-array message of at most kMaxMessageBytes.
+constexpr crdt::CapnpLimits kMessageLimits{.max_bytes = kMaxMessageBytes,
+                                           .traversal_per_word = 4,
+                                           .traversal_slack = 64,
+                                           .nesting_limit = 8};
 
 kj::ArrayPtr<const kj::byte> Bytes(std::string_view v) {
   return kj::arrayPtr(reinterpret_cast<const kj::byte*>(v.data()), v.size());
@@ -112,6 +120,9 @@ struct Encoder {
     b.setBatch(v.batch);
     b.setScope(v.scope);
     FillEntries(b.initOps(static_cast<unsigned>(v.ops.size())), v.ops);
+    if (!v.revoked.empty()) {
+      FillEntries(b.initRevoked(static_cast<unsigned>(v.revoked.size())), v.revoked);
+    }
   }
 };
 
@@ -126,24 +137,8 @@ std::string EncodeMessage(const Message& message) {
 }
 
 Result<Message> DecodeMessage(std::string_view bytes) {
-  if (bytes.size() > kMaxMessageBytes) {
-    return Corruption("sync message of " + std::to_string(bytes.size()) + " bytes exceeds " +
-                      std::to_string(kMaxMessageBytes));
-  }
-  if (bytes.empty() || bytes.size() % sizeof(capnp::word) != 0) {
-    return Corruption("sync message length " + std::to_string(bytes.size()) +
-                      " is not a positive multiple of 8");
-  }
-  auto words = kj::heapArray<capnp::word>(bytes.size() / sizeof(capnp::word));
-  std::memcpy(words.begin(), bytes.data(), bytes.size());
-  capnp::ReaderOptions options;
-  options.traversalLimitInWords = words.size() * 4 + 64;
-  options.nestingLimit = 8;
-
   std::optional<Message> out;
-  Status ops_status;  // a packed-ops failure, reported with its own message
-  kj::Maybe<kj::Exception> failure = kj::runCatchingExceptions([&]() {
-    capnp::FlatArrayMessageReader reader(words, options);
+  auto read = [&](capnp::MessageReader& reader) -> Status {
     auto m = reader.getRoot<s::Message>();
     switch (m.which()) {
       case s::Message::HELLO: {
@@ -186,8 +181,7 @@ Result<Message> DecodeMessage(std::string_view bytes) {
         auto unpacked = UnpackOps(
             std::string_view(reinterpret_cast<const char*>(packed.begin()), packed.size()));
         if (!unpacked.ok()) {
-          ops_status = unpacked.status();
-          return;
+          return Status(unpacked.status().code(), "sync ops batch: " + unpacked.status().message());
         }
         o.ops = std::move(unpacked).value();
         o.heads = ReadData(b.getHeads(), kMaxOpsPerBatch);
@@ -203,19 +197,17 @@ Result<Message> DecodeMessage(std::string_view bytes) {
       }
       case s::Message::URGENT_ACK: {
         auto b = m.getUrgentAck();
-        out = UrgentAck{b.getBatch(), ReadEntries(b.getOps()), ReadScope(b.getScope())};
+        out = UrgentAck{b.getBatch(), ReadEntries(b.getOps()), ReadScope(b.getScope()),
+                        ReadEntries(b.getRevoked())};
         break;
       }
       default:
         KJ_FAIL_REQUIRE("unknown message kind");
     }
-  });
-  KJ_IF_MAYBE (e, failure) {
-    return Corruption(std::string("sync message does not decode: ") + e->getDescription().cStr());
-  }
-  if (!ops_status.ok()) {
-    return Status(ops_status.code(), "sync ops batch: " + ops_status.message());
-  }
+    return Status::Ok();
+  };
+  FULEI_RETURN_IF_ERROR(crdt::ReadUntrustedCapnp(bytes, crdt::CapnpFraming::kFlatArray,
+                                                 kMessageLimits, "sync message", read));
   return std::move(*out);
 }
 

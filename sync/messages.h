@@ -88,6 +88,7 @@ struct UrgentAck {
   uint64_t batch = 0;
   std::vector<VvEntry> ops;
   std::string scope;
+  std::vector<VvEntry> revoked;  // refused for good (a revoked origin): drop from the outbox
   friend bool operator==(const UrgentAck&, const UrgentAck&) = default;
 };
 

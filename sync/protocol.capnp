@@ -55,6 +55,8 @@ struct UrgentAck {
   batch @0 :UInt64;
   ops @1 :List(VvEntry);       # (origin, seq) of each urgent op now durably held
   scope @2 :Text;
+  revoked @3 :List(VvEntry);   # (origin, seq) of each urgent op refused for good: its origin is
+                               # revoked at the receiver (the sender drops it from its outbox)
 }
 
 struct Message {

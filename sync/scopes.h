@@ -8,16 +8,17 @@
 //   - An origin at unit U may write scope S when S is U or lies below U: a village writes its
 //     own records; a town or the city may edit the records of its subtree (case updates, report
 //     receipts), never a sibling's or an ancestor's.
+// "At or below" is crdt::IsAtOrBelow (crdt/org_unit.h): an empty unit holds and may write
+// nothing, and no node holds an empty scope.
 // Pure functions; thread-safe.
 #ifndef FULEI_SYNC_SCOPES_H_
 #define FULEI_SYNC_SCOPES_H_
 
 #include <string_view>
 
-namespace fulei::sync {
+#include "crdt/org_unit.h"
 
-// True when `path` equals `unit` or lies below it ("a/b" is under "a", "a/bc" is not under "a/b").
-bool IsSameOrBelow(std::string_view path, std::string_view unit);
+namespace fulei::sync {
 
 bool Holds(std::string_view unit, std::string_view scope);
 bool MayWrite(std::string_view origin_unit, std::string_view scope);

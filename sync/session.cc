@@ -1,9 +1,12 @@
 #include "sync/session.h"
 
 #include <algorithm>
+#include <set>
 #include <tuple>
 
 #include "crdt/codec.h"
+#include "crdt/org_unit.h"
+#include "crypto/certificate.h"
 #include "crypto/op_chain.h"
 #include "crypto/signing.h"
 #include "sync/receipts.h"
@@ -308,7 +311,7 @@ Result<std::vector<std::string>> Session::DrainedOutboxes() {
 }
 
 bool Session::DrainsDown(std::string_view scope) const {
-  return config_.drain_down && scope != config_.self_unit && IsSameOrBelow(scope, peer_.unit);
+  return config_.drain_down && scope != config_.self_unit && crdt::IsAtOrBelow(scope, peer_.unit);
 }
 
 void Session::NoteScope(std::string_view scope) {
@@ -392,7 +395,7 @@ Status Session::WriteReceipts(const std::vector<crdt::Op>& ops, const store::App
   // (whichever peer brought the op), else up (an op of this node's own scope came from above).
   const std::string& scope = ops.front().key.scope;
   std::vector<std::string> outboxes;
-  if (scope != config_.self_unit && IsSameOrBelow(scope, config_.self_unit)) {
+  if (crdt::IsBelow(scope, config_.self_unit)) {
     std::string down = DownOutbox(scope);
     if (!down.empty()) outboxes.push_back(std::move(down));
   } else {
@@ -432,9 +435,21 @@ Status Session::OnOps(const OpsBatch& m, uint64_t now_ms) {
   // revoked certificate vouches for nothing.
   uint64_t newest = 0;
   for (const crdt::Op& op : ops) newest = std::max(newest, op.stamp.ms);
+  // A relayed chain this node knows to be revoked is not an error of the peer, which may not
+  // have the list yet: the origin's ops are skipped below (never applied), and the session goes
+  // on, so the list itself can still reach the peer. A revoked peer's own chain closes it.
+  std::set<crdt::NodeId> revoked;
   for (const std::string& chain : m.certs) {
     auto added = certs_.Add(chain, trust_, ops.empty() ? now_ms : newest);
-    if (!added.ok()) return Reject("certificate in batch: " + added.status().ToString());
+    if (added.ok()) continue;
+    auto decoded = crypto::DecodeChain(chain);
+    if (added.status().code() == StatusCode::kPermissionDenied && decoded.ok() &&
+        !decoded->empty() && decoded->front().node_id != peer_.node &&
+        trust_.RevokesCertificate(decoded->front())) {
+      revoked.insert(decoded->front().node_id);
+      continue;
+    }
+    return Reject("certificate in batch: " + added.status().ToString());
   }
   std::vector<crypto::SignedHead> heads;
   for (const std::string& bytes : m.heads) {
@@ -445,6 +460,7 @@ Status Session::OnOps(const OpsBatch& m, uint64_t now_ms) {
   }
   // Verify each maximal contiguous run of one origin against the signed head at its end.
   std::vector<store::ChainHead> keep;
+  std::vector<bool> skip(ops.size(), false);  // ops of a revoked origin
   for (size_t i = 0; i < ops.size();) {
     size_t j = i + 1;
     while (j < ops.size() && ops[j].origin == ops[i].origin && ops[j].seq == ops[j - 1].seq + 1) {
@@ -460,6 +476,15 @@ Status Session::OnOps(const OpsBatch& m, uint64_t now_ms) {
                     std::to_string(last.origin));
     }
     auto cert = certs_.Leaf(first.origin, trust_, last.stamp.ms);
+    // A relayed op of a revoked origin is skipped; a revoked peer's own ops close the session.
+    if (first.origin != peer_.node &&
+        (revoked.count(first.origin) || trust_.IsRevoked(first.origin) ||
+         (!cert.ok() && cert.status().code() == StatusCode::kPermissionDenied))) {
+      std::fill(skip.begin() + static_cast<ptrdiff_t>(i), skip.begin() + static_cast<ptrdiff_t>(j),
+                true);
+      i = j;
+      continue;
+    }
     if (!cert.ok()) return Reject("origin certificate: " + cert.status().ToString());
     if (!MayWrite(cert->org_unit, m.scope)) {
       return Reject("origin at '" + cert->org_unit + "' may not write scope '" + m.scope + "'");
@@ -483,10 +508,27 @@ Status Session::OnOps(const OpsBatch& m, uint64_t now_ms) {
     i = j;
   }
 
+  std::vector<crdt::Op> dropped;  // of revoked origins, skipped
+  std::vector<std::string> kept_bytes;
+  const std::vector<std::string>* bytes = &m.ops;
+  if (std::find(skip.begin(), skip.end(), true) != skip.end()) {
+    std::vector<crdt::Op> kept;
+    for (size_t k = 0; k < ops.size(); ++k) {
+      if (skip[k]) {
+        dropped.push_back(std::move(ops[k]));
+      } else {
+        kept.push_back(std::move(ops[k]));
+        kept_bytes.push_back(m.ops[k]);
+      }
+    }
+    ops = std::move(kept);
+    bytes = &kept_bytes;
+    stats_.ops_skipped_revoked += dropped.size();
+  }
+
   store::ApplyOptions options;
   options.outbox_peers = config_.relay_outboxes;
-  if (config_.relay_down && m.scope != config_.self_unit &&
-      IsSameOrBelow(m.scope, config_.self_unit)) {
+  if (config_.relay_down && crdt::IsBelow(m.scope, config_.self_unit)) {
     std::string down = DownOutbox(m.scope);
     if (!down.empty()) options.outbox_peers.push_back(std::move(down));
   }
@@ -497,8 +539,11 @@ Status Session::OnOps(const OpsBatch& m, uint64_t now_ms) {
     for (const crdt::Op& op : ops) (void)config_.clock->Update(op.stamp, now_ms);
     options.hlc_high_water = config_.clock->high_water();
   }
-  // m.ops holds the bytes each op was decoded from: the store keeps them as they are.
-  FULEI_ASSIGN_OR_RETURN(store::ApplyResult result, store_.ApplyDecoded(ops, m.ops, options));
+  // The bytes each op was decoded from: the store keeps them as they are.
+  store::ApplyResult result;
+  if (!ops.empty()) {
+    FULEI_ASSIGN_OR_RETURN(result, store_.ApplyDecoded(ops, *bytes, options));
+  }
   NoteScope(m.scope);  // the list is re-read lazily, so this covers the receipts below too
   stats_.ops_applied += result.applied;
   if (result.applied + result.released > 0) changed_.insert(m.scope);
@@ -515,12 +560,13 @@ Status Session::OnOps(const OpsBatch& m, uint64_t now_ms) {
   if (!ops.empty()) FULEI_RETURN_IF_ERROR(WriteReceipts(ops, result, now_ms));
 
   if (m.urgent) {
-    UrgentAck ack{m.batch, {}, m.scope};
+    UrgentAck ack{m.batch, {}, m.scope, {}};
     for (size_t k = 0; k < ops.size(); ++k) {
       if (result.outcomes[k] != store::Outcome::kRefused) {
         ack.ops.push_back(VvEntry{ops[k].origin, ops[k].seq});
       }
     }
+    for (const crdt::Op& op : dropped) ack.revoked.push_back(VvEntry{op.origin, op.seq});
     Send(Priority::kUrgent, "", ack);
   } else {
     FULEI_ASSIGN_OR_RETURN(store::VersionVector vv, store_.GetVersionVector(m.scope));
@@ -573,12 +619,18 @@ Status Session::OnUrgentAck(const UrgentAck& m) {
     return Reject("urgent ack for unknown batch " + std::to_string(m.batch));
   }
   CertsDelivered(m.batch);
-  std::set<std::pair<crdt::NodeId, uint64_t>> held;
+  std::set<std::pair<crdt::NodeId, uint64_t>> held, revoked;
   for (const VvEntry& e : m.ops) held.emplace(e.origin, e.seq);
+  for (const VvEntry& e : m.revoked) revoked.emplace(e.origin, e.seq);
   for (const UrgentSent& u : it->second) {
     if (held.count({u.origin, u.seq})) {
       FULEI_RETURN_IF_ERROR(store_.AckOutbox(u.outbox, u.id));
       stats_.urgent_acked++;
+    } else if (revoked.count({u.origin, u.seq})) {
+      // The peer knows its origin is revoked: it will never take it (the list reaches this
+      // node by sync; meanwhile the op stays held here, as every op of a revoked origin does).
+      FULEI_RETURN_IF_ERROR(store_.AckOutbox(u.outbox, u.id));
+      stats_.urgent_dropped_revoked++;
     } else {
       urgent_sent_.erase({u.outbox, u.id});  // refused upstream (disk full): try again later
     }

@@ -19,9 +19,12 @@
 // A session that breaks off resumes from the vectors next time: nothing acknowledged is
 // re-sent in bulk, nothing starts from zero.
 //
-// Any malformed, oversized or out-of-protocol message, a failed signature, a revoked origin, or
-// a scope the sender may not write makes OnMessage return non-OK *before anything is applied*;
-// the caller then closes the connection and logs the status.
+// Any malformed, oversized or out-of-protocol message, a failed signature, or a scope the sender
+// may not write makes OnMessage return non-OK *before anything is applied*; the caller then
+// closes the connection and logs the status (a revoked peer's own ops too). Relayed ops of an
+// origin this node knows to be revoked are skipped instead (never applied; urgent ones reported
+// back as refused for good, so they leave the sender's outbox): the sender may not have the list
+// yet, and closing would keep the list from ever reaching it (docs/protocol.md, "Revocations").
 //
 // Thread-compatible: one owner (the node's event loop). REQUIRES: store, trust and certs
 // outlive the session.
@@ -118,6 +121,8 @@ struct SessionStats {
   uint64_t batches_sent = 0, batches_received = 0;
   uint64_t urgent_sent = 0, urgent_acked = 0;
   uint64_t urgent_dropped_revoked = 0;  // outbox entries of revoked origins, dropped unsent
+                                        // (or refused by a peer that knows of the revocation)
+  uint64_t ops_skipped_revoked = 0;     // received ops of revoked origins, never applied
   uint64_t vectors_sent = 0;            // scopes whose digests differed
   uint64_t receipts_written = 0;
 };

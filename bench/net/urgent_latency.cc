@@ -1,12 +1,12 @@
 // net_urgent_latency: what the priority classes buy on a village's 4G link (issue 6).
 //
-// A village session dials its town through the userspace LinkProxy (default 256 kbit/s, 100 ms
+// A village link dials its town through the userspace LinkProxy (default 256 kbit/s, 100 ms
 // one-way delay, 8 KiB link buffer). A producer keeps `--window` bytes of bulk queued in the
-// session at all times, so the link is saturated; every `--interval` ms the village sends a
+// net::Link at all times, so the link is saturated; every `--interval` ms the village sends a
 // 200-byte urgent message stamped with the steady clock, and the town records its latency
 // (send to delivery, both ends in this process, the link's delay included). The same run
 // measures three variants: priority scheduler, priority with SO_MAX_PACING_RATE just below the
-// link rate, and FIFO (classes off). Then raw channel and session throughput over plain
+// link rate, and FIFO (classes off). Then raw channel and net::Link throughput over plain
 // loopback, and urgent latency village -> town -> city over loopback under bulk load.
 //
 // Usage: net_urgent_latency [--kbit=256] [--delay-ms=100] [--queue=8192] [--chunk=1024]
@@ -27,6 +27,7 @@
 
 #include "net/dialer.h"
 #include "net/listener.h"
+#include "tests/crypto/pki_fixture.h"
 #include "tests/net/link_proxy.h"
 #include "tests/net/net_fixture.h"
 
@@ -50,7 +51,7 @@ struct Pki {
   testing::TestNode town = pki.MakeNode("jinjiang/cizao", Role::kTown, nullptr, true);
   testing::TestNode village = pki.MakeNode("jinjiang/cizao/v001", Role::kVillage, &town);
   crypto::TrustStore trust = pki.Trust();
-  crypto::testing::SeededRandom town_random{1}, village_random{2};
+  crypto::DeterministicRandom town_random{1}, village_random{2};
 };
 
 struct Pair {
@@ -61,8 +62,8 @@ struct Pair {
   std::unique_ptr<Dialer> dialer;
 };
 
-void StartPair(asio::io_context& io, Pki& pki, Pair& p, SessionConfig c,
-               const testing::LinkConfig* link) {
+void StartPair(asio::io_context& io, Pki& pki, Pair& p, LinkConfig c,
+               const testing::ProxyConfig* link) {
   c.log = [](std::string_view) {};
   auto listener = Listener::Start(io, Tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0),
                                   ListenerConfig{c, {}},
@@ -83,8 +84,8 @@ void StartPair(asio::io_context& io, Pki& pki, Pair& p, SessionConfig c,
       DialerConfig{c, {milliseconds(10), milliseconds(100)}},
       testing::FactoryFor(pki.village, pki.trust, pki.village_random), p.village);
   p.dialer->Start();
-  if (!testing::RunUntil(io, [&] { return p.village->session && p.town->session; })) {
-    std::fprintf(stderr, "no session\n");
+  if (!testing::RunUntil(io, [&] { return p.village->link && p.town->link; })) {
+    std::fprintf(stderr, "no link\n");
     std::exit(1);
   }
 }
@@ -99,18 +100,18 @@ void LatencyRun(const char* name, bool fifo, bool pacing) {
   asio::io_context io;
   Pki pki;
   Pair p;
-  testing::LinkConfig link;
+  testing::ProxyConfig link;
   link.bits_per_second = static_cast<double>(Arg("kbit", 256)) * 1000;
   link.delay = milliseconds(Arg("delay-ms", 100));
   link.queue_bytes = static_cast<size_t>(Arg("queue", 8192));
-  SessionConfig c;
+  LinkConfig c;
   c.chunk_bytes = static_cast<size_t>(Arg("chunk", 1024));
   c.send_buffer_bytes = static_cast<int>(Arg("sndbuf", 8192));
   c.fifo = fifo;
   if (pacing) c.pacing_bytes_per_second = static_cast<uint32_t>(link.bits_per_second / 8 * 0.95);
   std::vector<double> latencies;
   uint64_t bulk_bytes = 0;
-  p.town->on_message = [&](Session&, const Message& m) {
+  p.town->on_message = [&](Link&, const LinkMessage& m) {
     if (m.priority == Priority::kUrgent) {
       int64_t sent = 0;
       std::memcpy(&sent, m.body.data(), sizeof(sent));
@@ -126,7 +127,7 @@ void LatencyRun(const char* name, bool fifo, bool pacing) {
   const milliseconds interval(Arg("interval-ms", 250));
   uint32_t stream = 0;
   auto top_up = [&] {
-    auto s = p.village->session;
+    auto s = p.village->link;
     while (s && s->queued_bytes() < window) {
       (void)s->Send(Priority::kBulk, stream++ % 4, std::string(16 * 1024, 'b'));
     }
@@ -149,11 +150,11 @@ void LatencyRun(const char* name, bool fifo, bool pacing) {
       io,
       [&] {
         top_up();
-        if (sent < samples && Clock::now() >= next && p.village->session) {
+        if (sent < samples && Clock::now() >= next && p.village->link) {
           std::string body(200, 'u');
           const int64_t now = Clock::now().time_since_epoch().count();
           std::memcpy(body.data(), &now, sizeof(now));
-          (void)p.village->session->Send(Priority::kUrgent, 1, std::move(body));
+          (void)p.village->link->Send(Priority::kUrgent, 1, std::move(body));
           ++sent;
           next += interval;
         }
@@ -176,11 +177,11 @@ void ThroughputRun(size_t chunk) {
   asio::io_context io;
   Pki pki;
   Pair p;
-  SessionConfig c;
+  LinkConfig c;
   c.chunk_bytes = chunk;
   c.send_buffer_bytes = 0;  // kernel autotuning on a fast link
   uint64_t received = 0;
-  p.town->on_message = [&](Session&, const Message& m) { received += m.body.size(); };
+  p.town->on_message = [&](Link&, const LinkMessage& m) { received += m.body.size(); };
   StartPair(io, pki, p, c, nullptr);
   const uint64_t total = static_cast<uint64_t>(Arg("throughput-mb", 256)) << 20;
   uint64_t queued = 0;
@@ -189,7 +190,7 @@ void ThroughputRun(size_t chunk) {
   testing::RunUntil(
       io,
       [&] {
-        auto s = p.village->session;
+        auto s = p.village->link;
         while (s && queued < total && s->queued_bytes() < (8u << 20)) {
           (void)s->Send(Priority::kBulk, 0, block);
           queued += block.size();
@@ -199,7 +200,7 @@ void ThroughputRun(size_t chunk) {
       milliseconds(300'000));
   const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
   std::printf(
-      "loopback session throughput, %5zu-byte chunks: %.1f MB/s (%.0f MB in %.2f s, "
+      "loopback link throughput, %5zu-byte chunks: %.1f MB/s (%.0f MB in %.2f s, "
       "both ends on one thread)\n",
       chunk, static_cast<double>(received) / 1e6 / seconds, static_cast<double>(received) / 1e6,
       seconds);
@@ -207,10 +208,9 @@ void ThroughputRun(size_t chunk) {
 
 void ChannelThroughput() {
   Pki pki;
-  auto a = crypto::Channel::Create(crypto::testing::ConfigFor(pki.village, pki.trust), true,
-                                   pki.village_random);
-  auto b = crypto::Channel::Create(crypto::testing::ConfigFor(pki.town, pki.trust), false,
-                                   pki.town_random);
+  auto a =
+      crypto::Channel::Create(testing::ConfigFor(pki.village, pki.trust), true, pki.village_random);
+  auto b = crypto::Channel::Create(testing::ConfigFor(pki.town, pki.trust), false, pki.town_random);
   auto r = crypto::testing::Handshake(*a, *b);
   if (!r.initiator.ok() || !r.responder.ok()) std::exit(1);
   const std::string chunk(4096, 'x');
@@ -239,8 +239,8 @@ void TwoHopRun() {
   testing::TestNode town = pki.MakeNode("jinjiang/cizao", Role::kTown, nullptr, true);
   testing::TestNode village = pki.MakeNode("jinjiang/cizao/v001", Role::kVillage, &town);
   crypto::TrustStore trust = pki.Trust();
-  crypto::testing::SeededRandom r1(1), r2(2), r3(3), r4(4);
-  SessionConfig c;
+  crypto::DeterministicRandom r1(1), r2(2), r3(3), r4(4);
+  LinkConfig c;
   c.log = [](std::string_view) {};
   auto at_city = std::make_shared<testing::Recorder>();
   auto town_up = std::make_shared<testing::Recorder>();
@@ -260,17 +260,17 @@ void TwoHopRun() {
                         testing::FactoryFor(village, trust, r4), at_village);
   town_dialer.Start();
   village_dialer.Start();
-  testing::RunUntil(io, [&] { return town_up->session && at_village->session; });
-  if (!town_up->session || !at_village->session) std::exit(1);
+  testing::RunUntil(io, [&] { return town_up->link && at_village->link; });
+  if (!town_up->link || !at_village->link) std::exit(1);
   uint64_t forwarded_bulk = 0, dropped_bulk = 0;
-  town_down->on_message = [&](Session&, const Message& m) {
-    if (!town_up->session) return;
-    Status s = town_up->session->Send(m.priority, m.stream, m.body);
+  town_down->on_message = [&](Link&, const LinkMessage& m) {
+    if (!town_up->link) return;
+    Status s = town_up->link->Send(m.priority, m.stream, m.body);
     if (m.priority == Priority::kBulk) (s.ok() ? forwarded_bulk : dropped_bulk) += m.body.size();
   };
   std::vector<double> latencies;
   uint64_t city_bulk = 0;
-  at_city->on_message = [&](Session&, const Message& m) {
+  at_city->on_message = [&](Link&, const LinkMessage& m) {
     if (m.priority != Priority::kUrgent) {
       city_bulk += m.body.size();
       return;
@@ -288,7 +288,7 @@ void TwoHopRun() {
   testing::RunUntil(
       io,
       [&] {
-        auto s = at_village->session;
+        auto s = at_village->link;
         while (s && s->queued_bytes() < window) {
           (void)s->Send(Priority::kBulk, 0, std::string(64 * 1024, 'b'));
         }
@@ -319,9 +319,9 @@ void TwoHopRun() {
   (*town_listener)->Stop();
   (*city_listener)->Stop();
   testing::RunUntil(
-      io, [&] { return !at_city->session && !town_down->session; }, milliseconds(5000));
-  at_village->session.reset();
-  town_up->session.reset();
+      io, [&] { return !at_city->link && !town_down->link; }, milliseconds(5000));
+  at_village->link.reset();
+  town_up->link.reset();
 }
 
 }  // namespace

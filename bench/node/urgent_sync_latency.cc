@@ -3,7 +3,7 @@
 //
 // Part 1 (needs root and `ip netns`; skipped with the reason otherwise): a town and a village in
 // two network namespaces joined by a veth pair shaped by `tc ... tbf rate 256kbit` (both ends),
-// with the userspace link proxy adding `--delay-ms` one way (tests/integration/netns_fixture.h).
+// with the userspace link proxy adding `--delay-ms` one way (tests/node/netns_fixture.h).
 // The village holds a backlog of `--backlog` ops that sync pushes through the link (batches of
 // 1,000 ops). After `--warm-ms`, the village writes a report (urgent op, durable outbox) every
 // `--interval-ms`; latency is Write() called at the village → the op held (stored durably) in the
@@ -11,7 +11,7 @@
 //   priority                   1 KiB frames, SO_SNDBUF 8 KiB (docs/net.md#tuning)
 //   priority + pacing          the same plus SO_MAX_PACING_RATE at --pacing-pct of the link
 //   priority, 4 KiB frames     the default frame size, for comparison
-//   FIFO                       net::SessionConfig::fifo (classes off), 1 KiB frames
+//   FIFO                       net::LinkConfig::fifo (classes off), 1 KiB frames
 // The backlog must still be incomplete when the last report is written (printed), or the link
 // was not saturated throughout. Keep --backlog under the store's max_pending_per_chain (10,000):
 // a report further ahead of the town's contiguous seq than that is refused and, as built, the
@@ -37,9 +37,9 @@
 #include <string>
 #include <vector>
 
-#include "tests/integration/netns_fixture.h"
-#include "tests/integration/test_network.h"
-#include "tests/integration/write_helpers.h"
+#include "tests/node/netns_fixture.h"
+#include "tests/node/test_network.h"
+#include "tests/node/write_helpers.h"
 
 namespace fulei::node {
 namespace {
@@ -153,10 +153,10 @@ double NetnsRun(const Variant& v) {
     return -1;
   }
   auto knobs = [&](NodeConfig c) {
-    c.session.fifo = v.fifo;
-    c.session.chunk_bytes = v.chunk;
+    c.link.fifo = v.fifo;
+    c.link.chunk_bytes = v.chunk;
     if (v.pacing) {
-      c.session.pacing_bytes_per_second =
+      c.link.pacing_bytes_per_second =
           static_cast<uint32_t>(256'000 / 8 * Arg("pacing-pct", 95) / 100);
     }
     c.sync_max_batch_ops = 1000;
@@ -189,7 +189,7 @@ void TwoHopRun(bool fifo) {
   net.Add("jinjiang/cizao", crypto::Role::kTown);
   net.Add("jinjiang/cizao/v001", crypto::Role::kVillage);
   auto knobs = [&](NodeConfig c) {
-    c.session.fifo = fifo;
+    c.link.fifo = fifo;
     c.initial_map_bytes = size_t{256} << 20;
     if (std::getenv("FULEI_TEST_LOG") == nullptr) c.log = [](std::string_view) {};
     return c;

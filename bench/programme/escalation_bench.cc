@@ -7,14 +7,13 @@
 // overdue and none is flagged yet (the worst tick: every case decoded, every flag planned).
 // Argument: urgent records per village.
 #include <benchmark/benchmark.h>
-#include <stdlib.h>
 
-#include <filesystem>
 #include <memory>
 #include <string>
 
 #include "programme/escalation.h"
 #include "store/store.h"
+#include "tests/support/temp_dir.h"
 
 namespace fulei::programme {
 namespace {
@@ -28,15 +27,11 @@ crdt::FieldWrite Set(std::string f, std::string v) {
 
 void BM_EscalationScan(benchmark::State& state) {
   const int per_village = static_cast<int>(state.range(0));
-  std::string tmpl = (std::filesystem::temp_directory_path() / "fulei-escb-XXXXXX").string();
-  if (::mkdtemp(tmpl.data()) == nullptr) {
-    state.SkipWithError("mkdtemp");
-    return;
-  }
+  fulei::testing::TempDir dir;  // declared first: removed after the store closes
   store::StoreOptions options;
   options.node_id = 1;
   options.reserve_bytes = 0;
-  auto st = store::Store::Open(tmpl, options);
+  auto st = store::Store::Open(dir.path(), options);
   if (!st.ok()) {
     state.SkipWithError(st.status().ToString().c_str());
     return;
@@ -85,9 +80,6 @@ void BM_EscalationScan(benchmark::State& state) {
   state.counters["cases"] = static_cast<double>(kVillages * per_village);
   state.counters["flagged"] = static_cast<double>(flagged);
   state.counters["open"] = static_cast<double>(open);
-  st->reset();
-  std::error_code ec;
-  std::filesystem::remove_all(tmpl, ec);
 }
 BENCHMARK(BM_EscalationScan)->Arg(4)->Arg(20)->Unit(benchmark::kMillisecond);
 

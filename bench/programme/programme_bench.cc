@@ -13,7 +13,6 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
-#include <filesystem>
 #include <functional>
 #include <memory>
 #include <random>
@@ -21,6 +20,7 @@
 #include "programme/aggregate.h"
 #include "programme/aggregate_store.h"
 #include "programme/memory_index.h"
+#include "tests/support/temp_dir.h"
 
 namespace fulei::programme {
 namespace {
@@ -134,16 +134,9 @@ struct StoreCity {
 
 StoreCity& TheStoreCity() {
   static StoreCity* city = [] {
+    static const fulei::testing::TempDir dir;  // removed at exit; the city is never destroyed
     auto* c = new StoreCity;
-    std::string tmpl = (std::filesystem::temp_directory_path() / "fulei-progbench-XXXXXX").string();
-    if (::mkdtemp(tmpl.data()) == nullptr) std::abort();
-    c->dir = tmpl;
-    static std::string cleanup_dir;
-    cleanup_dir = tmpl;
-    std::atexit([] {
-      std::error_code ec;
-      std::filesystem::remove_all(cleanup_dir, ec);
-    });
+    c->dir = dir.path();
     store::StoreOptions options;
     options.node_id = 1;
     options.reserve_bytes = 0;

@@ -28,6 +28,7 @@
 #include "store/internal/keys.h"
 #include "store/store.h"
 #include "tests/store/data_key_sealer.h"
+#include "tests/support/temp_dir.h"
 
 namespace fulei::store {
 namespace {
@@ -38,9 +39,14 @@ constexpr uint64_t kVillages = 20;
 constexpr size_t kBatch = 1000;
 constexpr int kBatches = 60;  // 60,000 ops: every record created, then two thirds updated
 
+// A fresh directory `name` under this run's own directory, made under FULEI_BENCH_DIR (default
+// /tmp) and removed with everything in it when the run ends.
 std::string BenchDir(const std::string& name) {
-  const char* base = std::getenv("FULEI_BENCH_DIR");
-  std::string dir = std::string(base != nullptr ? base : "/tmp") + "/fulei-store-bench-" + name;
+  static const fulei::testing::TempDir root([] {
+    const char* base = std::getenv("FULEI_BENCH_DIR");
+    return std::string(base != nullptr ? base : "/tmp");
+  }());
+  std::string dir = root.sub(name);
   std::filesystem::remove_all(dir);
   return dir;
 }

@@ -6,20 +6,19 @@
 //   helper thread as well.
 #include <cstdio>
 #include <cstdlib>
-#include <filesystem>
 #include <string>
 
 #include "tests/store/crash_harness.h"
 #include "tests/store/data_key_sealer.h"
+#include "tests/support/temp_dir.h"
 
 int main(int argc, char** argv) {
   using namespace fulei::store::testing;
   const char* base = std::getenv("FULEI_BENCH_DIR");
-  std::string dir = std::string(base != nullptr ? base : "/tmp") + "/fulei-store-crash-bench";
-  std::filesystem::remove_all(dir);
+  fulei::testing::TempDir dir(base != nullptr ? base : "/tmp");
   DataKeySealer sealer;
   CrashRunOptions options;
-  options.dir = dir;
+  options.dir = dir.sub("store");
   options.kills = argc > 1 ? std::atoi(argv[1]) : 1000;
   options.seed = 1000;
   if (argc > 2) options.ops_per_chain = std::atoi(argv[2]);
@@ -34,6 +33,5 @@ int main(int argc, char** argv) {
       static_cast<unsigned long long>(r.acked_local), static_cast<unsigned long long>(r.ops_held),
       r.failures.size());
   for (const auto& f : r.failures) std::printf("FAILURE: %s\n", f.c_str());
-  std::filesystem::remove_all(dir);
   return r.failures.empty() && r.kills == options.kills ? 0 : 1;
 }

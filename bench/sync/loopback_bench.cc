@@ -7,7 +7,7 @@
 // 2. A town node starts listening and the village dials it; the clock runs from the village's
 //    start until the town's version vector holds all N ops (handshake, digest, vectors, batches,
 //    verification, one LMDB transaction per batch on the town, acks).
-// 3. Raw: a net::Session pair on loopback (same certificates, same chunk size) carries messages
+// 3. Raw: a net::Link pair on loopback (same certificates, same chunk size) carries messages
 //    of the sync run's mean batch size, as many bytes in total, with no sync and no store.
 // Reports ops/s and MB/s of sync (sync message bytes), the raw MB/s, and their ratio. One
 // thread runs both ends, as in the tests. Stores go in $TMPDIR (use /dev/shm to leave the disk
@@ -24,10 +24,10 @@
 #include "crypto/channel.h"
 #include "crypto/random.h"
 #include "net/dialer.h"
+#include "net/link.h"
 #include "net/listener.h"
-#include "net/session.h"
 #include "node/node.h"
-#include "tests/integration/test_network.h"
+#include "tests/node/test_network.h"
 
 namespace {
 
@@ -44,22 +44,22 @@ uint64_t TownHolds(node::Node& town, const std::string& scope, crdt::NodeId orig
 }
 
 // Counts what arrives; the sending side queues everything once established.
-class Sink final : public net::SessionHandler {
+class Sink final : public net::LinkHandler {
  public:
-  void OnEstablished(const std::shared_ptr<net::Session>& s) override {
-    session = s;
+  void OnEstablished(const std::shared_ptr<net::Link>& s) override {
+    link = s;
     if (on_established) on_established(*s);
   }
-  void OnMessage(net::Session&, net::Message m) override {
+  void OnMessage(net::Link&, net::LinkMessage m) override {
     bytes += m.body.size();
     ++messages;
   }
-  void OnClosed(net::Session& s, const fulei::Status&) override {
-    if (session.get() == &s) session.reset();
+  void OnClosed(net::Link& s, const fulei::Status&) override {
+    if (link.get() == &s) link.reset();
     ++closed;
   }
-  std::shared_ptr<net::Session> session;
-  std::function<void(net::Session&)> on_established;
+  std::shared_ptr<net::Link> link;
+  std::function<void(net::Link&)> on_established;
   uint64_t bytes = 0, messages = 0;
   int closed = 0;
 };
@@ -106,15 +106,15 @@ int main(int argc, char** argv) {
 
   // 2. Sync to the town.
   node::NodeConfig town_config = network.Config(town_unit, true, 0);
-  town_config.session.chunk_bytes = chunk_bytes;
-  town_config.session.send_buffer_bytes = 0;  // a fast link: kernel autotuning
+  town_config.link.chunk_bytes = chunk_bytes;
+  town_config.link.send_buffer_bytes = 0;  // a fast link: kernel autotuning
   auto town = network.Start(io, town_config);
   if (!town.ok()) {
     std::fprintf(stderr, "town: %s\n", town.status().ToString().c_str());
     return 1;
   }
   node::NodeConfig village_config = network.Config(village_unit, false, (*town)->listen_port());
-  village_config.session = town_config.session;
+  village_config.link = town_config.link;
   const auto sync_start = Clock::now();
   auto village = network.Start(io, village_config);
   if (!village.ok()) return 1;
@@ -160,7 +160,7 @@ int main(int argc, char** argv) {
       return crypto::Channel::Create(std::move(cc), initiator, random);
     };
   };
-  net::SessionConfig sc;
+  net::LinkConfig sc;
   sc.chunk_bytes = chunk_bytes;
   sc.send_buffer_bytes = 0;
   sc.max_queued_bytes = size_t{1} << 30;
@@ -169,21 +169,21 @@ int main(int argc, char** argv) {
   auto sender = std::make_shared<Sink>();
   Clock::time_point raw_start;
   const std::string payload(message_bytes, 'x');
-  sender->on_established = [&](net::Session& s) {
+  sender->on_established = [&](net::Link& s) {
     raw_start = Clock::now();
     for (size_t i = 0; i < messages; ++i) {
       if (!s.Send(sync::Priority::kBulk, 1, payload).ok()) std::abort();
     }
   };
   net::ListenerConfig lc;
-  lc.session = sc;
+  lc.link = sc;
   auto listener =
       net::Listener::Start(io, net::Tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), 0),
                            lc, factory(*town_id, network.site(town_unit).chain),
                            [&](const net::Tcp::endpoint&) { return receiver; });
   if (!listener.ok()) return 1;
   net::DialerConfig dc;
-  dc.session = sc;
+  dc.link = sc;
   dc.seed = 1;
   auto dialer = std::make_unique<net::Dialer>(
       io, std::vector<net::Tcp::endpoint>{(*listener)->local_endpoint()}, dc,
@@ -198,7 +198,7 @@ int main(int argc, char** argv) {
     return 1;
   }
   const double raw_mb = static_cast<double>(receiver->bytes) / 1e6;
-  std::printf("raw   net::Session, %zu messages of %zu bytes: %.1f MB in %.3f s = %.1f MB/s\n",
+  std::printf("raw   net::Link, %zu messages of %zu bytes: %.1f MB in %.3f s = %.1f MB/s\n",
               messages, message_bytes, raw_mb, raw_s, raw_mb / raw_s);
   std::printf("sync reaches %.0f%% of the raw channel's throughput (chunk %zu bytes)\n",
               100.0 * (sync_mb / sync_s) / (raw_mb / raw_s), chunk_bytes);

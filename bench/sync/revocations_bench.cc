@@ -22,6 +22,7 @@
 #include "sync/local_writer.h"
 #include "sync/revocations.h"
 #include "tests/store/data_key_sealer.h"
+#include "tests/support/temp_dir.h"
 
 namespace fulei::sync {
 namespace {
@@ -36,18 +37,16 @@ int Run() {
   crypto::SigningKey root = crypto::SigningKey::Generate(random);
   crypto::NodeIdentity city = crypto::NodeIdentity::Generate(random);
   store::testing::DataKeySealer sealer;
-  const std::filesystem::path dir = std::filesystem::is_directory("/dev/shm")
-                                        ? "/dev/shm/fulei-revocations-bench"
-                                        : "/tmp/fulei-revocations-bench";
+  const std::string parent = std::filesystem::is_directory("/dev/shm") ? "/dev/shm" : "/tmp";
   std::printf("%10s %10s %12s %12s %12s\n", "revoked", "bytes", "publish ms", "install ms",
               "recheck ms");
   for (size_t count : {size_t{1}, size_t{1000}, size_t{10000}, size_t{100000}}) {
-    std::filesystem::remove_all(dir);
+    fulei::testing::TempDir dir(parent);  // declared first: removed after the store closes
     store::StoreOptions options;
     options.sealer = &sealer;
     options.node_id = city.node_id();
     options.reserve_bytes = 0;
-    auto store = store::Store::Open(dir.string(), options);
+    auto store = store::Store::Open(dir.path(), options);
     if (!store.ok()) {
       std::fprintf(stderr, "store: %s\n", store.status().ToString().c_str());
       return 1;
@@ -78,7 +77,6 @@ int Run() {
     std::printf("%10zu %10zu %12.2f %12.2f %12.2f\n", count, bytes->size(), Ms(t1 - t0),
                 Ms(t2 - t1), Ms(t3 - t2) / kRechecks);
   }
-  std::filesystem::remove_all(dir);
   return 0;
 }
 

@@ -8,11 +8,12 @@
 #include <cstdlib>
 #include <filesystem>
 #include <memory>
-#include <random>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "crdt/codec.h"
+#include "crdt/hlc.h"
 #include "crypto/certificate.h"
 #include "crypto/identity.h"
 #include "crypto/random.h"
@@ -22,6 +23,7 @@
 #include "sync/local_writer.h"
 #include "sync/messages.h"
 #include "sync/session.h"
+#include "tests/support/temp_dir.h"
 
 namespace fulei::sync {
 namespace {
@@ -39,34 +41,21 @@ struct Node {
 
 class Bench {
  public:
-  Bench() : root_(crypto::SigningKey::Generate(random_)), trust_(root_.public_key()) {
-    dir_ = std::filesystem::is_directory("/dev/shm") ? "/dev/shm/fulei-sync-bench"
-                                                     : "/tmp/fulei-sync-bench";
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
-  }
-  ~Bench() {
-    village_.reset();
-    town_.reset();
-    std::filesystem::remove_all(dir_);
-  }
+  Bench() : root_(crypto::SigningKey::Generate(random_)), trust_(root_.public_key()) {}
 
   std::unique_ptr<Node> MakeNode(const std::string& unit, crypto::Role role) {
     auto n = std::make_unique<Node>();
     n->unit = unit;
     n->identity.emplace(crypto::NodeIdentity::Generate(random_));
-    crypto::Certificate tbs;
-    tbs.node_id = n->identity->node_id();
-    tbs.role = role;
-    tbs.signing_key = n->identity->signing_key().public_key();
-    tbs.dh_key = n->identity->dh_key().public_key;
-    tbs.org_unit = unit;
-    tbs.not_after_ms = kNow * 2;
-    auto cert = crypto::IssueCertificate(tbs, root_);
+    auto cert = crypto::CertifyNode(*n->identity, role, unit, 0, kNow * 2, root_);
+    if (!cert.ok()) {
+      std::fprintf(stderr, "certify: %s\n", cert.status().ToString().c_str());
+      std::exit(1);
+    }
     store::StoreOptions options;
-    options.node_id = tbs.node_id;
+    options.node_id = n->identity->node_id();
     options.reserve_bytes = 0;
-    auto opened = store::Store::Open(dir_ + "/" + std::to_string(tbs.node_id), options);
+    auto opened = store::Store::Open(dir_.sub(std::to_string(options.node_id)), options);
     if (!opened.ok()) {
       std::fprintf(stderr, "open: %s\n", opened.status().ToString().c_str());
       std::exit(1);
@@ -160,15 +149,11 @@ class Bench {
   }
 
  private:
-  struct SeededRandom final : crypto::Random {
-    std::mt19937_64 rng{99};
-    void Fill(uint8_t* out, size_t n) override {
-      for (size_t i = 0; i < n; ++i) out[i] = static_cast<uint8_t>(rng());
-    }
-  } random_;
+  // Declared first, so it is removed only after the nodes' stores have closed.
+  fulei::testing::TempDir dir_{std::filesystem::is_directory("/dev/shm") ? "/dev/shm" : "/tmp"};
+  crypto::DeterministicRandom random_{99};
   crypto::SigningKey root_;
   crypto::TrustStore trust_;
-  std::string dir_;
   std::unique_ptr<Node> village_, town_;
 };
 

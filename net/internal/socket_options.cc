@@ -23,7 +23,7 @@ Status Set(int fd, int level, int name, int value, const char* what) {
 
 }  // namespace
 
-Status ApplySocketOptions(int fd, const SessionConfig& config) {
+Status ApplySocketOptions(int fd, const LinkConfig& config) {
   FULEI_RETURN_IF_ERROR(Set(fd, IPPROTO_TCP, TCP_NODELAY, 1, "TCP_NODELAY"));
   if (config.send_buffer_bytes > 0) {
     FULEI_RETURN_IF_ERROR(Set(fd, SOL_SOCKET, SO_SNDBUF, config.send_buffer_bytes, "SO_SNDBUF"));

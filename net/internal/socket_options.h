@@ -5,12 +5,12 @@
 #define FULEI_NET_INTERNAL_SOCKET_OPTIONS_H_
 
 #include "crdt/status.h"
-#include "net/session_config.h"
+#include "net/link_config.h"
 
 namespace fulei::net::internal {
 
 // kIoError naming the option the kernel refused.
-Status ApplySocketOptions(int fd, const SessionConfig& config);
+Status ApplySocketOptions(int fd, const LinkConfig& config);
 
 // True when send(2) would accept bytes now (or the socket has an error to report), without
 // waiting. A socket found not writable is marked by the kernel to signal the next change,

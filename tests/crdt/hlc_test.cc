@@ -5,6 +5,8 @@
 #include <limits>
 #include <random>
 
+#include "tests/support/status_matchers.h"
+
 namespace fulei::crdt {
 namespace {
 
@@ -38,10 +40,9 @@ TEST(Hlc, RestoredHighWaterSurvivesReboot) {
 TEST(Hlc, UpdateAdoptsRemoteAndStaysAhead) {
   HybridClock clock(60'000);
   clock.Now(1000);
-  auto s = clock.Update(Stamp{5000, 7}, 1000);
-  ASSERT_TRUE(s.ok());
-  EXPECT_EQ(*s, (Stamp{5000, 8}));
-  EXPECT_GT(clock.Now(1000), *s);
+  ASSERT_OK_AND_ASSIGN(Stamp s, clock.Update(Stamp{5000, 7}, 1000));
+  EXPECT_EQ(s, (Stamp{5000, 8}));
+  EXPECT_GT(clock.Now(1000), s);
 }
 
 TEST(Hlc, RejectsRemoteStampsTooFarInTheFuture) {
@@ -52,14 +53,14 @@ TEST(Hlc, RejectsRemoteStampsTooFarInTheFuture) {
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), StatusCode::kOutOfRange);
   EXPECT_EQ(clock.high_water(), before);  // not adopted
-  EXPECT_TRUE(clock.Update(Stamp{1'000'000 + 60'000, 0}, 1'000'000).ok());
+  EXPECT_OK(clock.Update(Stamp{1'000'000 + 60'000, 0}, 1'000'000));
 }
 
 TEST(Hlc, FutureBoundIsMeasuredFromHighWaterWhenWallClockIsBehind) {
   HybridClock clock(60'000);
   clock.Restore(Stamp{1'732'000'000'000, 0});
   // Wall clock says 1970, but the persisted high-water keeps remote stamps acceptable.
-  EXPECT_TRUE(clock.Update(Stamp{1'732'000'000'500, 0}, 0).ok());
+  EXPECT_OK(clock.Update(Stamp{1'732'000'000'500, 0}, 0));
 }
 
 TEST(Hlc, LogicalOverflowMovesPhysicalOn) {

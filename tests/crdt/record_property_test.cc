@@ -8,6 +8,7 @@
 
 #include "crdt/record.h"
 #include "tests/crdt/history.h"
+#include "tests/support/status_matchers.h"
 
 namespace fulei::crdt {
 namespace {
@@ -31,7 +32,7 @@ TEST(RecordProperty, AnyOrderWithDuplicatesGivesIdenticalBytes) {
   for (uint64_t seed = 1; seed <= kSeeds; ++seed) {
     HistoryGenerator gen(seed, 3, 3);
     std::vector<Op> ops = gen.Run(40);
-    for (const Op& op : ops) ASSERT_TRUE(ValidateOp(op).ok()) << ValidateOp(op).ToString();
+    for (const Op& op : ops) ASSERT_OK(ValidateOp(op));
     const auto reference = Materialize(ops);
 
     // Commutativity: a random permutation.
@@ -61,7 +62,7 @@ TEST(RecordProperty, GroupingDoesNotMatterAndDecodeRoundTrips) {
     // Persist and reload halfway, as a node does across a restart.
     for (auto& [k, s] : states) {
       auto decoded = RecordState::Decode(s.Encode());
-      ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
+      ASSERT_OK(decoded);
       ASSERT_EQ(decoded->Encode(), s.Encode());
       s = std::move(*decoded);
     }

@@ -2,21 +2,15 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+#include <vector>
+
+#include "tests/crdt/make_op.h"
+
 namespace fulei::crdt {
 namespace {
 
-const RecordKey kKey{"jinjiang/cizao/v001", "child", "c1"};
-
-Op MakeOp(NodeId origin, uint64_t seq, uint64_t ms, std::vector<FieldWrite> writes) {
-  Op op;
-  op.origin = origin;
-  op.seq = seq;
-  op.stamp = Stamp{ms, 0};
-  op.author = "u1";
-  op.key = kKey;
-  op.writes = std::move(writes);
-  return op;
-}
+using testing::MakeOp;
 
 TEST(Record, RegisterSetAndOverwrite) {
   RecordState s;
@@ -120,94 +114,6 @@ TEST(Record, ErasedOpOnlyMovesTimestamps) {
   s.Apply(op);
   EXPECT_TRUE(s.has_ops());
   EXPECT_TRUE(s.fields().empty());
-}
-
-TEST(Record, DecodeRejectsGarbage) {
-  EXPECT_EQ(RecordState::Decode("").status().code(), StatusCode::kCorruption);
-  EXPECT_EQ(RecordState::Decode("12345678").status().code(), StatusCode::kCorruption);
-  EXPECT_EQ(RecordState::Decode("1234567").status().code(), StatusCode::kCorruption);
-}
-
-TEST(ValidateOp, RejectsBadShapes) {
-  Op good = MakeOp(1, 1, 10, {AddWrite("tags", "x")});
-  EXPECT_TRUE(ValidateOp(good).ok());
-
-  Op op = good;
-  op.origin = 0;
-  EXPECT_EQ(ValidateOp(op).code(), StatusCode::kInvalidArgument);
-  op = good;
-  op.seq = 0;
-  EXPECT_EQ(ValidateOp(op).code(), StatusCode::kInvalidArgument);
-  op = good;
-  op.key.scope = "";
-  EXPECT_NE(ValidateOp(op).message().find("scope"), std::string::npos);
-  op = good;
-  op.key.id = "a|b";
-  EXPECT_FALSE(ValidateOp(op).ok());
-  op = good;
-  op.writes.push_back(FieldWrite{"", WriteKind::kSet, "v", {}});
-  EXPECT_FALSE(ValidateOp(op).ok());
-  op = good;
-  op.writes.push_back(FieldWrite{"tags", WriteKind::kSet, "v", {}});  // two kinds, one field
-  EXPECT_FALSE(ValidateOp(op).ok());
-  op = good;
-  op.writes = {FieldWrite{"a", WriteKind::kSet, "1", {}},
-               FieldWrite{"a", WriteKind::kSet, "2", {}}};
-  EXPECT_FALSE(ValidateOp(op).ok());
-  op = good;
-  // Superseding the future (or itself) is refused: causality only points backwards.
-  op.writes = {FieldWrite{"a", WriteKind::kSet, "1", {OpId{{10, 0}, 1}}}};
-  EXPECT_FALSE(ValidateOp(op).ok());
-  op.writes = {FieldWrite{"a", WriteKind::kSet, "1", {OpId{{11, 0}, 5}}}};
-  EXPECT_FALSE(ValidateOp(op).ok());
-  op.writes = {FieldWrite{"a", WriteKind::kSet, "1", {OpId{{9, 7}, 5}}}};
-  EXPECT_TRUE(ValidateOp(op).ok());
-  op = good;
-  op.erased = true;
-  EXPECT_FALSE(ValidateOp(op).ok());
-  op = good;
-  op.writes = {FieldWrite{"a", static_cast<WriteKind>(9), "1", {}}};
-  EXPECT_FALSE(ValidateOp(op).ok());
-  op = good;
-  op.writes = {FieldWrite{"big", WriteKind::kSet, std::string(kMaxValueBytes + 1, 'x'), {}}};
-  EXPECT_FALSE(ValidateOp(op).ok());
-}
-
-TEST(ValidateOp, OneKindPerFieldAndNoWriteTwice) {
-  auto check = [](std::vector<FieldWrite> writes) {
-    return ValidateOp(MakeOp(1, 1, 10, std::move(writes)));
-  };
-  auto w = [](std::string field, WriteKind kind, std::string value) {
-    return FieldWrite{std::move(field), kind, std::move(value), {}};
-  };
-  // Allowed: distinct elements, an add and a remove of one element, a register set and clear of
-  // other fields, writes to many fields in any order.
-  EXPECT_TRUE(check({w("tags", WriteKind::kAdd, "a"), w("tags", WriteKind::kAdd, "b"),
-                     w("tags", WriteKind::kRemove, "a"), w("note", WriteKind::kAppend, "x"),
-                     w("name", WriteKind::kSet, "n"), w("phone", WriteKind::kRemove, "")})
-                  .ok());
-  Status s = check({w("tags", WriteKind::kAdd, "a"), w("x", WriteKind::kSet, "1"),
-                    w("tags", WriteKind::kAppend, "b")});
-  EXPECT_NE(s.message().find("'tags': written with two different kinds"), std::string::npos)
-      << s.ToString();
-  s = check({w("tags", WriteKind::kAdd, "a"), w("tags", WriteKind::kRemove, "b"),
-             w("tags", WriteKind::kSet, "c")});  // a remove between the two kinds
-  EXPECT_NE(s.message().find("two different kinds"), std::string::npos) << s.ToString();
-  s = check({w("tags", WriteKind::kAdd, "a"), w("tags", WriteKind::kAdd, "a")});
-  EXPECT_NE(s.message().find("'tags': written twice"), std::string::npos) << s.ToString();
-  s = check({w("tags", WriteKind::kRemove, "a"), w("tags", WriteKind::kRemove, "a")});
-  EXPECT_NE(s.message().find("written twice"), std::string::npos) << s.ToString();
-  s = check({w("log", WriteKind::kAppend, "a"), w("log", WriteKind::kAppend, "b")});
-  EXPECT_NE(s.message().find("'log': appended twice"), std::string::npos) << s.ToString();
-  // The most writes an op may hold, all to distinct fields: valid (and checked by a sort, not a
-  // scan per write); one more duplicate at the end is found.
-  std::vector<FieldWrite> many;
-  for (size_t i = 0; i < kMaxWritesPerOp - 1; ++i) {
-    many.push_back(w("f" + std::to_string(i), WriteKind::kSet, "v"));
-  }
-  EXPECT_TRUE(check(many).ok());
-  many.push_back(w("f17", WriteKind::kSet, "again"));
-  EXPECT_NE(check(many).message().find("'f17': written twice"), std::string::npos);
 }
 
 }  // namespace

@@ -10,27 +10,30 @@
 #include <filesystem>
 #include <random>
 #include <set>
+#include <string>
 
+#include "crypto/random.h"
 #include "tests/crypto/test_util.h"
+#include "tests/support/status_matchers.h"
+#include "tests/support/temp_dir.h"
 
 namespace fulei::crypto {
 namespace {
 
-using testing::SeededRandom;
-constexpr Argon2Params kFast{1, 64 << 10};
+using testing::kFastArgon2;
 
 TEST(DataKeyTest, SealOpenRoundTrip) {
-  SeededRandom random(1);
+  DeterministicRandom random(1);
   DataKey k = DataKey::Generate(1, random);
   std::string sealed = k.Seal("王小明", "child/c-0001/name");
   EXPECT_EQ(sealed.size(), std::string("王小明").size() + kSealOverhead);
   EXPECT_EQ(sealed.find("王小明"), std::string::npos);
   auto open = k.Open(sealed, "child/c-0001/name");
-  ASSERT_TRUE(open.ok());
+  ASSERT_OK(open);
   EXPECT_EQ(*open, "王小明");
   EXPECT_NE(k.Seal("王小明", "ad"), k.Seal("王小明", "ad"));  // fresh nonce each time
   auto empty = k.Open(k.Seal("", ""), "");
-  ASSERT_TRUE(empty.ok());
+  ASSERT_OK(empty);
   EXPECT_EQ(*empty, "");
 }
 
@@ -54,6 +57,7 @@ TEST(DataKeyTest, IsLibsodiumXChaCha20Poly1305AtEveryLength) {
   for (size_t len = 0; len <= 1100; ++len) lengths.push_back(len);
   for (size_t len : {size_t{65471}, size_t{65473}, size_t{300000}}) lengths.push_back(len);
   for (size_t len : lengths) {  // the last ones beyond the per-thread scratch
+    SCOPED_TRACE("length " + std::to_string(len));
     const std::string plain = random_bytes(len);
     const std::string ad = random_bytes(len % 37);
     const std::string sealed = k.Seal(plain, ad);
@@ -77,9 +81,8 @@ TEST(DataKeyTest, IsLibsodiumXChaCha20Poly1305AtEveryLength) {
                                                         key.data());
     ASSERT_EQ(theirs, sealed) << "length " << len;
     // DataKey opens it, and refuses it with its tag or its last ciphertext byte flipped.
-    auto back = k.Open(sealed, ad);
-    ASSERT_TRUE(back.ok()) << "length " << len;
-    EXPECT_EQ(*back, plain);
+    ASSERT_OK_AND_ASSIGN(std::string back, k.Open(sealed, ad));
+    EXPECT_EQ(back, plain);
     std::string bad_tag = sealed;
     bad_tag[sealed.size() - 1 - len % kTagBytes] ^= 0x10;
     EXPECT_EQ(k.Open(bad_tag, ad).status().code(), StatusCode::kCorruption) << len;
@@ -92,7 +95,7 @@ TEST(DataKeyTest, IsLibsodiumXChaCha20Poly1305AtEveryLength) {
 }
 
 TEST(DataKeyTest, EveryBitFlipWrongAdAndTruncationRejected) {
-  SeededRandom random(2);
+  DeterministicRandom random(2);
   DataKey k = DataKey::Generate(7, random);
   std::string sealed = k.Seal("case note", "ad");
   for (size_t bit = 0; bit < sealed.size() * 8; ++bit) {
@@ -113,7 +116,7 @@ TEST(DataKeyTest, EveryBitFlipWrongAdAndTruncationRejected) {
 }
 
 TEST(KeyRingTest, RotationKeepsOldValuesReadable) {
-  SeededRandom random(3);
+  DeterministicRandom random(3);
   KeyRing ring = KeyRing::Create(random);
   EXPECT_EQ(ring.current_id(), 1u);
   std::string old_value = ring.Seal("old", "f");
@@ -129,24 +132,22 @@ TEST(KeyRingTest, RotationKeepsOldValuesReadable) {
 }
 
 TEST(KeyRingTest, RewrapUnderNewPassphraseWithoutReencrypting) {
-  namespace fs = std::filesystem;
-  fs::path dir = fs::path(::testing::TempDir()) / "fulei-keyring";
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  SeededRandom random(4);
+  fulei::testing::TempDir tmp;
+  const std::filesystem::path dir = tmp.path();
+  DeterministicRandom random(4);
   KeyRing ring = KeyRing::Create(random);
   ring.Rotate(random);
   std::string v1 = ring.Seal("value", "ad");
-  ASSERT_TRUE(ring.Save(dir, KeyProtection::Passphrase("first", kFast), random).ok());
+  ASSERT_OK(ring.Save(dir, KeyProtection::Passphrase("first", kFastArgon2), random));
   auto loaded = KeyRing::Load(dir, KeyProtection::Passphrase("first"));
-  ASSERT_TRUE(loaded.ok()) << loaded.status().ToString();
+  ASSERT_OK(loaded);
   EXPECT_EQ(*loaded->Open(v1, "ad"), "value");
   // Rotate the key-encryption key: only data.keys is rewritten.
-  ASSERT_TRUE(loaded->Save(dir, KeyProtection::Passphrase("second", kFast), random).ok());
+  ASSERT_OK(loaded->Save(dir, KeyProtection::Passphrase("second", kFastArgon2), random));
   EXPECT_EQ(KeyRing::Load(dir, KeyProtection::Passphrase("first")).status().code(),
             StatusCode::kUnauthenticated);
   auto again = KeyRing::Load(dir, KeyProtection::Passphrase("second"));
-  ASSERT_TRUE(again.ok());
+  ASSERT_OK(again);
   EXPECT_EQ(*again->Open(v1, "ad"), "value");
   EXPECT_EQ(again->size(), 2u);
   EXPECT_EQ(again->current_id(), 2u);
@@ -154,11 +155,10 @@ TEST(KeyRingTest, RewrapUnderNewPassphraseWithoutReencrypting) {
   Secret<32> kek;
   random.Fill(kek.data(), kek.size());
   auto wrapped = again->Wrap(KeyProtection::KeyFile(kek.Clone()), random);
-  ASSERT_TRUE(wrapped.ok());
+  ASSERT_OK(wrapped);
   auto unwrapped = KeyRing::Unwrap(*wrapped, KeyProtection::KeyFile(kek.Clone()));
-  ASSERT_TRUE(unwrapped.ok());
+  ASSERT_OK(unwrapped);
   EXPECT_EQ(*unwrapped->Open(v1, "ad"), "value");
-  fs::remove_all(dir);
 }
 
 // Nonces are prefix (16 random bytes per DataKey) || counter: never repeated within one key
@@ -166,7 +166,7 @@ TEST(KeyRingTest, RewrapUnderNewPassphraseWithoutReencrypting) {
 std::string NonceOf(const std::string& sealed) { return sealed.substr(5, 24); }
 
 TEST(DataKeyTest, NoncesNeverRepeat) {
-  SeededRandom random(11);
+  DeterministicRandom random(11);
   DataKey k = DataKey::Generate(1, random);
   DataKey twin = DataKey::FromBytes(1, k.key());  // the same key, as after a restart
   std::set<std::string> nonces;
@@ -179,7 +179,7 @@ TEST(DataKeyTest, NoncesNeverRepeat) {
   EXPECT_NE(NonceOf(a).substr(0, 16), NonceOf(twin.Seal("v", "ad")).substr(0, 16));
   // Values sealed by either instance open under the other (plain XChaCha20-Poly1305).
   auto opened = twin.Open(a, "ad");
-  ASSERT_TRUE(opened.ok());
+  ASSERT_OK(opened);
   EXPECT_EQ(*opened, "v");
   // A moved DataKey keeps counting from where it was.
   DataKey moved = std::move(k);
@@ -187,7 +187,7 @@ TEST(DataKeyTest, NoncesNeverRepeat) {
 }
 
 TEST(DataKeyTest, ForkedChildDrawsItsOwnNoncePrefix) {
-  SeededRandom random(12);
+  DeterministicRandom random(12);
   DataKey k = DataKey::Generate(1, random);
   std::string before = NonceOf(k.Seal("v", "ad"));
   int fds[2];

@@ -6,8 +6,13 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
 
 #include "tests/crypto/pki_fixture.h"
+#include "tests/support/status_matchers.h"
+#include "tests/support/temp_dir.h"
 
 namespace fulei::crypto {
 namespace {
@@ -36,12 +41,14 @@ class JoinTokenTest : public ::testing::Test {
     pc.accept_unenrolled_peer = true;
     auto j = Channel::Create(std::move(jc), true, pki_.random());
     auto p = Channel::Create(std::move(pc), false, pki_.random());
-    EXPECT_TRUE(j.ok() && p.ok());
+    EXPECT_OK(j);
+    EXPECT_OK(p);
     Session s{std::move(j).value(), std::move(p).value()};
     auto r = Handshake(s.joiner, s.parent);
-    EXPECT_TRUE(r.initiator.ok() && r.responder.ok());
+    EXPECT_OK(r.initiator);
+    EXPECT_OK(r.responder);
     EXPECT_FALSE(s.parent.peer_certificate().has_value());
-    EXPECT_TRUE(CheckEnrolmentPeer(s.joiner.peer_certificate(), token).ok());  // pinned issuer
+    EXPECT_OK(CheckEnrolmentPeer(s.joiner.peer_certificate(), token));  // pinned issuer
     return s;
   }
 
@@ -51,12 +58,12 @@ class JoinTokenTest : public ::testing::Test {
     std::string req = MakeEnrolmentRequest(token, fresh, s.joiner.handshake_hash());
     std::string out;
     std::vector<std::string> at_parent, at_joiner;
-    EXPECT_TRUE(s.parent.Feed(*s.joiner.Seal(req), &out, &at_parent).ok());
+    EXPECT_OK(s.parent.Feed(*s.joiner.Seal(req), &out, &at_parent));
     EXPECT_EQ(at_parent.size(), 1u);
     auto resp = enroller_.HandleRequest(at_parent.at(0), s.parent.handshake_hash(),
                                         s.parent.peer_static_key(), now);
     if (!resp.ok()) return resp.status();
-    EXPECT_TRUE(s.joiner.Feed(*s.parent.Seal(*resp), &out, &at_joiner).ok());
+    EXPECT_OK(s.joiner.Feed(*s.parent.Seal(*resp), &out, &at_joiner));
     return AcceptEnrolmentResponse(at_joiner.at(0), token, fresh, now);
   }
 
@@ -71,16 +78,16 @@ class JoinTokenTest : public ::testing::Test {
 TEST_F(JoinTokenTest, FreshNodeEnrolsThenConnectsWithItsCertificate) {
   auto text =
       enroller_.CreateToken("jinjiang/cizao/v012", Role::kVillage, kNow, kDay, pki_.random());
-  ASSERT_TRUE(text.ok()) << text.status().ToString();
+  ASSERT_OK(text);
   EXPECT_EQ(text->rfind("fulei1-", 0), 0u);
   auto token = ParseJoinToken(*text);
-  ASSERT_TRUE(token.ok()) << token.status().ToString();
+  ASSERT_OK(token);
   EXPECT_EQ(token->org_unit, "jinjiang/cizao/v012");
   EXPECT_EQ(token->root_key, pki_.root().public_key());
   NodeIdentity fresh = NodeIdentity::Generate(pki_.random());
   Session s = Connect(fresh, *token);
   auto chain = Enrol(s, fresh, *token);
-  ASSERT_TRUE(chain.ok()) << chain.status().ToString();
+  ASSERT_OK(chain);
   EXPECT_EQ(chain->front().org_unit, "jinjiang/cizao/v012");
   EXPECT_EQ(chain->front().node_id, fresh.node_id());
   EXPECT_FALSE(chain->front().can_issue);
@@ -90,19 +97,21 @@ TEST_F(JoinTokenTest, FreshNodeEnrolsThenConnectsWithItsCertificate) {
                            pki_.random());
   auto r = Channel::Create(ConfigFor(town_, trust_, {"jinjiang/cizao", {Role::kVillage}}), false,
                            pki_.random());
-  ASSERT_TRUE(i.ok() && r.ok());
+  ASSERT_OK(i);
+  ASSERT_OK(r);
   auto res = Handshake(*i, *r);
-  EXPECT_TRUE(res.initiator.ok() && res.responder.ok());
+  EXPECT_OK(res.initiator);
+  EXPECT_OK(res.responder);
   EXPECT_TRUE(r->established());
 }
 
 TEST_F(JoinTokenTest, TokenIsSingleUse) {
   auto token = ParseJoinToken(
       *enroller_.CreateToken("jinjiang/cizao/v012", Role::kVillage, kNow, kDay, pki_.random()));
-  ASSERT_TRUE(token.ok());
+  ASSERT_OK(token);
   NodeIdentity a = NodeIdentity::Generate(pki_.random());
   Session sa = Connect(a, *token);
-  ASSERT_TRUE(Enrol(sa, a, *token).ok());
+  ASSERT_OK(Enrol(sa, a, *token));
   NodeIdentity b = NodeIdentity::Generate(pki_.random());
   Session sb = Connect(b, *token);
   EXPECT_EQ(Enrol(sb, b, *token).status().code(), StatusCode::kPermissionDenied);
@@ -114,7 +123,7 @@ TEST_F(JoinTokenTest, TokenIsSingleUse) {
 TEST_F(JoinTokenTest, ExpiredTokenRefused) {
   auto token = ParseJoinToken(
       *enroller_.CreateToken("jinjiang/cizao/v012", Role::kVillage, kNow, 60'000, pki_.random()));
-  ASSERT_TRUE(token.ok());
+  ASSERT_OK(token);
   NodeIdentity fresh = NodeIdentity::Generate(pki_.random());
   Session s = Connect(fresh, *token);
   EXPECT_EQ(Enrol(s, fresh, *token, kNow + 60'001).status().code(), StatusCode::kPermissionDenied);
@@ -138,7 +147,7 @@ TEST_F(JoinTokenTest, WrongUnitRefused) {
   // joiner refuses a certificate for another unit than it asked for.
   auto token = ParseJoinToken(
       *enroller_.CreateToken("jinjiang/cizao/v012", Role::kVillage, kNow, kDay, pki_.random()));
-  ASSERT_TRUE(token.ok());
+  ASSERT_OK(token);
   JoinToken edited{token->id,       token->role,   token->expires_ms,    token->secret.Clone(),
                    token->root_key, token->issuer, "jinjiang/cizao/v013"};
   NodeIdentity fresh = NodeIdentity::Generate(pki_.random());
@@ -149,7 +158,7 @@ TEST_F(JoinTokenTest, WrongUnitRefused) {
 TEST_F(JoinTokenTest, RequestBoundToChannelKeyAndSecret) {
   auto token = ParseJoinToken(
       *enroller_.CreateToken("jinjiang/cizao/v012", Role::kVillage, kNow, kDay, pki_.random()));
-  ASSERT_TRUE(token.ok());
+  ASSERT_OK(token);
   NodeIdentity fresh = NodeIdentity::Generate(pki_.random());
   Session s1 = Connect(fresh, *token);
   Session s2 = Connect(fresh, *token);
@@ -177,15 +186,14 @@ TEST_F(JoinTokenTest, RequestBoundToChannelKeyAndSecret) {
           .code(),
       StatusCode::kUnauthenticated);
   // None of these used the token up.
-  EXPECT_TRUE(
-      enroller_.HandleRequest(req, s1.parent.handshake_hash(), s1.parent.peer_static_key(), kNow)
-          .ok());
+  EXPECT_OK(
+      enroller_.HandleRequest(req, s1.parent.handshake_hash(), s1.parent.peer_static_key(), kNow));
 }
 
 TEST_F(JoinTokenTest, JoinerRefusesRogueOrWrongParent) {
   auto token = ParseJoinToken(
       *enroller_.CreateToken("jinjiang/cizao/v012", Role::kVillage, kNow, kDay, pki_.random()));
-  ASSERT_TRUE(token.ok());
+  ASSERT_OK(token);
   NodeIdentity fresh = NodeIdentity::Generate(pki_.random());
   TrustStore pinned(token->root_key);
   auto joiner_config = [&] {
@@ -203,7 +211,8 @@ TEST_F(JoinTokenTest, JoinerRefusesRogueOrWrongParent) {
   rc.accept_unenrolled_peer = true;
   auto j = Channel::Create(joiner_config(), true, pki_.random());
   auto r = Channel::Create(std::move(rc), false, pki_.random());
-  ASSERT_TRUE(j.ok() && r.ok());
+  ASSERT_OK(j);
+  ASSERT_OK(r);
   auto res = Handshake(*j, *r);
   EXPECT_FALSE(res.initiator.ok());
   EXPECT_FALSE(j->established());
@@ -214,12 +223,14 @@ TEST_F(JoinTokenTest, JoinerRefusesRogueOrWrongParent) {
   oc.accept_unenrolled_peer = true;
   auto j2 = Channel::Create(joiner_config(), true, pki_.random());
   auto o = Channel::Create(std::move(oc), false, pki_.random());
-  ASSERT_TRUE(j2.ok() && o.ok());
+  ASSERT_OK(j2);
+  ASSERT_OK(o);
   auto res2 = Handshake(*j2, *o);
-  ASSERT_TRUE(res2.initiator.ok() && res2.responder.ok());
+  ASSERT_OK(res2.initiator);
+  ASSERT_OK(res2.responder);
   EXPECT_EQ(CheckEnrolmentPeer(j2->peer_certificate(), *token).code(),
             StatusCode::kUnauthenticated);
-  EXPECT_FALSE(CheckEnrolmentPeer(std::nullopt, *token).ok());
+  EXPECT_EQ(CheckEnrolmentPeer(std::nullopt, *token).code(), StatusCode::kUnauthenticated);
 }
 
 TEST_F(JoinTokenTest, TokenTextRejectsTyposAndJunk) {
@@ -228,11 +239,13 @@ TEST_F(JoinTokenTest, TokenTextRejectsTyposAndJunk) {
   for (size_t i = 7; i < text.size(); ++i) {
     std::string t = text;
     t[i] = t[i] == 'A' ? 'B' : 'A';
-    EXPECT_FALSE(ParseJoinToken(t).ok()) << "position " << i;
+    EXPECT_EQ(ParseJoinToken(t).status().code(), StatusCode::kInvalidArgument) << "position " << i;
   }
-  EXPECT_FALSE(ParseJoinToken("fulei2-" + text.substr(7)).ok());
-  EXPECT_FALSE(ParseJoinToken(text.substr(0, text.size() - 1)).ok());
-  EXPECT_FALSE(ParseJoinToken("").ok());
+  EXPECT_EQ(ParseJoinToken("fulei2-" + text.substr(7)).status().code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(ParseJoinToken(text.substr(0, text.size() - 1)).status().code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(ParseJoinToken("").status().code(), StatusCode::kInvalidArgument);
 }
 
 TEST_F(JoinTokenTest, RootIssuesTownsThatMayIssue) {
@@ -241,42 +254,39 @@ TEST_F(JoinTokenTest, RootIssuesTownsThatMayIssue) {
   Enroller root_enroller(pki_.root(), {}, pki_.root().public_key(), ledger, {}, city.id());
   auto token = ParseJoinToken(
       *root_enroller.CreateToken("jinjiang/anhai", Role::kTown, kNow, kDay, pki_.random()));
-  ASSERT_TRUE(token.ok());
+  ASSERT_OK(token);
   EXPECT_EQ(token->issuer, city.id());  // the city node answers, not the offline root key
-  EXPECT_TRUE(CheckEnrolmentPeer(city.chain.front(), *token).ok());
+  EXPECT_OK(CheckEnrolmentPeer(city.chain.front(), *token));
   NodeIdentity fresh = NodeIdentity::Generate(pki_.random());
   noise::Hash binding{};
   binding[0] = 1;
   auto resp = root_enroller.HandleRequest(MakeEnrolmentRequest(*token, fresh, binding), binding,
                                           fresh.dh_key().public_key, kNow);
-  ASSERT_TRUE(resp.ok()) << resp.status().ToString();
+  ASSERT_OK(resp);
   auto chain = AcceptEnrolmentResponse(*resp, *token, fresh, kNow);
-  ASSERT_TRUE(chain.ok());
+  ASSERT_OK(chain);
   EXPECT_EQ(chain->size(), 1u);
   EXPECT_TRUE(chain->front().can_issue);
   EXPECT_EQ(chain->front().role, Role::kTown);
 }
 
 TEST_F(JoinTokenTest, FileLedgerPersistsUse) {
-  namespace fs = std::filesystem;
-  fs::path dir = fs::path(::testing::TempDir()) / "fulei-ledger";
-  fs::remove_all(dir);
-  fs::create_directories(dir);
+  fulei::testing::TempDir tmp;
+  const std::filesystem::path dir = tmp.path();
   std::string text;
   noise::Hash binding{};
   NodeIdentity fresh = NodeIdentity::Generate(pki_.random());
   {
     auto ledger = FileTokenLedger::Open(dir / "tokens", pki_.random());
-    ASSERT_TRUE(ledger.ok());
+    ASSERT_OK(ledger);
     Enroller e(town_.identity.signing_key(), town_.chain, pki_.root().public_key(), *ledger);
     text = *e.CreateToken("jinjiang/cizao/v020", Role::kVillage, kNow, kDay, pki_.random());
     auto token = ParseJoinToken(text);
-    ASSERT_TRUE(e.HandleRequest(MakeEnrolmentRequest(*token, fresh, binding), binding,
-                                fresh.dh_key().public_key, kNow)
-                    .ok());
+    ASSERT_OK(e.HandleRequest(MakeEnrolmentRequest(*token, fresh, binding), binding,
+                              fresh.dh_key().public_key, kNow));
   }
   auto reopened = FileTokenLedger::Open(dir / "tokens", pki_.random());
-  ASSERT_TRUE(reopened.ok()) << reopened.status().ToString();
+  ASSERT_OK(reopened);
   Enroller e(town_.identity.signing_key(), town_.chain, pki_.root().public_key(), *reopened);
   auto token = ParseJoinToken(text);
   EXPECT_EQ(e.HandleRequest(MakeEnrolmentRequest(*token, fresh, binding), binding,
@@ -284,7 +294,6 @@ TEST_F(JoinTokenTest, FileLedgerPersistsUse) {
                 .status()
                 .code(),
             StatusCode::kPermissionDenied);
-  fs::remove_all(dir);
 }
 
 }  // namespace

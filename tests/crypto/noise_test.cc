@@ -10,6 +10,7 @@
 #include <string>
 
 #include "tests/crypto/test_util.h"
+#include "tests/support/status_matchers.h"
 
 namespace fulei::crypto::noise {
 namespace {
@@ -57,7 +58,7 @@ void RunVector(const boost::json::object& v) {
   std::string name = Str(v, "protocol_name");
   SCOPED_TRACE(name);
   auto pattern = PatternFromProtocolName(name);
-  ASSERT_TRUE(pattern.ok()) << pattern.status().ToString();
+  ASSERT_OK(pattern);
   NoRandom no_random;
 
   HandshakeConfig ic;
@@ -77,8 +78,8 @@ void RunVector(const boost::json::object& v) {
 
   auto init = HandshakeState::Create(std::move(ic), no_random);
   auto resp = HandshakeState::Create(std::move(rc), no_random);
-  ASSERT_TRUE(init.ok()) << init.status().ToString();
-  ASSERT_TRUE(resp.ok()) << resp.status().ToString();
+  ASSERT_OK(init);
+  ASSERT_OK(resp);
 
   const auto& messages = v.at("messages").as_array();
   ASSERT_GT(messages.size(), pattern->messages.size());
@@ -93,16 +94,17 @@ void RunVector(const boost::json::object& v) {
     if (i < pattern->messages.size()) {
       HandshakeState& writer = from_initiator ? *init : *resp;
       HandshakeState& reader = from_initiator ? *resp : *init;
-      ASSERT_TRUE(writer.WriteMessage(payload, &wire).ok());
+      ASSERT_OK(writer.WriteMessage(payload, &wire));
       EXPECT_EQ(ToHex(wire), ToHex(expected));
-      ASSERT_TRUE(reader.ReadMessage(wire, &read).ok());
+      ASSERT_OK(reader.ReadMessage(wire, &read));
       EXPECT_EQ(ToHex(read), ToHex(payload));
       if (i + 1 == pattern->messages.size()) {
         ASSERT_TRUE(init->finished());
         ASSERT_TRUE(resp->finished());
         auto a = init->Split();
         auto b = resp->Split();
-        ASSERT_TRUE(a.ok() && b.ok());
+        ASSERT_OK(a);
+        ASSERT_OK(b);
         isplit = std::move(a).value();
         rsplit = std::move(b).value();
         std::string hh(reinterpret_cast<const char*>(isplit->handshake_hash.data()), kHashLen);
@@ -113,9 +115,9 @@ void RunVector(const boost::json::object& v) {
       ASSERT_TRUE(isplit && rsplit);
       CipherState& send = from_initiator ? isplit->send : rsplit->send;
       CipherState& recv = from_initiator ? rsplit->receive : isplit->receive;
-      ASSERT_TRUE(send.EncryptWithAd("", payload, &wire).ok());
+      ASSERT_OK(send.EncryptWithAd("", payload, &wire));
       EXPECT_EQ(ToHex(wire), ToHex(expected));
-      ASSERT_TRUE(recv.DecryptWithAd("", wire, &read).ok());
+      ASSERT_OK(recv.DecryptWithAd("", wire, &read));
       EXPECT_EQ(ToHex(read), ToHex(payload));
     }
   }
@@ -148,17 +150,19 @@ TEST(NoiseHandshakeTest, TamperedHandshakeMessageFails) {
     HandshakeConfig rc{*PatternByName("XX"), false, "p", KeyPair::Generate(random), {}, {}};
     auto a = HandshakeState::Create(std::move(ic), random);
     auto b = HandshakeState::Create(std::move(rc), random);
-    ASSERT_TRUE(a.ok() && b.ok());
+    ASSERT_OK(a);
+    ASSERT_OK(b);
     bool failed = false;
     for (size_t i = 0; i < 3 && !failed; ++i) {
       HandshakeState& w = i % 2 == 0 ? *a : *b;
       HandshakeState& r = i % 2 == 0 ? *b : *a;
       std::string msg, payload;
-      ASSERT_TRUE(w.WriteMessage("hello", &msg).ok());
+      ASSERT_OK(w.WriteMessage("hello", &msg));
       if (i == victim) msg[msg.size() - 1] ^= 1;
       if (!r.ReadMessage(msg, &payload).ok()) {
         EXPECT_TRUE(r.failed());
-        EXPECT_FALSE(r.ReadMessage(msg, &payload).ok());  // stays failed
+        EXPECT_EQ(r.ReadMessage(msg, &payload).code(),
+                  StatusCode::kFailedPrecondition);  // stays failed
         failed = true;
       }
     }
@@ -170,23 +174,27 @@ TEST(NoiseHandshakeTest, LowOrderEphemeralRejected) {
   SystemRandom random;
   HandshakeConfig rc{*PatternByName("XX"), false, "", KeyPair::Generate(random), {}, {}};
   auto b = HandshakeState::Create(std::move(rc), random);
-  ASSERT_TRUE(b.ok());
+  ASSERT_OK(b);
   std::string zero_e(32, '\0');  // the all-zero point: DH output is zero
   std::string payload;
-  ASSERT_TRUE(b->ReadMessage(zero_e, &payload).ok());  // -> e alone does no DH
+  ASSERT_OK(b->ReadMessage(zero_e, &payload));  // -> e alone does no DH
   std::string reply;
-  EXPECT_FALSE(b->WriteMessage("", &reply).ok());  // <- e, ee: low-order DH refused
+  EXPECT_EQ(b->WriteMessage("", &reply).code(),
+            StatusCode::kUnauthenticated);  // <- e, ee: low-order DH refused
   EXPECT_TRUE(b->failed());
 }
 
 TEST(NoiseHandshakeTest, UnknownPatternAndMissingKeys) {
   SystemRandom random;
-  EXPECT_FALSE(PatternByName("XY").ok());
-  EXPECT_FALSE(PatternFromProtocolName("Noise_XX_448_AESGCM_SHA512").ok());
+  EXPECT_EQ(PatternByName("XY").status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(PatternFromProtocolName("Noise_XX_448_AESGCM_SHA512").status().code(),
+            StatusCode::kInvalidArgument);
   HandshakeConfig ic{*PatternByName("XX"), true, "", std::nullopt, {}, {}};
-  EXPECT_FALSE(HandshakeState::Create(std::move(ic), random).ok());
+  EXPECT_EQ(HandshakeState::Create(std::move(ic), random).status().code(),
+            StatusCode::kInvalidArgument);
   HandshakeConfig kc{*PatternByName("IK"), true, "", KeyPair::Generate(random), std::nullopt, {}};
-  EXPECT_FALSE(HandshakeState::Create(std::move(kc), random).ok());
+  EXPECT_EQ(HandshakeState::Create(std::move(kc), random).status().code(),
+            StatusCode::kInvalidArgument);
 }
 
 TEST(NoiseCipherTest, RekeyChangesKeyOnBothSides) {
@@ -195,14 +203,14 @@ TEST(NoiseCipherTest, RekeyChangesKeyOnBothSides) {
   a.InitializeKey(key);
   b.InitializeKey(key);
   std::string c1, p1;
-  ASSERT_TRUE(a.EncryptWithAd("", "x", &c1).ok());
+  ASSERT_OK(a.EncryptWithAd("", "x", &c1));
   a.Rekey();
   std::string c2, p2;
-  ASSERT_TRUE(a.EncryptWithAd("", "x", &c2).ok());
-  ASSERT_TRUE(b.DecryptWithAd("", c1, &p1).ok());
-  EXPECT_FALSE(b.DecryptWithAd("", c2, &p2).ok());  // b has not rekeyed
+  ASSERT_OK(a.EncryptWithAd("", "x", &c2));
+  ASSERT_OK(b.DecryptWithAd("", c1, &p1));
+  EXPECT_EQ(b.DecryptWithAd("", c2, &p2).code(), StatusCode::kCorruption);  // b has not rekeyed
   b.Rekey();
-  ASSERT_TRUE(b.DecryptWithAd("", c2, &p2).ok());
+  ASSERT_OK(b.DecryptWithAd("", c2, &p2));
   EXPECT_EQ(p2, "x");
 }
 

@@ -9,6 +9,7 @@
 
 #include "crdt/codec.h"
 #include "tests/crypto/pki_fixture.h"
+#include "tests/support/status_matchers.h"
 
 namespace fulei::crypto {
 namespace {
@@ -35,7 +36,7 @@ class OpChainTest : public ::testing::Test {
     ChainBuilder b(village_.identity.signing_key(), kScope, 0, crdt::Hash{});
     for (int i = 1; i <= 5; ++i) {
       crdt::Op op = MakeOp(i);
-      ASSERT_TRUE(b.Append(&op).ok());
+      ASSERT_OK(b.Append(&op));
       ops_.push_back(op);
     }
     head_ = b.SignHead();
@@ -53,7 +54,7 @@ class OpChainTest : public ::testing::Test {
 };
 
 TEST_F(OpChainTest, BuiltChainVerifies) {
-  EXPECT_TRUE(Verify(ops_, head_).ok());
+  EXPECT_OK(Verify(ops_, head_));
   EXPECT_EQ(ops_[0].seq, 1u);
   EXPECT_EQ(ops_[4].seq, 5u);
   EXPECT_EQ(ops_[0].origin, village_.id());
@@ -66,31 +67,33 @@ TEST_F(OpChainTest, ContinuedBatchVerifiesAgainstPreviousHead) {
   std::vector<crdt::Op> more;
   for (int i = 6; i <= 8; ++i) {
     crdt::Op op = MakeOp(i);
-    ASSERT_TRUE(b.Append(&op).ok());
+    ASSERT_OK(b.Append(&op));
     more.push_back(op);
   }
   SignedHead h2 = b.SignHead();
-  EXPECT_TRUE(VerifyChain(village_.chain.front(), 5, head_.head, more, h2).ok());
+  EXPECT_OK(VerifyChain(village_.chain.front(), 5, head_.head, more, h2));
   // Wrong anchor: the batch does not follow from the start of the log.
-  EXPECT_FALSE(VerifyChain(village_.chain.front(), 0, crdt::Hash{}, more, h2).ok());
+  EXPECT_EQ(VerifyChain(village_.chain.front(), 0, crdt::Hash{}, more, h2).code(),
+            StatusCode::kUnauthenticated);
   crdt::Hash wrong = head_.head;
   wrong[0] ^= 1;
-  EXPECT_FALSE(VerifyChain(village_.chain.front(), 5, wrong, more, h2).ok());
+  EXPECT_EQ(VerifyChain(village_.chain.front(), 5, wrong, more, h2).code(),
+            StatusCode::kUnauthenticated);
 }
 
 TEST_F(OpChainTest, ErasedOpKeepsTheChainVerifiable) {
   std::vector<crdt::Op> ops = ops_;
   ops[2].erased = true;
   ops[2].writes.clear();
-  EXPECT_TRUE(Verify(ops, head_).ok());
+  EXPECT_OK(Verify(ops, head_));
   // A relayed encoding round trip keeps it verifiable too.
   auto decoded = crdt::DecodeOp(crdt::EncodeOp(ops[2]));
-  ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
+  ASSERT_OK(decoded);
   ops[2] = *decoded;
-  EXPECT_TRUE(Verify(ops, head_).ok());
+  EXPECT_OK(Verify(ops, head_));
   // But an "erased" op that still carries a body is malformed.
   ops[2].writes = ops_[2].writes;
-  EXPECT_FALSE(Verify(ops, head_).ok());
+  EXPECT_EQ(Verify(ops, head_).code(), StatusCode::kInvalidArgument);
 }
 
 TEST_F(OpChainTest, ChangedFieldRejected) {
@@ -139,7 +142,7 @@ TEST_F(OpChainTest, ForgedOpRejected) {
   forged.prev_hash = OpHeaderHash(ops.back());
   forged.body_hash = OpBodyHash(forged);
   ops.push_back(forged);
-  EXPECT_FALSE(Verify(ops, head_).ok());  // the head does not cover it
+  EXPECT_EQ(Verify(ops, head_).code(), StatusCode::kUnauthenticated);  // the head does not cover it
   // ...even with a head that the town signs itself.
   SignedHead town_head{village_.id(), kScope, 6, OpHeaderHash(forged), {}};
   ChainBuilder town_builder(town_.identity.signing_key(), kScope, 5, head_.head);
@@ -151,16 +154,17 @@ TEST_F(OpChainTest, DroppedAndReorderedOpsRejected) {
   for (size_t i = 0; i < ops_.size(); ++i) {
     std::vector<crdt::Op> dropped = ops_;
     dropped.erase(dropped.begin() + static_cast<long>(i));
-    EXPECT_FALSE(Verify(dropped, head_).ok()) << "drop " << i;
+    EXPECT_EQ(Verify(dropped, head_).code(), StatusCode::kUnauthenticated) << "drop " << i;
   }
   for (size_t i = 0; i + 1 < ops_.size(); ++i) {
     std::vector<crdt::Op> swapped = ops_;
     std::swap(swapped[i], swapped[i + 1]);
-    EXPECT_FALSE(Verify(swapped, head_).ok()) << "swap " << i;
+    EXPECT_EQ(Verify(swapped, head_).code(), StatusCode::kUnauthenticated) << "swap " << i;
     // Renumbering the swapped ops does not help: the hashes still break.
     swapped[i].seq = i + 1;
     swapped[i + 1].seq = i + 2;
-    EXPECT_FALSE(Verify(swapped, head_).ok()) << "renumbered swap " << i;
+    EXPECT_EQ(Verify(swapped, head_).code(), StatusCode::kUnauthenticated)
+        << "renumbered swap " << i;
   }
 }
 
@@ -182,36 +186,38 @@ TEST_F(OpChainTest, HeadResignedByTownRejected) {
   ChainBuilder town_builder(town_.identity.signing_key(), kScope, 5, link);
   SignedHead h = town_builder.SignHead();
   EXPECT_EQ(h.origin, town_.id());
-  EXPECT_FALSE(Verify(ops, h).ok());  // names the town as origin
+  EXPECT_EQ(Verify(ops, h).code(), StatusCode::kUnauthenticated);  // names the town as origin
   h.origin = village_.id();
   EXPECT_EQ(Verify(ops, h).code(), StatusCode::kUnauthenticated);  // town's signature
   // And presenting the town's own certificate as the origin's does not help either.
-  EXPECT_FALSE(VerifyChain(town_.chain.front(), 0, crdt::Hash{}, ops, h).ok());
+  EXPECT_EQ(VerifyChain(town_.chain.front(), 0, crdt::Hash{}, ops, h).code(),
+            StatusCode::kUnauthenticated);
 }
 
 TEST_F(OpChainTest, SignedHeadEncodingRoundTripsAndRejectsDamage) {
   std::string enc = EncodeSignedHead(head_);
   auto dec = DecodeSignedHead(enc);
-  ASSERT_TRUE(dec.ok());
+  ASSERT_OK(dec);
   EXPECT_EQ(*dec, head_);
-  EXPECT_TRUE(Verify(ops_, *dec).ok());
+  EXPECT_OK(Verify(ops_, *dec));
   for (size_t i = 0; i < enc.size(); ++i) {
     std::string t = enc;
     t[i] ^= 0x10;
     auto d = DecodeSignedHead(t);
     if (d.ok()) {
-      EXPECT_FALSE(Verify(ops_, *d).ok()) << "byte " << i;
+      EXPECT_EQ(Verify(ops_, *d).code(), StatusCode::kUnauthenticated) << "byte " << i;
     }
   }
-  EXPECT_FALSE(DecodeSignedHead(enc.substr(0, enc.size() - 1)).ok());
-  EXPECT_FALSE(DecodeSignedHead(enc + "x").ok());
+  EXPECT_EQ(DecodeSignedHead(enc.substr(0, enc.size() - 1)).status().code(),
+            StatusCode::kCorruption);
+  EXPECT_EQ(DecodeSignedHead(enc + "x").status().code(), StatusCode::kCorruption);
 }
 
 TEST_F(OpChainTest, BuilderRefusesOtherScope) {
   ChainBuilder b(village_.identity.signing_key(), kScope, 0, crdt::Hash{});
   crdt::Op op = MakeOp(1);
   op.key.scope = "jinjiang/cizao/v013";
-  EXPECT_FALSE(b.Append(&op).ok());
+  EXPECT_EQ(b.Append(&op).code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(b.seq(), 0u);
 }
 

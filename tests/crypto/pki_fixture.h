@@ -6,12 +6,14 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <vector>
 
 #include "crypto/certificate.h"
 #include "crypto/channel.h"
 #include "crypto/identity.h"
+#include "crypto/random.h"
 #include "crypto/trust.h"
-#include "tests/crypto/test_util.h"
+#include "tests/support/status_matchers.h"
 
 namespace fulei::crypto::testing {
 
@@ -37,25 +39,16 @@ class TestPki {
                     bool can_issue = false, uint64_t not_before = kNow - kDay,
                     uint64_t not_after = kNow + 365 * kDay) {
     TestNode n{NodeIdentity::Generate(random_), {}};
-    Certificate tbs;
-    tbs.node_id = n.identity.node_id();
-    tbs.role = role;
-    tbs.can_issue = can_issue;
-    tbs.signing_key = n.identity.signing_key().public_key();
-    tbs.dh_key = n.identity.dh_key().public_key;
-    tbs.org_unit = org_unit;
-    tbs.not_before_ms = not_before;
-    tbs.not_after_ms = not_after;
     const SigningKey& key = issuer ? issuer->identity.signing_key() : root_;
-    auto cert = IssueCertificate(tbs, key);
-    EXPECT_TRUE(cert.ok()) << cert.status().ToString();
+    auto cert = CertifyNode(n.identity, role, org_unit, not_before, not_after, key, can_issue);
+    EXPECT_OK(cert);
     n.chain.push_back(std::move(cert).value());
     if (issuer) n.chain.insert(n.chain.end(), issuer->chain.begin(), issuer->chain.end());
     return n;
   }
 
  private:
-  SeededRandom random_;
+  DeterministicRandom random_;
   SigningKey root_;
 };
 

@@ -1,15 +1,14 @@
-// Helpers shared by the crypto/ tests: hex, a deterministic Random, vector files.
+// Helpers shared by the crypto/ tests: hex, vector files, a cheap argon2id cost.
 #ifndef FULEI_TESTS_CRYPTO_TEST_UTIL_H_
 #define FULEI_TESTS_CRYPTO_TEST_UTIL_H_
 
-#include <cstdint>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
 #include <string>
 #include <string_view>
 
-#include "crypto/random.h"
+#include "crypto/secret_file.h"
 
 namespace fulei::crypto::testing {
 
@@ -38,27 +37,9 @@ inline std::string ToHex(std::string_view bytes) {
   return out;
 }
 
-// A deterministic, non-cryptographic Random (splitmix64) for reproducible tests.
-class SeededRandom final : public Random {
- public:
-  explicit SeededRandom(uint64_t seed) : state_(seed) {}
-  void Fill(uint8_t* out, size_t n) override {
-    for (size_t i = 0; i < n; ++i) {
-      if (i % 8 == 0) word_ = Next();
-      out[i] = static_cast<uint8_t>(word_ >> (8 * (i % 8)));
-    }
-  }
-
- private:
-  uint64_t Next() {
-    uint64_t z = (state_ += 0x9e3779b97f4a7c15ull);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
-  }
-  uint64_t state_;
-  uint64_t word_ = 0;
-};
+// Cheap argon2id for tests (one pass, 64 KiB); the Pi defaults are exercised once, in
+// secret_file_test.cc (PiParametersWork).
+inline constexpr Argon2Params kFastArgon2{1, 64 << 10};
 
 // Reads a whole file; throws with the path when it is missing, so a test fails loudly.
 inline std::string ReadFileOrThrow(const std::string& path) {

@@ -49,12 +49,12 @@ struct Pipe {
 }  // namespace
 
 struct LinkProxy::State {
-  State(asio::io_context& context, Tcp::endpoint up, LinkConfig c)
+  State(asio::io_context& context, Tcp::endpoint up, ProxyConfig c)
       : io(context), acceptor(context), upstream(up), config(c), random(c.seed) {}
   asio::io_context& io;
   Tcp::acceptor acceptor;
   Tcp::endpoint upstream;
-  LinkConfig config;
+  ProxyConfig config;
   std::mt19937_64 random;
   std::map<Connection*, std::shared_ptr<Connection>> connections;
   uint64_t drops = 0;
@@ -113,7 +113,7 @@ awaitable<void> SleepUntil(asio::steady_timer& t, Clock::time_point when) {
 }
 
 awaitable<void> ReadLoop(std::shared_ptr<Connection> c, Pipe& p) {
-  const LinkConfig& cfg = c->state->config;
+  const ProxyConfig& cfg = c->state->config;
   std::string buffer(cfg.packet_bytes, '\0');
   while (!c->closed) {
     if (p.waiting_bytes >= cfg.queue_bytes) {
@@ -138,7 +138,7 @@ awaitable<void> ReadLoop(std::shared_ptr<Connection> c, Pipe& p) {
 }
 
 awaitable<void> SerializeLoop(std::shared_ptr<Connection> c, Pipe& p) {
-  const LinkConfig& cfg = c->state->config;
+  const ProxyConfig& cfg = c->state->config;
   while (!c->closed) {
     if (p.waiting.empty()) {
       co_await Park(p.serializer_wake);
@@ -264,7 +264,7 @@ awaitable<void> Accept(std::shared_ptr<LinkProxy::State> state) {
 
 }  // namespace
 
-LinkProxy::LinkProxy(asio::io_context& io, Tcp::endpoint upstream, LinkConfig config)
+LinkProxy::LinkProxy(asio::io_context& io, Tcp::endpoint upstream, ProxyConfig config)
     : state_(std::make_shared<State>(io, upstream, config)) {
   auto& acceptor = state_->acceptor;
   acceptor.open(Tcp::v4());

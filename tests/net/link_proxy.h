@@ -23,7 +23,8 @@
 
 namespace fulei::net::testing {
 
-struct LinkConfig {
+// The path the proxy imitates. (Not net::LinkConfig, which configures a net::Link.)
+struct ProxyConfig {
   double bits_per_second = 256'000;  // 0: unlimited
   std::chrono::microseconds delay{0};
   std::chrono::microseconds jitter{0};
@@ -43,7 +44,7 @@ class LinkProxy {
  public:
   // Listens on config.listen_address (ephemeral port) and forwards every connection to `upstream`.
   LinkProxy(boost::asio::io_context& io, boost::asio::ip::tcp::endpoint upstream,
-            LinkConfig config);
+            ProxyConfig config);
   ~LinkProxy();
   LinkProxy(const LinkProxy&) = delete;
   LinkProxy& operator=(const LinkProxy&) = delete;

@@ -15,6 +15,7 @@
 #include "net/listener.h"
 #include "tests/net/net_fixture.h"
 #include "tests/net/shaped_link.h"
+#include "tests/support/status_matchers.h"
 
 namespace fulei::net {
 namespace {
@@ -43,11 +44,11 @@ Outcome RunAcrossShapedLink(const ShapedLink& link, bool fifo) {
   testing::TestNode town = pki.MakeNode("jinjiang/cizao", Role::kTown, nullptr, true);
   testing::TestNode village = pki.MakeNode("jinjiang/cizao/v003", Role::kVillage, &town);
   crypto::TrustStore trust = pki.Trust();
-  crypto::testing::SeededRandom town_random(1), village_random(2);
+  crypto::DeterministicRandom town_random(1), village_random(2);
   auto town_handler = std::make_shared<testing::Recorder>();
   auto village_handler = std::make_shared<testing::Recorder>();
   std::vector<std::string> log;
-  SessionConfig c;
+  LinkConfig c;
   c.chunk_bytes = 1024;
   c.send_buffer_bytes = 8 * 1024;
   c.fifo = fifo;
@@ -62,13 +63,12 @@ Outcome RunAcrossShapedLink(const ShapedLink& link, bool fifo) {
       Listener::Start(io, Tcp::endpoint(asio::ip::make_address("192.0.2.1"), 7100),
                       ListenerConfig{c, {}}, testing::FactoryFor(town, trust, town_random),
                       [&](const Tcp::endpoint&) { return town_handler; });
-  EXPECT_TRUE(listener.ok()) << listener.status().ToString();
+  EXPECT_OK(listener);
   if (!listener.ok()) return out;
   EXPECT_TRUE(ns.Enter(link.b()));
-  village_handler->on_established = [](Session& s) {
+  village_handler->on_established = [](Link& s) {
     for (int i = 0; i < kBulk; ++i) {
-      EXPECT_TRUE(
-          s.Send(Priority::kBulk, static_cast<uint32_t>(i % 2), std::string(8192, 'b')).ok());
+      EXPECT_OK(s.Send(Priority::kBulk, static_cast<uint32_t>(i % 2), std::string(8192, 'b')));
     }
   };
   Dialer dialer(io, {(*listener)->local_endpoint()},
@@ -78,20 +78,21 @@ Outcome RunAcrossShapedLink(const ShapedLink& link, bool fifo) {
   const bool flowing = testing::RunUntil(
       io, [&] { return town_handler->messages.size() >= 2; }, milliseconds(30'000));
   EXPECT_TRUE(flowing);
-  if (flowing && village_handler->session) {
+  if (flowing && village_handler->link) {
     const auto sent = std::chrono::steady_clock::now();
-    town_handler->on_message = [&](Session&, const Message& m) {
+    town_handler->on_message = [&](Link&, const LinkMessage& m) {
       if (m.priority == Priority::kUrgent) {
         out.latency =
             std::chrono::duration_cast<milliseconds>(std::chrono::steady_clock::now() - sent);
       }
     };
-    EXPECT_TRUE(village_handler->session->Send(Priority::kUrgent, 9, "强制报告").ok());
+    EXPECT_OK(village_handler->link->Send(Priority::kUrgent, 9, "强制报告"));
     EXPECT_TRUE(testing::RunUntil(
         io, [&] { return town_handler->messages.size() == kBulk + 1; }, milliseconds(60'000)));
     const auto& got = town_handler->messages;
-    auto urgent = std::find_if(got.begin(), got.end(),
-                               [](const Message& m) { return m.priority == Priority::kUrgent; });
+    auto urgent = std::find_if(got.begin(), got.end(), [](const LinkMessage& m) {
+      return m.priority == Priority::kUrgent;
+    });
     EXPECT_NE(urgent, got.end());
     if (urgent != got.end()) {
       out.ran = true;
@@ -101,7 +102,7 @@ Outcome RunAcrossShapedLink(const ShapedLink& link, bool fifo) {
   dialer.Stop();
   (*listener)->Stop();
   testing::RunUntil(
-      io, [&] { return !town_handler->session && !village_handler->session; }, milliseconds(5000));
+      io, [&] { return !town_handler->link && !village_handler->link; }, milliseconds(5000));
   return out;
 }
 

@@ -10,7 +10,7 @@
 // InNamespace switches the calling *thread* into a namespace (setns) and back in its destructor.
 // A socket belongs to the namespace of the thread that creates it: create a listener while in A,
 // then enter B before a dialer opens its sockets; accepted sockets stay in their listener's
-// namespace. LinkConfig::connect_netns lets a LinkProxy created in A connect inside A while the
+// namespace. ProxyConfig::connect_netns lets a LinkProxy created in A connect inside A while the
 // thread is in B.
 //
 // Threading: ShapedLink runs `ip`/`tc` through std::system; create it before the threads that
@@ -109,7 +109,7 @@ class ShapedLink {
   const std::string& b() const { return b_; }  // holds 192.0.2.2
   static constexpr const char* kAddressA = "192.0.2.1";
   static constexpr const char* kAddressB = "192.0.2.2";
-  // The bind-mounted namespace file, for setns (and LinkConfig::connect_netns).
+  // The bind-mounted namespace file, for setns (and ProxyConfig::connect_netns).
   static std::string Path(const std::string& name) { return "/var/run/netns/" + name; }
 
  private:

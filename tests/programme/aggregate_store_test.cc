@@ -7,12 +7,13 @@
 #include "programme/aggregate.h"
 #include "store/store.h"
 #include "tests/store/test_util.h"
+#include "tests/support/status_matchers.h"
 
 namespace fulei::programme {
 namespace {
 
+using ::fulei::testing::TempDir;
 using store::testing::Set;
-using store::testing::TempDir;
 
 TEST(AggregateStoreTest, CountersCommitWithRecordsAndSurviveReopen) {
   TempDir dir;
@@ -28,7 +29,7 @@ TEST(AggregateStoreTest, CountersCommitWithRecordsAndSurviveReopen) {
   uint64_t wall = 1'764'400'000'000;
   {
     auto st = store::Store::Open(dir.path(), options);
-    ASSERT_TRUE(st.ok()) << st.status().ToString();
+    ASSERT_OK(st);
     store::Store& s = **st;
     std::vector<store::LocalChange> changes;
     for (int i = 0; i < 5; ++i) {
@@ -51,11 +52,11 @@ TEST(AggregateStoreTest, CountersCommitWithRecordsAndSurviveReopen) {
         "u-1",
         0});
     auto ops = s.WriteLocal(changes, clock, wall);
-    ASSERT_TRUE(ops.ok()) << ops.status().ToString();
+    ASSERT_OK(ops);
 
     StoreCounterReader reader(s);
     auto d = ReadDashboard(reader, "jinjiang", today, 0);
-    ASSERT_TRUE(d.ok()) << d.status().ToString();
+    ASSERT_OK(d);
     EXPECT_EQ(d->children, 5);
     EXPECT_EQ(d->by_category.at("left_behind"), 3);
     EXPECT_EQ(d->family_care_children, 1);
@@ -63,24 +64,25 @@ TEST(AggregateStoreTest, CountersCommitWithRecordsAndSurviveReopen) {
 
     // Delete a child: the counters follow in the same transaction.
     auto state = s.Get(crdt::RecordKey{v1, "child", "c4"});
-    ASSERT_TRUE(state.ok() && state->has_value());
+    ASSERT_OK(state);
+    ASSERT_TRUE(state->has_value());
     std::vector<store::LocalChange> del{store::LocalChange{crdt::RecordKey{v1, "child", "c4"},
                                                            crdt::DeleteWrites(**state), "u-1", 0}};
-    ASSERT_TRUE(s.WriteLocal(del, clock, wall + 1000).ok());
+    ASSERT_OK(s.WriteLocal(del, clock, wall + 1000));
     d = ReadDashboard(reader, "jinjiang/cizao", today, 0);
     EXPECT_EQ(d->children, 4);
     EXPECT_EQ(d->by_category.at("orphan"), 1);
 
     auto integrity = s.CheckIntegrity();
-    ASSERT_TRUE(integrity.ok()) << integrity.status().ToString();
+    ASSERT_OK(integrity);
     EXPECT_TRUE(integrity->ok()) << (integrity->problems.empty() ? "" : integrity->problems[0]);
   }
   // Reopen: the counters were durable with the records.
   auto st = store::Store::Open(dir.path(), options);
-  ASSERT_TRUE(st.ok()) << st.status().ToString();
+  ASSERT_OK(st);
   StoreCounterReader reader(**st);
   auto d = ReadDashboard(reader, v1, today, 0);
-  ASSERT_TRUE(d.ok());
+  ASSERT_OK(d);
   EXPECT_EQ(d->children, 4);
   EXPECT_EQ(d->talked_this_month, 1);
 }

@@ -9,6 +9,7 @@
 #include <set>
 
 #include "programme/memory_index.h"
+#include "tests/support/status_matchers.h"
 
 namespace fulei::programme {
 namespace {
@@ -228,11 +229,11 @@ TEST(AggregateTest, IncrementalEqualsBruteForceOverRandomHistories) {
       auto it = world.find(key);
       const Fields* before = it == world.end() ? nullptr : &it->second;
       if (before != nullptr && gen.R(4) == 0) {  // delete
-        ASSERT_TRUE(ApplyAggregateChange(key, before, nullptr, idx).ok());
+        ASSERT_OK(ApplyAggregateChange(key, before, nullptr, idx));
         world.erase(it);
         continue;
       }
-      ASSERT_TRUE(ApplyAggregateChange(key, before, &fields, idx).ok());
+      ASSERT_OK(ApplyAggregateChange(key, before, &fields, idx));
       world[key] = fields;
     }
     const Counts expected = NonZero(BruteForce(world));
@@ -246,7 +247,7 @@ TEST(AggregateTest, IncrementalEqualsBruteForceOverRandomHistories) {
       EXPECT_EQ(it->second, v) << "seed " << seed << " " << k;
     }
     // Deleting everything leaves an empty index (summaries included).
-    for (const auto& [k, f] : world) ASSERT_TRUE(ApplyAggregateChange(k, &f, nullptr, idx).ok());
+    for (const auto& [k, f] : world) ASSERT_OK(ApplyAggregateChange(k, &f, nullptr, idx));
     EXPECT_TRUE(idx.entries().empty())
         << "seed " << seed << " left " << idx.entries().begin()->first;
   }
@@ -257,7 +258,7 @@ TEST(AggregateTest, DashboardOnHandBuiltData) {
   const Date today{2026, 11, 29};
   const int64_t now = *ParseTime("2026-11-29T12:00:00Z");
   auto put = [&](std::string scope, std::string type, std::string id, Fields f) {
-    ASSERT_TRUE(ApplyAggregateChange(crdt::RecordKey{scope, type, id}, nullptr, &f, idx).ok());
+    ASSERT_OK(ApplyAggregateChange(crdt::RecordKey{scope, type, id}, nullptr, &f, idx));
   };
   const std::string v1 = "jinjiang/cizao/v001", v2 = "jinjiang/cizao/v002";
   const std::string v3 = "jinjiang/chidian/v001";
@@ -321,7 +322,7 @@ TEST(AggregateTest, DashboardOnHandBuiltData) {
   put("jinjiang/cizao", "helper", "h1", {{"kind", {"teacher"}}, {"loving_parent", {"true"}}});
 
   auto city = ReadDashboard(idx, "jinjiang", today, now);
-  ASSERT_TRUE(city.ok()) << city.status().ToString();
+  ASSERT_OK(city);
   EXPECT_EQ(city->children, 4);
   EXPECT_EQ(city->by_category.at("orphan"), 2);
   EXPECT_EQ(city->by_gender.at("female"), 3);
@@ -350,12 +351,12 @@ TEST(AggregateTest, DashboardOnHandBuiltData) {
   EXPECT_EQ(city->pairings.at("family_care"), 3);
 
   auto town = ReadDashboard(idx, "jinjiang/cizao", today, now);
-  ASSERT_TRUE(town.ok());
+  ASSERT_OK(town);
   EXPECT_EQ(town->children, 3);
   EXPECT_EQ(town->reports.overdue, 0);
   EXPECT_EQ(town->organisations, 0);
   auto village = ReadDashboard(idx, "jinjiang/cizao/v002", today, now);
-  ASSERT_TRUE(village.ok());
+  ASSERT_OK(village);
   EXPECT_EQ(village->children, 1);
   EXPECT_EQ(village->talked_this_month, 1);
   EXPECT_EQ(village->visited_this_quarter, 0);
@@ -363,7 +364,7 @@ TEST(AggregateTest, DashboardOnHandBuiltData) {
   EXPECT_EQ(ReadDashboard(idx, "jinjiang/ci", today, now)->children, 0);
 
   auto helpers = ReadHelperCompliance(idx, "jinjiang/cizao", today);
-  ASSERT_TRUE(helpers.ok());
+  ASSERT_OK(helpers);
   ASSERT_EQ(helpers->size(), 2u);
   EXPECT_EQ((*helpers)[0].helper, "h1");
   EXPECT_EQ((*helpers)[0].children, 2);
@@ -380,7 +381,7 @@ TEST(AggregateTest, DashboardOnHandBuiltData) {
             {"start_date", {"2026-01-01"}}};
   Fields p1_ended = p1;
   p1_ended["end_date"] = {"2026-11-29"};
-  ASSERT_TRUE(ApplyAggregateChange(crdt::RecordKey{v2, "pairing", "p1"}, &p1, &p1_ended, idx).ok());
+  ASSERT_OK(ApplyAggregateChange(crdt::RecordKey{v2, "pairing", "p1"}, &p1, &p1_ended, idx));
   village = ReadDashboard(idx, "jinjiang/cizao/v002", today, now);
   EXPECT_EQ(village->family_care_children, 1);
   EXPECT_EQ(village->talked_this_month, 0);
@@ -388,7 +389,7 @@ TEST(AggregateTest, DashboardOnHandBuiltData) {
 
 TEST(AggregateTest, CorruptCounterIsReported) {
   MemoryIndex idx;
-  ASSERT_TRUE(idx.Put("u|jinjiang|child.n", "x1").ok());
+  ASSERT_OK(idx.Put("u|jinjiang|child.n", "x1"));
   auto d = ReadDashboard(idx, "jinjiang", Date{2026, 1, 1}, 0);
   EXPECT_EQ(d.status().code(), StatusCode::kCorruption);
   Fields child{{"gender", {"male"}}, {"birth_date", {"2012-01-01"}}, {"category", {"orphan"}}};

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/support/status_matchers.h"
+
 namespace fulei::programme {
 namespace {
 
@@ -11,7 +13,7 @@ Fields Base() { return Fields{{"birth_date", {"2016-04-10"}}, {"household", {"ru
 
 std::string Derive(const Fields& f, Date* review = nullptr) {
   auto d = DeriveCategory(f, kToday);
-  EXPECT_TRUE(d.ok()) << d.status().ToString();
+  EXPECT_OK(d);
   if (review) *review = d->review_on;
   return d->category.value_or("none");
 }
@@ -74,7 +76,7 @@ TEST(CategoryTest, DifficultyAndAbandoned) {
   f["father_status"] = {"present"};
   f["difficulty"] = {"poverty"};
   auto d = DeriveCategory(f, kToday);
-  ASSERT_TRUE(d.ok());
+  ASSERT_OK(d);
   EXPECT_EQ(d->category, "in_difficulty");
   EXPECT_EQ(d->evidence, std::vector<std::string>{"difficulty: poverty"});
   f["found_abandoned"] = {"true"};
@@ -86,7 +88,7 @@ TEST(CategoryTest, MalformedDateNamesTheField) {
   f["mother_status"] = {"lost_contact"};
   f["mother_status_since"] = {"2026-02-30"};
   auto d = DeriveCategory(f, kToday);
-  ASSERT_FALSE(d.ok());
+  ASSERT_EQ(d.status().code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(d.status().message(), "child.mother_status_since: 2026-02-30 is not a calendar date");
 }
 

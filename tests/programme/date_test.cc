@@ -2,21 +2,23 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/support/status_matchers.h"
+
 namespace fulei::programme {
 namespace {
 
 TEST(DateTest, ParsesStrictlyAndRejectsImpossibleDates) {
   auto d = ParseDate("2024-02-29");
-  ASSERT_TRUE(d.ok());
+  ASSERT_OK(d);
   EXPECT_EQ(d->ToString(), "2024-02-29");
-  EXPECT_FALSE(ParseDate("2023-02-29").ok());
-  EXPECT_FALSE(ParseDate("2023-02-30").ok());
-  EXPECT_FALSE(ParseDate("2023-13-01").ok());
-  EXPECT_FALSE(ParseDate("2023-04-31").ok());
-  EXPECT_FALSE(ParseDate("2023-4-1").ok());
-  EXPECT_FALSE(ParseDate("2023-04-01 ").ok());
-  EXPECT_FALSE(ParseDate("1899-12-31").ok());
-  EXPECT_FALSE(ParseDate("").ok());
+  EXPECT_EQ(ParseDate("2023-02-29").status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(ParseDate("2023-02-30").status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(ParseDate("2023-13-01").status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(ParseDate("2023-04-31").status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(ParseDate("2023-4-1").status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(ParseDate("2023-04-01 ").status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(ParseDate("1899-12-31").status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(ParseDate("").status().code(), StatusCode::kInvalidArgument);
 }
 
 TEST(DateTest, DayArithmeticRoundTrips) {
@@ -44,11 +46,11 @@ TEST(DateTest, AgesAndPeriods) {
 
 TEST(DateTest, Times) {
   auto t = ParseTime("2026-11-29T05:02:49Z");
-  ASSERT_TRUE(t.ok());
+  ASSERT_OK(t);
   EXPECT_EQ(FormatTime(*t), "2026-11-29T05:02:49Z");
-  EXPECT_FALSE(ParseTime("2026-11-29T24:00:00Z").ok());
-  EXPECT_FALSE(ParseTime("2026-11-29 05:02:49").ok());
-  EXPECT_FALSE(ParseTime("2026-02-30T05:02:49Z").ok());
+  EXPECT_EQ(ParseTime("2026-11-29T24:00:00Z").status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(ParseTime("2026-11-29 05:02:49").status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(ParseTime("2026-02-30T05:02:49Z").status().code(), StatusCode::kInvalidArgument);
 }
 
 }  // namespace

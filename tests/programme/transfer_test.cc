@@ -7,6 +7,7 @@
 #include "programme/aggregate.h"
 #include "programme/memory_index.h"
 #include "programme/validate.h"
+#include "tests/support/status_matchers.h"
 
 namespace fulei::programme {
 namespace {
@@ -30,14 +31,14 @@ class OpMaker {
              crdt::NodeId origin = 7) {
     crdt::Op op = Make(key, std::move(writes), origin);
     Status valid = crdt::ValidateOp(op);
-    ASSERT_TRUE(valid.ok()) << valid.ToString();
+    ASSERT_OK(valid);
     auto it = db.find(key);
     std::optional<crdt::RecordState> before;
     if (it != db.end()) before = it->second;
     crdt::RecordState& s = db[key];
     s.Apply(op);
     AggregateIndexer indexer;
-    ASSERT_TRUE(indexer.OnChange(key, before ? &*before : nullptr, s, idx).ok());
+    ASSERT_OK(indexer.OnChange(key, before ? &*before : nullptr, s, idx));
   }
 
  private:
@@ -95,7 +96,7 @@ TEST_F(TransferTest, RehomesChildAndHistoryAndLeavesARedirect) {
   const Fields old_pairing = *ReadFields(db_.at(pairing_));
   const Fields old_contact = *ReadFields(db_.at(contact_));
   auto plan = PlanTransfer(Request());
-  ASSERT_TRUE(plan.ok()) << plan.status().ToString();
+  ASSERT_OK(plan);
   // child, pairing (2 ops: two log entries), contact, transfer record, redirect, 2 deletes
   ASSERT_EQ(plan->size(), 8u);
   for (const PlannedChange& c : *plan) m_.Apply(db_, idx_, c.key, c.writes);
@@ -112,9 +113,9 @@ TEST_F(TransferTest, RehomesChildAndHistoryAndLeavesARedirect) {
   EXPECT_TRUE(db_.at(pairing_).deleted());
   EXPECT_TRUE(db_.at(contact_).deleted());
   // Every written record still validates.
-  EXPECT_TRUE(ValidateRecord("child", expected_child, kToday).ok());
+  EXPECT_OK(ValidateRecord("child", expected_child, kToday));
   Status t = ValidateRecord("transfer", *ReadFields(db_.at({kNew, "transfer", "t-0001"})), kToday);
-  EXPECT_TRUE(t.ok()) << t.ToString();
+  EXPECT_OK(t);
 
   // The counters moved with the child: same city total, old village empty, new village has it.
   auto city = ReadDashboard(idx_, "jinjiang", kToday, 0);

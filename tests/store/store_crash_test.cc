@@ -12,7 +12,7 @@ namespace {
 // `kills` rounds of 6 chains × `ops_per_chain` ops per batch; fails on any broken check, and when
 // too few kills landed inside commits or too little was acknowledged to prove anything.
 void RunAndCheck(int kills, uint64_t seed, int ops_per_chain) {
-  testing::TempDir dir;
+  ::fulei::testing::TempDir dir;
   testing::DataKeySealer sealer;
   testing::CrashRunOptions options;
   options.dir = dir.sub("store");

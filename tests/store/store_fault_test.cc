@@ -19,9 +19,9 @@ namespace fulei::store {
 namespace {
 
 using crdt::Op;
+using ::fulei::testing::TempDir;
 using testing::MakeOp;
 using testing::Set;
-using testing::TempDir;
 
 constexpr crdt::NodeId kSelf = 0x51;
 constexpr crdt::NodeId kA = 0xa1;
@@ -42,7 +42,7 @@ std::vector<Op> Chain(uint64_t first, size_t n, size_t value_bytes, uint32_t fla
 void ExpectHeld(Store& store, const std::vector<Op>& ops) {
   for (const auto& op : ops) {
     auto got = store.GetOp(op.key.scope, op.origin, op.seq);
-    ASSERT_TRUE(got.ok()) << got.status().ToString();
+    ASSERT_OK(got);
     ASSERT_TRUE(got->has_value()) << "lost acknowledged op seq " << op.seq;
   }
 }

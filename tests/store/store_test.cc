@@ -1,5 +1,6 @@
 // Behaviour of store::Store: round trips, idempotence, gaps, reopen, reads, sealing, backup,
-// indexes and the integrity check.
+// indexes and the integrity check. The internal encodings have their own tests in
+// tests/store/internal/.
 #include "store/store.h"
 
 #include <gtest/gtest.h>
@@ -8,14 +9,11 @@
 #include <fstream>
 #include <iterator>
 #include <map>
-#include <random>
 #include <set>
 
 #include "crdt/codec.h"
 #include "crdt/hlc.h"
-#include "store/internal/crc32c.h"
 #include "store/internal/keys.h"
-#include "store/internal/packing.h"
 #include "store/internal/value_codec.h"
 #include "tests/store/raw_lmdb.h"
 #include "tests/store/test_util.h"
@@ -24,10 +22,10 @@ namespace fulei::store {
 namespace {
 
 using crdt::Op;
+using ::fulei::testing::TempDir;
 using testing::MakeOp;
 using testing::OpenOrDie;
 using testing::Set;
-using testing::TempDir;
 using testing::TestOptions;
 
 constexpr crdt::NodeId kSelf = 0x51;
@@ -53,73 +51,6 @@ void ExpectIntegrity(Store& store) {
   auto report = store.CheckIntegrity();
   ASSERT_OK(report);
   EXPECT_TRUE(report->ok()) << (report->problems.empty() ? "" : report->problems.front());
-}
-
-TEST(StoreKeys, EncodingsSortLikeTheirParts) {
-  using internal::OpKey;
-  using internal::StateKey;
-  EXPECT_LT(OpKey("v01", 5, 9), OpKey("v012", 1, 1));  // a scope sorts before its extensions
-  EXPECT_LT(OpKey("v01", 5, 9), OpKey("v01", 6, 1));   // then origin
-  EXPECT_LT(OpKey("v01", 5, 9), OpKey("v01", 5, 10));  // then seq, numerically
-  EXPECT_LT(OpKey("v01", 5, 255), OpKey("v01", 5, 256));
-  EXPECT_LT(StateKey({"a/b", "child", "z"}), StateKey({"a/b/c", "child", "a"}));
-  EXPECT_LT(StateKey({"z", "child", "z"}), StateKey({"a", "contact", "a"}));  // type first
-  auto parsed = internal::ParseStateKey(StateKey({"a/b", "child", "c-1"}));
-  ASSERT_OK(parsed);
-  EXPECT_EQ(*parsed, (crdt::RecordKey{"a/b", "child", "c-1"}));
-  EXPECT_FALSE(internal::ParseOpKey("garbage").ok());
-}
-
-TEST(StoreCrc32c, MatchesTheStandardCheckValue) {
-  EXPECT_EQ(internal::Crc32c("123456789"), 0xe3069283u);
-  EXPECT_EQ(internal::Crc32c(""), 0u);
-  std::string long_input(1000, 'q');
-  EXPECT_EQ(
-      internal::Crc32cExtend(internal::Crc32c(long_input.substr(0, 333)), long_input.substr(333)),
-      internal::Crc32c(long_input));
-}
-
-TEST(StorePacking, RoundTripsAnyBytesAndRejectsMalformedInput) {
-  std::mt19937_64 rng(3);
-  for (size_t len : {0, 1, 7, 8, 9, 63, 64, 65, 2047, 5000}) {
-    for (int density : {0, 1, 4, 8}) {  // eighths of bytes that are non-zero
-      std::string plain(len, '\0');
-      for (auto& c : plain) {
-        if (static_cast<int>(rng() % 8) < density) c = static_cast<char>(1 + rng() % 255);
-      }
-      std::string packed = internal::Pack(plain);
-      auto back = internal::Unpack(packed);
-      ASSERT_OK(back);
-      EXPECT_EQ(*back, plain) << len << "/" << density;
-      if (len > 0 && density == 0) {
-        EXPECT_LT(packed.size(), 8u + len / 100);
-      }
-      // Every truncation and every extension is detected.
-      for (size_t cut = 0; cut < packed.size(); cut += 1 + packed.size() / 20) {
-        EXPECT_FALSE(internal::Unpack(packed.substr(0, cut)).ok()) << len << " cut " << cut;
-      }
-      EXPECT_FALSE(internal::Unpack(packed + "x").ok());
-    }
-  }
-  EXPECT_FALSE(internal::Unpack("\xff\xff\xff\xff\x7f").ok());  // absurd length
-  // The format is pinned (docs/store.md): length, then per word a tag and its non-zero bytes;
-  // a zero word's tag is followed by a count of further zero words, an FF word by its bytes and
-  // a count of further dense words.
-  EXPECT_EQ(internal::Pack(std::string("\x01\x00\x02\x00\x00\x00\x00\x03"
-                                       "\0\0\0\0\0\0\0\0",
-                                       16)),
-            std::string("\x10\x85\x01\x02\x03\x00\x00", 7));
-  EXPECT_EQ(internal::Pack("abcdefghij"), std::string("\x0a\xff"
-                                                      "abcdefgh"
-                                                      "\x00\x03ij",
-                                                      14));
-  // A run of dense words may end with the zero-padded last word.
-  EXPECT_EQ(internal::Pack("abcdefghijklmnopqrstuvw"), std::string("\x17\xff"
-                                                                   "abcdefgh"
-                                                                   "\x02"
-                                                                   "ijklmnop"
-                                                                   "qrstuvw\x00",
-                                                                   27));
 }
 
 TEST(Store, AppliesBatchAndReadsBackMergedState) {

@@ -1,11 +1,12 @@
-// Helpers shared by the store tests: temporary directories, op builders, a real sealer.
+// Helpers shared by the store tests: op builders, options, opening a store. ASSERT_OK and
+// TempDir come from tests/support/.
 #ifndef FULEI_TESTS_STORE_TEST_UTIL_H_
 #define FULEI_TESTS_STORE_TEST_UTIL_H_
 
 #include <gtest/gtest.h>
-#include <stdlib.h>
 
-#include <filesystem>
+#include <cstdlib>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -15,52 +16,10 @@
 #include "store/sealer.h"
 #include "store/store.h"
 #include "tests/store/data_key_sealer.h"
-
-#define ASSERT_OK(expr)                                                    \
-  do {                                                                     \
-    const auto& assert_ok_value_ = (expr);                                 \
-    ASSERT_TRUE(::fulei::store::testing::StatusOf(assert_ok_value_).ok())  \
-        << ::fulei::store::testing::StatusOf(assert_ok_value_).ToString(); \
-  } while (false)
-#define EXPECT_OK(expr)                                                    \
-  do {                                                                     \
-    const auto& expect_ok_value_ = (expr);                                 \
-    EXPECT_TRUE(::fulei::store::testing::StatusOf(expect_ok_value_).ok())  \
-        << ::fulei::store::testing::StatusOf(expect_ok_value_).ToString(); \
-  } while (false)
+#include "tests/support/status_matchers.h"
+#include "tests/support/temp_dir.h"
 
 namespace fulei::store::testing {
-
-inline const Status& StatusOf(const Status& s) { return s; }
-template <typename T>
-const Status& StatusOf(const Result<T>& r) {
-  return r.status();
-}
-
-// A fresh directory under $TMPDIR (or /tmp), removed with everything in it.
-class TempDir {
- public:
-  TempDir() {
-    const char* base = std::getenv("TMPDIR");
-    std::string templ = std::string(base != nullptr ? base : "/tmp") + "/fulei-store-XXXXXX";
-    std::vector<char> buf(templ.begin(), templ.end());
-    buf.push_back('\0');
-    char* made = ::mkdtemp(buf.data());
-    if (made == nullptr) std::abort();
-    path_ = made;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::string& path() const { return path_; }
-  std::string sub(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
-};
 
 // A set-write op of origin `origin`, seq `seq` in `scope`, on record (scope, type, id).
 // Stamps are derived from (seq, origin) so they are unique and increase along a chain.
@@ -103,7 +62,7 @@ inline StoreOptions TestOptions(const Sealer* sealer = nullptr,
 // Opens the store in `dir`, or ends the test binary: nothing after a failed open can be checked.
 inline std::unique_ptr<Store> OpenOrDie(const std::string& dir, StoreOptions options) {
   auto s = Store::Open(dir, std::move(options));
-  EXPECT_TRUE(s.ok()) << s.status().ToString();
+  EXPECT_OK(s);
   if (!s.ok()) std::abort();
   return std::move(s).value();
 }

@@ -6,7 +6,9 @@
 
 #include "crdt/codec.h"
 #include "crypto/op_chain.h"
+#include "crypto/random.h"
 #include "sync/op_pack.h"
+#include "tests/support/status_matchers.h"
 #include "tests/sync/fuzz/random_batch.h"
 
 namespace fulei::sync {
@@ -21,14 +23,16 @@ std::vector<Message> Samples() {
       Vectors{{ScopeVector{"jinjiang/cizao", {VvEntry{1, 9}, VvEntry{2, 3}}}}},
       ops,
       Ack{7, "jinjiang/cizao/v012", {VvEntry{1, 2}}},
-      UrgentAck{8, {VvEntry{5, 6}}, "jinjiang/cizao/v012"},
+      UrgentAck{8, {VvEntry{5, 6}}, "jinjiang/cizao/v012", {}},
+      UrgentAck{9, {}, "jinjiang/cizao/v012", {VvEntry{7, 1}, VvEntry{7, 2}}},
   };
 }
 
 TEST(Messages, RoundTrip) {
   for (const Message& m : Samples()) {
     auto decoded = DecodeMessage(EncodeMessage(m));
-    ASSERT_TRUE(decoded.ok()) << MessageName(m) << ": " << decoded.status().ToString();
+    SCOPED_TRACE(MessageName(m));
+    ASSERT_OK(decoded);
     EXPECT_EQ(*decoded, m) << MessageName(m);
   }
 }
@@ -38,7 +42,9 @@ TEST(Messages, DamagedBytesAreRejectedNeverCrash) {
     const std::string good = EncodeMessage(m);
     for (size_t n = 0; n < good.size(); n += 8) {
       auto r = DecodeMessage(std::string_view(good).substr(0, n));
-      EXPECT_FALSE(r.ok() && n < 16);
+      if (n < 16) {
+        EXPECT_EQ(r.status().code(), StatusCode::kCorruption) << n;
+      }
     }
     for (size_t bit = 0; bit < good.size() * 8; bit += 3) {
       std::string bad = good;
@@ -49,20 +55,21 @@ TEST(Messages, DamagedBytesAreRejectedNeverCrash) {
 }
 
 TEST(Messages, LimitsAreEnforced) {
-  EXPECT_FALSE(DecodeMessage(std::string(kMaxMessageBytes + 8, '\0')).ok());
-  EXPECT_FALSE(DecodeMessage("1234567").ok());
+  EXPECT_EQ(DecodeMessage(std::string(kMaxMessageBytes + 8, '\0')).status().code(),
+            StatusCode::kCorruption);
+  EXPECT_EQ(DecodeMessage("1234567").status().code(), StatusCode::kCorruption);
   Vectors v{{ScopeVector{std::string(kMaxScopeBytes + 1, 's'), {}}}};
-  EXPECT_FALSE(DecodeMessage(EncodeMessage(v)).ok());
+  EXPECT_EQ(DecodeMessage(EncodeMessage(v)).status().code(), StatusCode::kCorruption);
   Vectors empty_scope{{ScopeVector{"", {}}}};
-  EXPECT_FALSE(DecodeMessage(EncodeMessage(empty_scope)).ok());
+  EXPECT_EQ(DecodeMessage(EncodeMessage(empty_scope)).status().code(), StatusCode::kCorruption);
   Vectors control{{ScopeVector{std::string("jinjiang\ncizao"), {}}}};
-  EXPECT_FALSE(DecodeMessage(EncodeMessage(control)).ok());
+  EXPECT_EQ(DecodeMessage(EncodeMessage(control)).status().code(), StatusCode::kCorruption);
   Vectors bar{{ScopeVector{"jinjiang|cizao", {}}}};
-  EXPECT_FALSE(DecodeMessage(EncodeMessage(bar)).ok());
+  EXPECT_EQ(DecodeMessage(EncodeMessage(bar)).status().code(), StatusCode::kCorruption);
   OpsBatch huge;
   huge.scope = "s";
   huge.ops.assign(kMaxOpsPerBatch + 1, "o");
-  EXPECT_FALSE(DecodeMessage(EncodeMessage(huge)).ok());
+  EXPECT_EQ(DecodeMessage(EncodeMessage(huge)).status().code(), StatusCode::kCorruption);
 }
 
 TEST(Messages, RandomBytes) {
@@ -96,7 +103,7 @@ void ExpectChainsVerify(const RandomBatch& r, const std::vector<std::string>& by
   std::vector<crdt::Op> ops;
   for (const std::string& b : bytes) {
     auto op = crdt::DecodeOp(b);
-    ASSERT_TRUE(op.ok()) << op.status().ToString();
+    ASSERT_OK(op);
     ops.push_back(std::move(*op));
   }
   for (const testing::Run& run : r.runs) {
@@ -105,9 +112,8 @@ void ExpectChainsVerify(const RandomBatch& r, const std::vector<std::string>& by
       if (c.node_id == run.head.origin) cert = &c;
     }
     ASSERT_NE(cert, nullptr);
-    EXPECT_TRUE(crypto::VerifyChain(*cert, run.prev_seq, run.prev_head,
-                                    std::span<const crdt::Op>(&ops[run.first], run.count), run.head)
-                    .ok());
+    EXPECT_OK(crypto::VerifyChain(*cert, run.prev_seq, run.prev_head,
+                                  std::span<const crdt::Op>(&ops[run.first], run.count), run.head));
   }
 }
 
@@ -125,7 +131,8 @@ TEST(PackedOps, RandomBatchesRebuildByteIdenticalOps) {
     ops += r.ops.size();
     const OpsBatch batch = BatchOf(r);
     auto decoded = DecodeMessage(EncodeMessage(batch));
-    ASSERT_TRUE(decoded.ok()) << "seed " << seed << ": " << decoded.status().ToString();
+    SCOPED_TRACE("seed " + std::to_string(seed));
+    ASSERT_OK(decoded);
     const auto& back = std::get<OpsBatch>(*decoded);
     ASSERT_EQ(back.ops.size(), r.bytes.size()) << "seed " << seed;
     for (size_t i = 0; i < r.bytes.size(); ++i) {
@@ -162,7 +169,7 @@ TEST(PackedOps, SendsNoHashTheReceiverCanRecompute) {
     }
   }
   auto back = UnpackOps(packed);
-  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  ASSERT_OK(back);
   EXPECT_EQ(*back, r.bytes);
 }
 
@@ -172,7 +179,7 @@ TEST(PackedOps, MetadataPerSingleFieldOpIsSmall) {
   // (Heads, certificates and the Cap'n Proto envelope add under a byte per op at this size.)
   std::vector<std::string> bytes;
   size_t payload = 0, canonical = 0;
-  crypto::testing::SeededRandom rnd(5);
+  crypto::DeterministicRandom rnd(5);
   const crypto::SigningKey key = crypto::SigningKey::Generate(rnd);
   crypto::ChainBuilder chain(key, testing::kScope, 0, crdt::Hash{});
   for (int i = 0; i < 1000; ++i) {
@@ -182,7 +189,7 @@ TEST(PackedOps, MetadataPerSingleFieldOpIsSmall) {
     op.author = "director";
     op.key = {testing::kScope, "child", "c-" + std::to_string(10000 + i)};
     op.writes.push_back({"school", crdt::WriteKind::kSet, "value-" + std::to_string(i * 31), {}});
-    ASSERT_TRUE(chain.Append(&op).ok());
+    ASSERT_OK(chain.Append(&op));
     payload += op.writes[0].field.size() + op.writes[0].value.size();
     bytes.push_back(crdt::EncodeOp(op));
     canonical += bytes.back().size();
@@ -195,7 +202,7 @@ TEST(PackedOps, MetadataPerSingleFieldOpIsSmall) {
       << "packed " << packed.size() << " B, payload " << payload << " B";
   EXPECT_LT(packed.size() * 10, canonical);
   auto back = UnpackOps(packed);
-  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  ASSERT_OK(back);
   EXPECT_EQ(*back, bytes);
 }
 
@@ -215,7 +222,7 @@ TEST(PackedOps, TamperedAndForeignOpsTravelUnchanged) {
   padded.append(8, '\0');
   r.bytes.push_back(padded);
   auto back = UnpackOps(PackOps(r.bytes));
-  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  ASSERT_OK(back);
   EXPECT_EQ(*back, r.bytes);
 }
 
@@ -237,7 +244,7 @@ TEST(PackedOps, AnOpAlteredInTransitFailsTheChainCheck) {
   std::vector<crdt::Op> log;
   for (size_t i = 0; i < r.ops.size(); ++i) {
     crdt::Op op = i == 4 ? marked : r.ops[i];
-    ASSERT_TRUE(chain.Append(&op).ok());
+    ASSERT_OK(chain.Append(&op));
     log.push_back(op);
   }
   const crypto::SignedHead head = chain.SignHead();
@@ -246,16 +253,16 @@ TEST(PackedOps, AnOpAlteredInTransitFailsTheChainCheck) {
   std::string packed = PackOps(bytes);
   {
     auto back = UnpackOps(packed);
-    ASSERT_TRUE(back.ok());
+    ASSERT_OK(back);
     std::vector<crdt::Op> ops;
     for (const auto& b : *back) ops.push_back(*crdt::DecodeOp(b));
-    EXPECT_TRUE(crypto::VerifyChain(r.certs[0], 0, crdt::Hash{}, ops, head).ok());
+    EXPECT_OK(crypto::VerifyChain(r.certs[0], 0, crdt::Hash{}, ops, head));
   }
   const size_t at = packed.find("MARKER-VALUE-1");
   ASSERT_NE(at, std::string::npos);
   packed[at + 13] = '2';
   auto back = UnpackOps(packed);
-  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  ASSERT_OK(back);
   std::vector<crdt::Op> ops;
   for (const auto& b : *back) ops.push_back(*crdt::DecodeOp(b));
   EXPECT_EQ(ops[4].writes[0].value, "MARKER-VALUE-2");
@@ -270,15 +277,17 @@ TEST(PackedOps, TruncationsAreRejected) {
   const std::string packed = PackOps(r.bytes);
   for (size_t n = 0; n < packed.size(); ++n) {
     auto back = UnpackOps(std::string_view(packed).substr(0, n));
-    ASSERT_FALSE(back.ok()) << n;
-    EXPECT_EQ(back.status().code(), StatusCode::kCorruption) << back.status().ToString();
+    ASSERT_EQ(back.status().code(), StatusCode::kCorruption)
+        << n << ": " << back.status().ToString();
   }
   auto longer = UnpackOps(packed + '\0');
   EXPECT_EQ(longer.status().code(), StatusCode::kCorruption);
   // The whole message, cut anywhere, is rejected too.
   const std::string message = EncodeMessage(BatchOf(r));
   for (size_t n = 0; n < message.size(); n += 8) {
-    EXPECT_FALSE(DecodeMessage(std::string_view(message).substr(0, n)).ok()) << n;
+    EXPECT_EQ(DecodeMessage(std::string_view(message).substr(0, n)).status().code(),
+              StatusCode::kCorruption)
+        << n;
   }
 }
 
@@ -304,7 +313,7 @@ TEST(PackedOps, BitFlipsAndRandomBytesNeverCrash) {
       }
       // Accepted: a flip in a value or a stamp. What came out must pack to the same ops again.
       auto again = UnpackOps(PackOps(*back));
-      ASSERT_TRUE(again.ok()) << again.status().ToString();
+      ASSERT_OK(again);
       EXPECT_EQ(*again, *back);
     }
   }
@@ -318,7 +327,7 @@ TEST(PackedOps, BitFlipsAndRandomBytesNeverCrash) {
     auto back = UnpackOps(b);
     if (back.ok()) {
       auto again = UnpackOps(PackOps(*back));
-      ASSERT_TRUE(again.ok());
+      ASSERT_OK(again);
       EXPECT_EQ(*again, *back);
     }
   }
@@ -348,7 +357,7 @@ TEST(PackedOps, LimitsAreEnforced) {
   EXPECT_EQ(code(head + std::string(11, '\xff')), StatusCode::kCorruption);
   // Empty batch: fine. Empty run, run longer than the batch, dictionary reference out of range,
   // a flag on a string token that has none.
-  EXPECT_TRUE(UnpackOps(head + Varint(0)).ok());
+  EXPECT_OK(UnpackOps(head + Varint(0)));
   const std::string scope = Varint(0) + Varint(3) + "abc";  // new string, no prefix, 3 bytes
   const std::string origin = Varint(0) + std::string("\1\0\0\0\0\0\0\0", 8);
   EXPECT_EQ(code(head + Varint(1) + '\0' + scope + origin + Varint(1) + Varint(0)),
@@ -396,8 +405,7 @@ TEST(PackedOps, ExpansionIsBounded) {
     for (int s = 0; s < 4095; ++s) b += Varint(1) + Varint(1) + Varint(0);
   }
   auto back = UnpackOps(b);
-  ASSERT_FALSE(back.ok());
-  EXPECT_EQ(back.status().code(), StatusCode::kCorruption);
+  ASSERT_EQ(back.status().code(), StatusCode::kCorruption) << back.status().ToString();
   EXPECT_NE(back.status().message().find("exceed"), std::string::npos) << back.status().ToString();
 }
 

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "crypto/revocation.h"
+#include "tests/support/status_matchers.h"
 #include "tests/sync/sync_fixture.h"
 
 namespace fulei::sync {
@@ -29,7 +30,7 @@ class RevocationSyncTest : public SyncTest {
                          const crypto::SigningKey* key = nullptr) {
     auto bytes =
         crypto::SignRevocationList({version, kNow, std::move(revoked)}, key ? *key : root_);
-    EXPECT_TRUE(bytes.ok()) << bytes.status().ToString();
+    EXPECT_OK(bytes);
     return bytes.ok() ? *bytes : std::string();
   }
 
@@ -40,23 +41,23 @@ class RevocationSyncTest : public SyncTest {
     change.key = RevocationKey(kCity);
     change.author = "tester";
     auto state = node.store->Get(change.key);
-    ASSERT_TRUE(state.ok());
+    ASSERT_OK(state);
     crdt::FieldWrite w =
         crdt::SetWrite(state->value_or(crdt::RecordState()), kRevocationField, value);
     if (!supersede) w.supersedes.clear();
     change.writes.push_back(std::move(w));
     auto ops = node.writer->Write(std::span<const store::LocalChange>(&change, 1), kNow);
-    ASSERT_TRUE(ops.ok()) << ops.status().ToString();
+    ASSERT_OK(ops);
   }
 
   // city -> town -> village, each pair synced until quiet.
   void Propagate(TestNode& city, TestNode& town, TestNode& village) {
     {
       auto [c, p] = Connect(town, city);
-      ASSERT_TRUE(Pipe(*c, *p).ok());
+      ASSERT_OK(Pipe(*c, *p));
     }
     auto [c, p] = Connect(village, town);
-    ASSERT_TRUE(Pipe(*c, *p).ok());
+    ASSERT_OK(Pipe(*c, *p));
   }
 };
 
@@ -76,38 +77,37 @@ TEST_F(RevocationSyncTest, ListWrittenAtTheCityIsInstalledAtTheVillage) {
 
   auto ops = PublishRevocations(*city.store, *city.writer, kCity, city_trust,
                                 SignedList(1, {revoked}), kNow);
-  ASSERT_TRUE(ops.ok()) << ops.status().ToString();
+  ASSERT_OK(ops);
   ASSERT_EQ(ops->size(), 1u);
   EXPECT_EQ((*ops)[0].origin, city.id());  // an ordinary op of the city, chained and signed
   EXPECT_EQ((*ops)[0].key, RevocationKey(kCity));
 
   // Nothing there yet: installing is a no-op.
   auto none = InstallRevocationsFromStore(*village.store, kCity, village_trust);
-  ASSERT_TRUE(none.ok()) << none.status().ToString();
+  ASSERT_OK(none);
   EXPECT_FALSE(none->installed);
   EXPECT_EQ(none->values, 0u);
 
   Propagate(city, town, village);
   auto got = InstallRevocationsFromStore(*village.store, kCity, village_trust);
-  ASSERT_TRUE(got.ok()) << got.status().ToString();
+  ASSERT_OK(got);
   EXPECT_TRUE(got->installed);
   EXPECT_EQ(got->version, 1u);
   EXPECT_TRUE(got->rejected.empty());
   EXPECT_TRUE(village_trust.IsRevoked(revoked));
   // Installing again changes nothing.
   auto again = InstallRevocationsFromStore(*village.store, kCity, village_trust);
-  ASSERT_TRUE(again.ok());
+  ASSERT_OK(again);
   EXPECT_FALSE(again->installed);
   EXPECT_EQ(again->version, 1u);
 
   // A second, newer list replaces the first everywhere.
-  ASSERT_TRUE(InstallRevocationsFromStore(*city.store, kCity, city_trust).ok());
-  ASSERT_TRUE(PublishRevocations(*city.store, *city.writer, kCity, city_trust,
-                                 SignedList(2, {revoked, 0x99}), kNow)
-                  .ok());
+  ASSERT_OK(InstallRevocationsFromStore(*city.store, kCity, city_trust));
+  ASSERT_OK(PublishRevocations(*city.store, *city.writer, kCity, city_trust,
+                               SignedList(2, {revoked, 0x99}), kNow));
   Propagate(city, town, village);
   auto v2 = InstallRevocationsFromStore(*village.store, kCity, village_trust);
-  ASSERT_TRUE(v2.ok());
+  ASSERT_OK(v2);
   EXPECT_TRUE(v2->installed);
   EXPECT_EQ(v2->values, 1u);  // the new write superseded the old value
   EXPECT_EQ(village_trust.revocation_version(), 2u);
@@ -124,7 +124,7 @@ TEST_F(RevocationSyncTest, OlderListCarriedTheSameWayIsIgnored) {
 
   RawWrite(city, v2);
   Propagate(city, town, village);
-  ASSERT_TRUE(InstallRevocationsFromStore(*village.store, kCity, village_trust).ok());
+  ASSERT_OK(InstallRevocationsFromStore(*village.store, kCity, village_trust));
   ASSERT_EQ(village_trust.revocation_version(), 2u);
 
   // Publish refuses to go back...
@@ -139,7 +139,7 @@ TEST_F(RevocationSyncTest, OlderListCarriedTheSameWayIsIgnored) {
   RawWrite(city, v1);
   Propagate(city, town, village);
   auto got = InstallRevocationsFromStore(*village.store, kCity, village_trust);
-  ASSERT_TRUE(got.ok()) << got.status().ToString();
+  ASSERT_OK(got);
   EXPECT_FALSE(got->installed);
   EXPECT_EQ(got->values, 1u);
   EXPECT_EQ(village_trust.revocation_version(), 2u);
@@ -151,7 +151,7 @@ TEST_F(RevocationSyncTest, ForgedOrDamagedListIsReportedAndIgnored) {
   auto& town = AddNode(kTown, crypto::Role::kTown);
   auto& village = AddNode(kVillage, crypto::Role::kVillage);
   crypto::TrustStore village_trust(root_.public_key()), city_trust(root_.public_key());
-  testing::SeededRandom other_random(99);
+  crypto::DeterministicRandom other_random(99);
   crypto::SigningKey other_root = crypto::SigningKey::Generate(other_random);
   const std::string forged = SignedList(9, {0x30}, &other_root);
 
@@ -174,7 +174,7 @@ TEST_F(RevocationSyncTest, ForgedOrDamagedListIsReportedAndIgnored) {
   RawWrite(city, damaged, /*supersede=*/false);
   Propagate(city, town, village);
   auto got = InstallRevocationsFromStore(*village.store, kCity, village_trust);
-  ASSERT_TRUE(got.ok()) << got.status().ToString();
+  ASSERT_OK(got);
   EXPECT_EQ(got->values, 3u);
   EXPECT_EQ(got->rejected.size(), 2u);
   EXPECT_TRUE(got->installed);
@@ -192,16 +192,14 @@ TEST_F(RevocationSyncTest, ConcurrentListsHighestVersionWins) {
   auto& town = AddNode(kTown, crypto::Role::kTown);
   auto& village = AddNode(kVillage, crypto::Role::kVillage);
   crypto::TrustStore city_trust(root_.public_key()), village_trust(root_.public_key());
-  ASSERT_TRUE(
-      PublishRevocations(*city.store, *city.writer, kCity, city_trust, SignedList(4, {0x61}), kNow)
-          .ok());
-  ASSERT_TRUE(PublishRevocations(*spare.store, *spare.writer, kCity, city_trust,
-                                 SignedList(3, {0x62}), kNow)
-                  .ok());
+  ASSERT_OK(PublishRevocations(*city.store, *city.writer, kCity, city_trust, SignedList(4, {0x61}),
+                               kNow));
+  ASSERT_OK(PublishRevocations(*spare.store, *spare.writer, kCity, city_trust,
+                               SignedList(3, {0x62}), kNow));
   Propagate(spare, town, village);
   Propagate(city, town, village);
   auto got = InstallRevocationsFromStore(*village.store, kCity, village_trust);
-  ASSERT_TRUE(got.ok()) << got.status().ToString();
+  ASSERT_OK(got);
   EXPECT_EQ(got->values, 2u);
   EXPECT_TRUE(got->rejected.empty());
   EXPECT_EQ(village_trust.revocation_version(), 4u);
@@ -219,17 +217,17 @@ TEST_F(RevocationSyncTest, RelayHoldingARevokedOriginsOpsKeepsSyncingUpstream) {
   for (int i = 0; i < 5; ++i) village.Set(kVillage, "child", "c" + std::to_string(i), "name", "x");
   {
     auto [c, p] = Connect(village, town);
-    ASSERT_TRUE(Pipe(*c, *p).ok());
+    ASSERT_OK(Pipe(*c, *p));
   }
   ASSERT_EQ(Vv(town, kVillage)[village.id()], 5u);
   // The list reaches town and city (here: both share the fixture's trust store).
-  ASSERT_TRUE(trust_.InstallRevocations(SignedList(1, {village.id()})).ok());
+  ASSERT_OK(trust_.InstallRevocations(SignedList(1, {village.id()})));
   town.Set(kTown, "org", "o1", "name", "town volunteers");
   town.Set(kVillage, "child", "c0", "note", "town's edit");
 
   auto [c, p] = Connect(town, city);
   Status st = Pipe(*c, *p);
-  ASSERT_TRUE(st.ok()) << st.ToString();
+  ASSERT_OK(st);
   EXPECT_EQ(Vv(city, kTown)[town.id()], 1u);        // the town's own op went up
   EXPECT_EQ(Vv(city, kVillage)[town.id()], 1u);     // and its edit of the village's record
   EXPECT_EQ(Vv(city, kVillage)[village.id()], 0u);  // the revoked origin's ops did not

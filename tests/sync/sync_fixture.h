@@ -1,6 +1,8 @@
-// Test fixture for sync: real nodes (LMDB store in a temp dir, identity, certificate from a test
-// root, certificate directory, local writer) and a pipe that carries messages between two
-// sessions until both are quiet, with a hook to inspect or alter messages in flight.
+// Test fixture for sync: real nodes (LMDB store in a temp dir, identity from a seeded
+// crypto::DeterministicRandom, certificate from a test root by crypto::CertifyNode, certificate
+// directory, local writer), sessions configured as a node configures them, and a pipe that
+// carries messages between two sessions until both are quiet, with a hook to inspect or alter
+// messages in flight.
 #ifndef FULEI_TESTS_SYNC_SYNC_FIXTURE_H_
 #define FULEI_TESTS_SYNC_SYNC_FIXTURE_H_
 
@@ -10,7 +12,6 @@
 #include <functional>
 #include <memory>
 #include <optional>
-#include <random>
 #include <string>
 #include <vector>
 
@@ -24,7 +25,9 @@
 #include "sync/cert_directory.h"
 #include "sync/local_writer.h"
 #include "sync/messages.h"
+#include "sync/receipts.h"
 #include "sync/session.h"
+#include "tests/support/status_matchers.h"
 
 namespace fulei::sync::testing {
 
@@ -33,17 +36,6 @@ inline constexpr uint64_t kNow = 1'764'000'000'000;
 inline constexpr char kCity[] = "jinjiang";
 inline constexpr char kTown[] = "jinjiang/cizao";
 inline constexpr char kVillage[] = "jinjiang/cizao/v012";
-
-class SeededRandom final : public crypto::Random {
- public:
-  explicit SeededRandom(uint64_t seed) : rng_(seed) {}
-  void Fill(uint8_t* out, size_t n) override {
-    for (size_t i = 0; i < n; ++i) out[i] = static_cast<uint8_t>(rng_());
-  }
-
- private:
-  std::mt19937_64 rng_;
-};
 
 struct TestNode {
   std::string unit;
@@ -68,10 +60,10 @@ struct TestNode {
     change.author = "tester";
     change.flags = flags;
     auto current = store->Get(change.key);
-    EXPECT_TRUE(current.ok());
+    EXPECT_OK(current);
     change.writes.push_back(crdt::SetWrite(current->value_or(crdt::RecordState()), field, value));
     auto ops = writer->Write(std::span<const store::LocalChange>(&change, 1), kNow, outboxes);
-    EXPECT_TRUE(ops.ok()) << ops.status().ToString();
+    EXPECT_OK(ops);
     return ops.ok() ? *ops : std::vector<crdt::Op>{};
   }
 };
@@ -97,21 +89,14 @@ class SyncTest : public ::testing::Test {
     n->unit = unit;
     n->role = role;
     n->identity.emplace(crypto::NodeIdentity::Generate(random_));
-    crypto::Certificate tbs;
-    tbs.node_id = n->identity->node_id();
-    tbs.role = role;
-    tbs.signing_key = n->identity->signing_key().public_key();
-    tbs.dh_key = n->identity->dh_key().public_key;
-    tbs.org_unit = unit;
-    tbs.not_before_ms = 0;
-    tbs.not_after_ms = kNow + 86'400'000ull * 365;
-    auto cert = crypto::IssueCertificate(tbs, issuer ? *issuer : root_);
-    EXPECT_TRUE(cert.ok()) << cert.status().ToString();
+    auto cert = crypto::CertifyNode(*n->identity, role, unit, 0, kNow + 86'400'000ull * 365,
+                                    issuer ? *issuer : root_);
+    EXPECT_OK(cert);
     n->cert = *cert;
     n->dir = (dir_ / std::to_string(nodes_.size())).string();
     Reopen(*n);
     auto added = n->certs->Add(crypto::EncodeChain({n->cert}), trust_, kNow);
-    EXPECT_TRUE(added.ok()) << added.status().ToString();
+    EXPECT_OK(added);
     nodes_.push_back(std::move(n));
     return *nodes_.back();
   }
@@ -124,9 +109,7 @@ class SyncTest : public ::testing::Test {
     options.node_id = n.identity->node_id();
     options.reserve_bytes = 0;
     options.initial_map_bytes = size_t{8} << 20;
-    auto s = store::Store::Open(n.dir, options);
-    ASSERT_TRUE(s.ok()) << s.status().ToString();
-    n.store = std::move(*s);
+    ASSERT_OK_AND_ASSIGN(n.store, store::Store::Open(n.dir, options));
     n.certs = std::make_unique<CertDirectory>(*n.store);
     n.writer = std::make_unique<LocalWriter>(*n.store, n.identity->signing_key(), n.clock);
   }
@@ -139,6 +122,73 @@ class SyncTest : public ::testing::Test {
     if (peer_is_upstream) config.outbox_peer = "up";
     return std::make_unique<Session>(*self.store, trust_, *self.certs, config,
                                      PeerIdentity{peer.id(), peer.unit});
+  }
+
+  // A session configured the way a node's daemon configures it for urgent ops: the node's clock,
+  // receipts written by its writer, and either (upstream) urgent ops relayed down and
+  // receipts sent "up", or down outboxes drained towards the peer.
+  struct LaneOptions {
+    bool upstream = false;           // the peer is self's upstream
+    bool self_has_upstream = false;  // self relays urgent ops from below to "up"
+    bool urgent_only = false;
+    bool receipts = true;
+  };
+  std::unique_ptr<Session> MakeLaneSession(TestNode& self, TestNode& peer, LaneOptions o) {
+    SessionConfig c;
+    c.self_node = self.id();
+    c.self_unit = self.unit;
+    c.max_batch_ops = 50;
+    c.clock = &self.clock;
+    c.urgent_only = o.urgent_only;
+    if (o.receipts) c.receipts = self.writer.get();
+    if (o.upstream) {
+      c.outbox_peer = "up";
+      c.relay_down = true;
+      c.receipt_outboxes = {"up"};
+    } else {
+      c.drain_down = true;
+      if (o.self_has_upstream) c.relay_outboxes = {"up"};
+    }
+    auto s = std::make_unique<Session>(*self.store, trust_, *self.certs, c,
+                                       PeerIdentity{peer.id(), peer.unit});
+    EXPECT_OK(s->Start(kNow));
+    return s;
+  }
+
+  // What a node does after a session brought something in: its other sessions pass it on.
+  static void Relay(Session& from, std::initializer_list<Session*> others) {
+    auto changed = from.TakeChangedScopes();
+    const bool urgent = from.TakeUrgentArrived();
+    for (Session* s : others) {
+      for (const auto& scope : changed) ASSERT_OK(s->OnLocalChange(scope));
+      if (urgent) {
+        ASSERT_OK(s->OnUrgent());
+      }
+    }
+  }
+
+  // The receipts `n` holds for record (kVillage, type, id).
+  std::vector<Receipt> Receipts(TestNode& n, const std::string& type, const std::string& id) {
+    auto r = ReceiptsFor(*n.store, kVillage, type, id);
+    EXPECT_OK(r);
+    return r.ok() ? *r : std::vector<Receipt>{};
+  }
+
+  // How many receipt records `n` holds, in every scope.
+  size_t ReceiptRecords(TestNode& n) {
+    size_t count = 0;
+    EXPECT_OK(
+        n.store->ForEach(kReceiptType, "", [&](const crdt::RecordKey&, const crdt::RecordState&) {
+          ++count;
+          return true;
+        }));
+    return count;
+  }
+
+  size_t OutboxSize(TestNode& n, const std::string& outbox) {
+    auto o = n.store->Outbox(outbox);
+    EXPECT_OK(o);
+    return o.ok() ? o->size() : 0;
   }
 
   // Carries messages both ways until both sessions are quiet. `tap` sees (and may alter or
@@ -179,24 +229,24 @@ class SyncTest : public ::testing::Test {
                                                                         TestNode& parent) {
     auto c = MakeSession(child, parent, true);
     auto p = MakeSession(parent, child, false);
-    EXPECT_TRUE(c->Start(kNow).ok());
-    EXPECT_TRUE(p->Start(kNow).ok());
+    EXPECT_OK(c->Start(kNow));
+    EXPECT_OK(p->Start(kNow));
     return {std::move(c), std::move(p)};
   }
 
   std::string StateOf(TestNode& n, const crdt::RecordKey& key) {
     auto s = n.store->Get(key);
-    EXPECT_TRUE(s.ok());
+    EXPECT_OK(s);
     return s.ok() && s->has_value() ? (*s)->Encode() : std::string();
   }
 
   store::VersionVector Vv(TestNode& n, const std::string& scope) {
     auto vv = n.store->GetVersionVector(scope);
-    EXPECT_TRUE(vv.ok());
+    EXPECT_OK(vv);
     return vv.ok() ? *vv : store::VersionVector{};
   }
 
-  SeededRandom random_;
+  crypto::DeterministicRandom random_;
   crypto::SigningKey root_;
   crypto::TrustStore trust_;
   std::filesystem::path dir_;

@@ -6,14 +6,15 @@
 
 #include <cstdlib>
 #include <memory>
+#include <string>
 
 #include "crypto/certificate.h"
 #include "crypto/channel.h"
 #include "crypto/identity.h"
 #include "crypto/join_token.h"
+#include "crypto/random.h"
 #include "crypto/transport.h"
 #include "crypto/trust.h"
-#include "tests/crypto/test_util.h"
 
 namespace fulei::crypto::fuzzing {
 
@@ -28,16 +29,7 @@ struct Node {
 inline Node MakeNode(Random& random, const SigningKey& issuer, const std::string& org_unit,
                      Role role, bool can_issue, const CertChain& issuer_chain) {
   Node n{NodeIdentity::Generate(random), {}};
-  Certificate tbs;
-  tbs.node_id = n.identity.node_id();
-  tbs.role = role;
-  tbs.can_issue = can_issue;
-  tbs.signing_key = n.identity.signing_key().public_key();
-  tbs.dh_key = n.identity.dh_key().public_key;
-  tbs.org_unit = org_unit;
-  tbs.not_before_ms = kNow - 1000;
-  tbs.not_after_ms = kNow + 1000;
-  auto cert = IssueCertificate(tbs, issuer);
+  auto cert = CertifyNode(n.identity, role, org_unit, kNow - 1000, kNow + 1000, issuer, can_issue);
   if (!cert.ok()) std::abort();
   n.chain.push_back(std::move(cert).value());
   n.chain.insert(n.chain.end(), issuer_chain.begin(), issuer_chain.end());
@@ -45,7 +37,7 @@ inline Node MakeNode(Random& random, const SigningKey& issuer, const std::string
 }
 
 struct World {
-  testing::SeededRandom random{4242};
+  DeterministicRandom random{4242};
   SigningKey root = SigningKey::Generate(random);
   Node town = MakeNode(random, root, "jinjiang/cizao", Role::kTown, true, {});
   Node village = MakeNode(random, town.identity.signing_key(), "jinjiang/cizao/v012",

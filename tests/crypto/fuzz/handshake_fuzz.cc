@@ -33,8 +33,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     return 0;
   }
   bool initiator = mode == 1;
-  fulei::crypto::testing::SeededRandom random(initiator ? fuzzing::kInitiatorSeed
-                                                        : fuzzing::kResponderSeed);
+  DeterministicRandom random(initiator ? fuzzing::kInitiatorSeed : fuzzing::kResponderSeed);
   auto ch = Channel::Create(fuzzing::Config(initiator ? w.village : w.town, mode == 2), initiator,
                             random);
   if (!ch.ok()) std::abort();

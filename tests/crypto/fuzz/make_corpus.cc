@@ -25,7 +25,7 @@ int main(int argc, char** argv) {
   }
   std::string hs = argv[1], fr = argv[2];
   fuzzing::World& w = fuzzing::TheWorld();
-  testing::SeededRandom ri(fuzzing::kInitiatorSeed), rr(fuzzing::kResponderSeed);
+  DeterministicRandom ri(fuzzing::kInitiatorSeed), rr(fuzzing::kResponderSeed);
   auto i = Channel::Create(fuzzing::Config(w.village), true, ri);
   auto r = Channel::Create(fuzzing::Config(w.town), false, rr);
   if (!i.ok() || !r.ok()) return 1;
@@ -43,7 +43,7 @@ int main(int argc, char** argv) {
   Write(hs + "/initiator_msg2", 1, std::string(1, '\0') + m2 + g1);
   Write(hs + "/parsers_chain", 3, EncodeChain(w.village.chain));
   // An unenrolled joiner against a responder that allows it.
-  testing::SeededRandom rj(fuzzing::kInitiatorSeed), rr2(fuzzing::kResponderSeed);
+  DeterministicRandom rj(fuzzing::kInitiatorSeed), rr2(fuzzing::kResponderSeed);
   ChannelConfig jc = fuzzing::Config(w.village);
   jc.certificates.clear();
   auto j = Channel::Create(std::move(jc), true, rj);

@@ -8,11 +8,11 @@
 #include <cstdlib>
 #include <string_view>
 
-#include "net/reassembler.h"
+#include "net/internal/reassembler.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  using fulei::net::Reassembler;
   using fulei::net::ReassemblyLimits;
+  using fulei::net::internal::Reassembler;
   const ReassemblyLimits limits{
       .max_message_bytes = 4096, .max_partial_messages = 4, .max_reassembly_bytes = 8192};
   Reassembler r(limits);

@@ -13,8 +13,8 @@
 #include "crdt/codec.h"
 #include "crdt/op.h"
 #include "crypto/op_chain.h"
+#include "crypto/random.h"
 #include "crypto/signing.h"
-#include "tests/crypto/test_util.h"
 
 namespace fulei::sync::testing {
 
@@ -55,7 +55,7 @@ inline RandomBatch MakeRandomBatch(uint64_t seed, const BatchShape& shape = {}) 
   std::vector<std::map<std::string, crypto::ChainBuilder>> chains(
       static_cast<size_t>(shape.origins));
   for (int i = 0; i < shape.origins; ++i) {
-    crypto::testing::SeededRandom r(seed * 131 + static_cast<uint64_t>(i) + 1);
+    crypto::DeterministicRandom r(seed * 131 + static_cast<uint64_t>(i) + 1);
     out.keys.push_back(crypto::SigningKey::Generate(r));
     crypto::Certificate c;
     c.node_id = out.keys.back().node_id();

@@ -1,0 +1,462 @@
+#include "node/core/core.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "crdt/org_unit.h"
+#include "programme/escalation.h"
+#include "sync/receipts.h"
+#include "sync/revocations.h"
+
+namespace fulei::node {
+namespace {
+
+void AddStats(NodeStats& total, const sync::SessionStats& s) {
+  total.ops_sent += s.ops_sent;
+  total.ops_received += s.ops_received;
+  total.ops_applied += s.ops_applied;
+  total.bytes_sent += s.bytes_sent;
+  total.bytes_received += s.bytes_received;
+  total.messages_sent += s.messages_sent;
+  total.messages_received += s.messages_received;
+  total.batches_sent += s.batches_sent;
+  total.batches_received += s.batches_received;
+  total.urgent_sent += s.urgent_sent;
+  total.urgent_acked += s.urgent_acked;
+  total.urgent_dropped_revoked += s.urgent_dropped_revoked;
+  total.receipts_written += s.receipts_written;
+}
+
+}  // namespace
+
+NodeCore::NodeCore(CoreConfig config, crypto::NodeIdentity identity, crypto::CertChain chain,
+                   const crypto::SigningPublicKey& root, crypto::Random& random)
+    : config_(std::move(config)),
+      identity_(std::move(identity)),
+      chain_(std::move(chain)),
+      trust_(root),
+      random_(random) {
+  for (size_t k = 0; k < config_.upstream_units.size(); ++k) {
+    const std::string& unit = config_.upstream_units[k];
+    upstreams_.push_back(Upstream{unit.empty() ? std::string(crdt::ParentUnit(config_.unit)) : unit,
+                                  Upstream::State::kWaiting,
+                                  sync::Backoff(config_.backoff, config_.backoff_seed + k)});
+  }
+}
+
+NodeCore::~NodeCore() = default;
+
+Result<std::unique_ptr<NodeCore>> NodeCore::Open(CoreConfig config, crypto::NodeIdentity identity,
+                                                 crypto::CertChain chain,
+                                                 const crypto::SigningPublicKey& root,
+                                                 crypto::Random& random, uint64_t now_ms) {
+  std::unique_ptr<NodeCore> core(
+      new NodeCore(std::move(config), std::move(identity), std::move(chain), root, random));
+  FULEI_RETURN_IF_ERROR(core->Open(now_ms));
+  for (size_t k = 0; k < core->upstreams_.size(); ++k) core->Dial(k);
+  if (core->Escalates()) core->SetTimer(kEscalationTimer, now_ms);
+  return core;
+}
+
+Status NodeCore::Open(uint64_t now_ms) {
+  if (chain_.empty()) return InvalidArgument("empty certificate chain");
+  const crypto::Certificate& leaf = chain_.front();
+  if (leaf.node_id != identity_.node_id() || leaf.dh_key != identity_.dh_key().public_key) {
+    return InvalidArgument("certificate is not for this node's identity");
+  }
+  if (leaf.org_unit != config_.unit) {
+    return InvalidArgument("certificate is for unit " + leaf.org_unit + ", not " + config_.unit);
+  }
+  store::StoreOptions options;
+  options.sealer = config_.sealer;
+  options.node_id = identity_.node_id();
+  options.initial_map_bytes = config_.initial_map_bytes;
+  options.reserve_bytes = config_.reserve_bytes;
+  FULEI_ASSIGN_OR_RETURN(store_, store::Store::Open(config_.data_dir, options));
+  certs_ = std::make_unique<sync::CertDirectory>(*store_);
+  clock_ = std::make_unique<crdt::HybridClock>();
+  FULEI_ASSIGN_OR_RETURN(crdt::Stamp high, store_->HlcHighWater());
+  clock_->Restore(high);
+  FULEI_ASSIGN_OR_RETURN(crdt::NodeId registered,
+                         certs_->Add(crypto::EncodeChain(chain_), trust_, Now(now_ms)));
+  (void)registered;
+  writer_ = std::make_unique<sync::LocalWriter>(*store_, identity_.signing_key(), *clock_);
+  return InstallRevocations();  // the list the store already holds
+}
+
+uint64_t NodeCore::Now(uint64_t now_ms) const { return std::max(now_ms, clock_->high_water().ms); }
+
+void NodeCore::Log(const std::string& line) const {
+  if (config_.log) config_.log("node " + config_.unit + ": " + line);
+}
+
+// ------------------------------------------------------------------ connections
+
+Result<crypto::Channel> NodeCore::MakeChannel(int upstream, uint64_t now_ms) {
+  crypto::ChannelConfig cc;
+  cc.static_key = identity_.dh_key().Clone();
+  cc.certificates = chain_;
+  cc.trust = &trust_;
+  cc.now_ms = Now(now_ms);
+  if (upstream >= 0) {
+    // The upstream: a town or the city whose unit is (or contains) the expected one.
+    if (static_cast<size_t>(upstream) >= upstreams_.size()) {
+      return InvalidArgument("no upstream " + std::to_string(upstream));
+    }
+    cc.expect.subtree = upstreams_[static_cast<size_t>(upstream)].unit;
+    cc.expect.roles = {crypto::Role::kTown, crypto::Role::kCity};
+  } else {
+    cc.expect.subtree = config_.unit;  // a node of this node's subtree
+  }
+  return crypto::Channel::Create(std::move(cc), /*initiator=*/upstream >= 0, random_);
+}
+
+const NodeCore::Conn* NodeCore::UpstreamConn(size_t k) const {
+  for (const auto& [id, conn] : conns_) {
+    if (!conn.closing && conn.upstream == static_cast<int>(k)) return &conn;
+  }
+  return nullptr;
+}
+
+std::vector<std::string> NodeCore::UpstreamOutboxes() const {
+  std::vector<std::string> out;
+  for (size_t k = 0; k < upstreams_.size(); ++k) out.push_back(UpstreamOutbox(k));
+  return out;
+}
+
+void NodeCore::Dial(size_t k) {
+  upstreams_[k].state = Upstream::State::kDialing;
+  ++closed_.dials;
+  Action a;
+  a.kind = Action::Kind::kDial;
+  a.upstream = k;
+  actions_.push_back(std::move(a));
+}
+
+void NodeCore::Redial(size_t k, uint64_t now_ms) {
+  Upstream& up = upstreams_[k];
+  up.state = Upstream::State::kWaiting;
+  if (stopped_) return;
+  const auto delay = static_cast<uint64_t>(up.backoff.Next().count());
+  SetTimer(kRedialTimer + k, now_ms + delay);
+}
+
+void NodeCore::SetTimer(TimerId timer, uint64_t at_ms) {
+  Action a;
+  a.kind = Action::Kind::kSetTimer;
+  a.timer = timer;
+  a.at_ms = at_ms;
+  actions_.push_back(std::move(a));
+}
+
+void NodeCore::OnConnected(ConnId id, int upstream, const crypto::Certificate& peer,
+                           uint64_t now_ms) {
+  const bool child_side = upstream >= 0;
+  auto refuse = [&](Status why) {
+    Action a;
+    a.kind = Action::Kind::kClose;
+    a.conn = id;
+    a.reason = std::move(why);
+    actions_.push_back(std::move(a));
+  };
+  if (stopped_) return refuse(Aborted("node stopping"));
+  if (conns_.count(id) != 0) return refuse(Internal("connection id reused"));
+  if (child_side) {
+    const auto k = static_cast<size_t>(upstream);
+    if (k >= upstreams_.size() || upstreams_[k].state != Upstream::State::kDialing) {
+      return refuse(Aborted("upstream " + std::to_string(upstream) + " was not being dialled"));
+    }
+    upstreams_[k].state = Upstream::State::kConnected;
+    upstreams_[k].backoff.Reset();
+  }
+  sync::SessionConfig sc;
+  sc.self_node = identity_.node_id();
+  sc.self_unit = config_.unit;
+  sc.window = config_.sync_window;
+  sc.max_batch_ops = config_.sync_max_batch_ops;
+  sc.clock = clock_.get();
+  sc.receipts = writer_.get();  // receipts of urgent ops travel back towards their origin
+  bool urgent_only = false;
+  if (child_side) {
+    // The child drains this upstream's outbox; urgent ops from above travel on down.
+    sc.outbox_peer = UpstreamOutbox(static_cast<size_t>(upstream));
+    sc.adopt_peer_clock = true;
+    sc.relay_down = true;
+    sc.receipt_outboxes = UpstreamOutboxes();
+    // Full sync with the first connected upstream only; the others carry urgent ops.
+    for (int k = 0; k < upstream; ++k) {
+      if (UpstreamConn(static_cast<size_t>(k)) != nullptr) urgent_only = true;
+    }
+    sc.urgent_only = urgent_only;
+  } else {
+    sc.drain_down = true;                    // urgent ops for this child's subtree go down
+    sc.relay_outboxes = UpstreamOutboxes();  // urgent ops from below travel on upwards
+  }
+  Conn& conn = conns_[id];
+  conn.peer = peer;
+  conn.upstream = upstream;
+  conn.urgent_only = urgent_only;
+  conn.sync = std::make_unique<sync::Session>(*store_, trust_, *certs_, std::move(sc),
+                                              sync::PeerIdentity{peer.node_id, peer.org_unit});
+  ++closed_.sessions_established;
+  Status started = conn.sync->Start(Now(now_ms));
+  if (!started.ok()) return Fail(id, conn, started);
+  if (!Flush(id, conn)) return;
+  if (child_side && !urgent_only) RebalanceUpstreams();  // a later upstream drops to urgent-only
+}
+
+void NodeCore::OnDialFailed(size_t upstream, const Status& why, uint64_t now_ms) {
+  if (upstream >= upstreams_.size() || upstreams_[upstream].state != Upstream::State::kDialing) {
+    return;
+  }
+  ++closed_.dials_failed;
+  (void)why;  // the driver logs how the attempt failed
+  Redial(upstream, now_ms);
+}
+
+void NodeCore::OnMessage(ConnId id, std::string_view bytes, uint64_t now_ms) {
+  auto it = conns_.find(id);
+  if (it == conns_.end() || it->second.closing) return;
+  Conn& conn = it->second;
+  Status handled = conn.sync->OnMessage(bytes, Now(now_ms));
+  if (!handled.ok()) return Fail(id, conn, handled);
+  if (!Flush(id, conn)) return;
+  std::vector<std::string> changed = conn.sync->TakeChangedScopes();
+  const bool urgent = conn.sync->TakeUrgentArrived();
+  if (std::find(changed.begin(), changed.end(), sync::RootScope(config_.unit)) != changed.end()) {
+    if (Status st = InstallRevocations(); !st.ok()) Log("revocations: " + st.ToString());
+  }
+  if (changed.empty() && !urgent) return;
+  ++data_version_;
+  Notify(changed, urgent, id);
+}
+
+void NodeCore::OnClosed(ConnId id, const Status& reason, uint64_t now_ms) {
+  auto it = conns_.find(id);
+  if (it == conns_.end()) return;
+  ++closed_.sessions_closed;
+  AddStats(closed_, it->second.sync->stats());
+  Log("session with " + it->second.peer.org_unit + " ended: " + reason.ToString());
+  const int upstream = it->second.upstream;
+  const bool was_full_upstream = upstream >= 0 && !it->second.urgent_only;
+  conns_.erase(it);
+  if (upstream >= 0) Redial(static_cast<size_t>(upstream), now_ms);
+  if (was_full_upstream) RebalanceUpstreams();  // the next connected upstream takes full sync
+}
+
+void NodeCore::OnTimer(TimerId timer, uint64_t now_ms) {
+  if (stopped_) return;
+  if (timer == kEscalationTimer) {
+    if (!Escalates()) return;
+    std::optional<int64_t> next_due;
+    auto flagged = Escalate(now_ms, &next_due);
+    if (!flagged.ok()) Log("escalation: " + flagged.status().ToString());
+    return ScheduleEscalation(now_ms, next_due);
+  }
+  const size_t k = timer - kRedialTimer;
+  if (timer >= kRedialTimer && k < upstreams_.size() &&
+      upstreams_[k].state == Upstream::State::kWaiting) {
+    Dial(k);
+  }
+}
+
+void NodeCore::RebalanceUpstreams() {
+  if (stopped_) return;
+  // The first connected upstream must run full sync, every later one urgent-only.
+  bool full_seen = false;
+  for (size_t k = 0; k < upstreams_.size(); ++k) {
+    for (auto& [id, conn] : conns_) {
+      if (conn.closing || conn.upstream != static_cast<int>(k)) continue;
+      const bool want_urgent_only = full_seen;
+      full_seen = true;
+      if (conn.urgent_only == want_urgent_only) break;
+      ++closed_.mode_switches;
+      Fail(id, conn,
+           Aborted(std::string("reconnecting to switch to ") +
+                   (want_urgent_only ? "urgent-only" : "full") + " sync"),
+           /*sync_error=*/false);
+      break;
+    }
+  }
+}
+
+bool NodeCore::Flush(ConnId id, Conn& conn) {
+  if (conn.closing) return false;
+  for (sync::Outgoing& o : conn.sync->TakeOutgoing()) {
+    Action a;
+    a.kind = Action::Kind::kSend;
+    a.conn = id;
+    a.priority = o.priority;
+    a.stream = o.stream;
+    a.bytes = std::move(o.bytes);
+    actions_.push_back(std::move(a));
+  }
+  return true;
+}
+
+void NodeCore::Fail(ConnId id, Conn& conn, const Status& reason, bool sync_error) {
+  if (conn.closing) return;
+  conn.closing = true;
+  if (sync_error) ++closed_.sync_errors;
+  Log("closing session with " + conn.peer.org_unit + ": " + reason.ToString());
+  Action a;
+  a.kind = Action::Kind::kClose;
+  a.conn = id;
+  a.reason = reason;
+  actions_.push_back(std::move(a));
+}
+
+void NodeCore::Notify(const std::vector<std::string>& scopes, bool urgent,
+                      std::optional<ConnId> except) {
+  for (auto& [id, conn] : conns_) {
+    if (id == except || conn.closing) continue;
+    Status st;
+    for (const std::string& scope : scopes) {
+      st = conn.sync->OnLocalChange(scope);
+      if (!st.ok()) break;
+    }
+    if (st.ok() && urgent) st = conn.sync->OnUrgent();
+    if (!st.ok()) {
+      Fail(id, conn, st);
+      continue;
+    }
+    Flush(id, conn);
+  }
+}
+
+Status NodeCore::InstallRevocations() {
+  FULEI_ASSIGN_OR_RETURN(
+      sync::RevocationInstall r,
+      sync::InstallRevocationsFromStore(*store_, sync::RootScope(config_.unit), trust_));
+  for (const std::string& why : r.rejected) Log("revocation list ignored: " + why);
+  if (!r.installed) return Status::Ok();
+  Log("revocation list version " + std::to_string(r.version) + " installed");
+  for (auto& [id, conn] : conns_) {
+    if (trust_.RevokesCertificate(conn.peer)) {
+      Fail(id, conn,
+           PermissionDenied("peer " + conn.peer.org_unit + " (node " +
+                            std::to_string(conn.peer.node_id) +
+                            ") is revoked by revocation list version " + std::to_string(r.version)),
+           /*sync_error=*/false);
+    }
+  }
+  return Status::Ok();
+}
+
+// ------------------------------------------------------------------ local writes
+
+Result<std::vector<crdt::Op>> NodeCore::Write(const std::vector<store::LocalChange>& changes,
+                                              const std::vector<std::string>& urgent_outboxes,
+                                              uint64_t now_ms) {
+  if (stopped_) return FailedPrecondition("node stopped");
+  const std::vector<std::string> outboxes =
+      RouteUrgent(changes, urgent_outboxes, config_.unit, upstreams_.size());
+  FULEI_ASSIGN_OR_RETURN(std::vector<crdt::Op> ops, writer_->Write(changes, now_ms, outboxes));
+  std::vector<std::string> scopes;
+  bool urgent = false;
+  for (const crdt::Op& op : ops) {
+    scopes.push_back(op.key.scope);
+    urgent = urgent || op.urgent();
+  }
+  std::sort(scopes.begin(), scopes.end());
+  scopes.erase(std::unique(scopes.begin(), scopes.end()), scopes.end());
+  ++data_version_;
+  Notify(scopes, urgent, std::nullopt);
+  return ops;
+}
+
+Status NodeCore::PublishRevocations(std::string_view signed_list, uint64_t now_ms) {
+  if (stopped_) return FailedPrecondition("node stopped");
+  FULEI_RETURN_IF_ERROR(
+      sync::PublishRevocations(*store_, *writer_, config_.unit, trust_, signed_list, now_ms)
+          .status());
+  FULEI_RETURN_IF_ERROR(InstallRevocations());
+  ++data_version_;
+  Notify({sync::RootScope(config_.unit)}, /*urgent=*/false, std::nullopt);
+  return Status::Ok();
+}
+
+// ------------------------------------------------------------------ escalation
+
+// The city escalates: the unit with no parent.
+bool NodeCore::Escalates() const {
+  return config_.escalate && crdt::ParentUnit(config_.unit).empty();
+}
+
+Result<size_t> NodeCore::Escalate(uint64_t now_ms, std::optional<int64_t>* next_due) {
+  programme::UrgentDeadlines deadlines;
+  deadlines.report_minutes = config_.report_deadline_minutes;
+  deadlines.help_request_minutes = config_.help_request_deadline_minutes;
+  const auto now_s = static_cast<int64_t>(Now(now_ms) / 1000);
+  FULEI_ASSIGN_OR_RETURN(programme::EscalationScan scan,
+                         programme::ScanEscalations(*store_, config_.unit, now_s, deadlines));
+  if (scan.unreadable != 0) {
+    Log("escalation: " + std::to_string(scan.unreadable) + " urgent case(s) could not be read");
+  }
+  // One write per case: each goes down the outbox of its own scope (RouteUrgent routes a call
+  // whose urgent changes share one scope).
+  for (const store::LocalChange& change : scan.changes) {
+    FULEI_RETURN_IF_ERROR(Write({change}, {kUpstreamOutbox}, now_ms).status());
+    ++closed_.escalations_written;
+    Log("escalation: " + change.key.type + " " + change.key.id + " of " + change.key.scope +
+        " is overdue (no acknowledgement by a person within its deadline)");
+  }
+  if (next_due) *next_due = scan.next_due;
+  return scan.changes.size();
+}
+
+void NodeCore::ScheduleEscalation(uint64_t now_ms, std::optional<int64_t> next_due_s) {
+  uint64_t next = config_.escalation_interval_ms;
+  if (next_due_s) {
+    const auto now_s = static_cast<int64_t>(Now(now_ms) / 1000);
+    const uint64_t until = static_cast<uint64_t>(std::max<int64_t>(*next_due_s - now_s, 0)) * 1000;
+    next = std::min(next, std::max<uint64_t>(until, 1000));
+  }
+  SetTimer(kEscalationTimer, now_ms + next);
+}
+
+Result<size_t> NodeCore::CheckEscalations(uint64_t now_ms) {
+  if (stopped_) return FailedPrecondition("node stopped");
+  if (!Escalates()) return FailedPrecondition("only the city node escalates");
+  return Escalate(now_ms, nullptr);
+}
+
+void NodeCore::Stop() {
+  if (stopped_) return;
+  for (auto& [id, conn] : conns_) {
+    if (conn.closing) continue;
+    conn.closing = true;
+    Action a;
+    a.kind = Action::Kind::kClose;
+    a.conn = id;
+    a.reason = Aborted("node stopping");
+    actions_.push_back(std::move(a));
+  }
+  stopped_ = true;
+}
+
+// ------------------------------------------------------------------ state
+
+size_t NodeCore::connected_peers() const {
+  size_t n = 0;
+  for (const auto& [id, conn] : conns_) n += conn.closing ? 0 : 1;
+  return n;
+}
+
+bool NodeCore::upstream_full_sync(size_t k) const {
+  const Conn* c = UpstreamConn(k);
+  return c != nullptr && !c->urgent_only;
+}
+
+bool NodeCore::sync_idle() const {
+  return std::all_of(conns_.begin(), conns_.end(),
+                     [](const auto& c) { return c.second.closing || c.second.sync->idle(); });
+}
+
+NodeStats NodeCore::stats() const {
+  NodeStats total = closed_;
+  for (const auto& [id, conn] : conns_) AddStats(total, conn.sync->stats());
+  return total;
+}
+
+}  // namespace fulei::node

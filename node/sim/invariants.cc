@@ -1,0 +1,206 @@
+#include "node/sim/invariants.h"
+
+#include <map>
+#include <optional>
+#include <set>
+
+#include "crdt/codec.h"
+#include "crdt/org_unit.h"
+#include "crypto/signing.h"
+#include "node/sim/network.h"
+#include "sync/receipts.h"
+#include "sync/scopes.h"
+#include "sync/session.h"
+
+namespace fulei::node::sim {
+namespace {
+
+const char* const kTypes[] = {"child", "report", "helper", "org"};
+
+Result<std::string> ScopeHash(store::Store& store, const std::string& scope) {
+  std::string all;
+  for (const char* type : kTypes) {
+    FULEI_RETURN_IF_ERROR(
+        store.ForEach(type, scope, [&](const crdt::RecordKey& key, const crdt::RecordState& state) {
+          if (key.scope != scope) return true;
+          all += key.ToString();
+          all += '\0';
+          all += state.Encode();
+          return true;
+        }));
+  }
+  auto h = crypto::Blake2b256(all);
+  return std::string(h.begin(), h.end());
+}
+
+}  // namespace
+
+bool Invariants::CutOff(const std::string& scope) const {
+  for (const NodeInfo& n : nodes_.info()) {
+    if (nodes_.revoked(n.index) && n.unit == scope) return true;
+  }
+  return false;
+}
+
+bool Invariants::RevokedOrigin(crdt::NodeId origin) const {
+  for (const NodeInfo& n : nodes_.info()) {
+    if (nodes_.revoked(n.index) && n.id == origin) return true;
+  }
+  return false;
+}
+
+Status Invariants::Check() {
+  std::set<std::string> all;
+  for (const NodeInfo& n : nodes_.info()) {
+    FULEI_ASSIGN_OR_RETURN(std::vector<std::string> s, nodes_.core(n.index)->store().Scopes());
+    all.insert(s.begin(), s.end());
+  }
+  const std::vector<std::string> scopes(all.begin(), all.end());
+  FULEI_RETURN_IF_ERROR(CheckOutboxes(scopes));
+  FULEI_RETURN_IF_ERROR(CheckReceipts());
+  FULEI_RETURN_IF_ERROR(CheckScopes(scopes));
+  FULEI_RETURN_IF_ERROR(CheckNothingLost());
+  return CheckNoForgery();
+}
+
+Status Invariants::CheckOutboxes(const std::vector<std::string>& scopes) {
+  for (const NodeInfo& n : nodes_.info()) {
+    if (nodes_.revoked(n.index)) continue;
+    store::Store& store = nodes_.core(n.index)->store();
+    FULEI_ASSIGN_OR_RETURN(uint64_t pending, store.PendingCount());
+    if (pending != 0) {
+      return Internal(n.unit + " still holds " + std::to_string(pending) + " pending ops");
+    }
+    for (size_t k = 0; k < n.ups.size(); ++k) {
+      FULEI_ASSIGN_OR_RETURN(std::vector<store::OutboxEntry> outbox,
+                             store.Outbox(UpstreamOutbox(k)));
+      if (outbox.empty()) continue;
+      std::string detail;
+      const NodeInfo& up = nodes_.info()[static_cast<size_t>(n.ups[k])];
+      for (const store::OutboxEntry& e : outbox) {
+        auto op = crdt::DecodeOp(e.bytes);
+        if (!op.ok()) continue;
+        auto held = nodes_.core(up.index)->store().GetOp(op->key.scope, op->origin, op->seq);
+        detail += " [" + op->key.ToString() + " seq " + std::to_string(op->seq) +
+                  (held.ok() && held->has_value() ? ", upstream holds it" : ", upstream lacks it") +
+                  (RevokedOrigin(op->origin) ? ", of a revoked origin" : "") + "]";
+      }
+      return Internal(n.unit + " has " + std::to_string(outbox.size()) +
+                      " urgent ops never acknowledged by upstream " + up.unit + ":" + detail);
+    }
+    // Nothing waits in a downstream outbox either (receipts on their way to the origin).
+    for (const std::string& scope : scopes) {
+      if (scope == n.unit || !crdt::IsAtOrBelow(scope, n.unit) || CutOff(scope)) continue;
+      FULEI_ASSIGN_OR_RETURN(std::vector<store::OutboxEntry> outbox,
+                             store.Outbox(sync::DownOutbox(scope)));
+      if (!outbox.empty()) {
+        return Internal(n.unit + " still has " + std::to_string(outbox.size()) +
+                        " urgent ops waiting to go down to " + scope);
+      }
+    }
+  }
+  return Status::Ok();
+}
+
+// Every urgent report's receipts from its town and from the city reached its origin, exactly
+// one per (op, receiving node), and no node wrote a receipt for a receipt or its own op.
+Status Invariants::CheckReceipts() {
+  const NodeInfo& city = nodes_.info()[0];
+  for (const UrgentReport& u : ledger_.reports()) {
+    if (nodes_.revoked(u.village)) continue;
+    const NodeInfo& village = nodes_.info()[static_cast<size_t>(u.village)];
+    const NodeInfo& town = nodes_.info()[static_cast<size_t>(village.parent)];
+    FULEI_ASSIGN_OR_RETURN(
+        std::vector<sync::Receipt> receipts,
+        sync::ReceiptsFor(nodes_.core(u.village)->store(), u.scope, "report", u.id));
+    int from_town = 0, from_city = 0;
+    for (const sync::Receipt& r : receipts) {
+      if (r.origin != u.origin || r.seq != u.seq) continue;
+      if (r.node == village.id) {
+        return Internal(village.unit + " wrote a receipt for its own report " + u.id);
+      }
+      if (r.node == town.id && r.unit == town.unit) from_town++;
+      if (r.node == city.id && r.unit == city.unit) from_city++;
+    }
+    if (from_town != 1 || from_city != 1) {
+      return Internal(village.unit + " report " + u.id + " has " + std::to_string(from_town) +
+                      " receipts from " + town.unit + " and " + std::to_string(from_city) +
+                      " from the city (want 1 and 1)");
+    }
+    receipts_checked_ += 2;
+  }
+  for (const NodeInfo& n : nodes_.info()) {
+    bool bad = false;
+    FULEI_RETURN_IF_ERROR(nodes_.core(n.index)->store().ForEach(
+        sync::kReceiptType, "", [&](const crdt::RecordKey&, const crdt::RecordState& state) {
+          if (state.Get("report_type") == sync::kReceiptType) bad = true;
+          return !bad;
+        }));
+    if (bad) return Internal(n.unit + " holds a receipt of a receipt");
+  }
+  return Status::Ok();
+}
+
+Status Invariants::CheckScopes(const std::vector<std::string>& scopes) {
+  for (const std::string& scope : scopes) {
+    if (CutOff(scope)) continue;
+    std::optional<std::string> reference;
+    std::string reference_unit;
+    for (const NodeInfo& n : nodes_.info()) {
+      if (nodes_.revoked(n.index) || !sync::Holds(n.unit, scope)) continue;
+      FULEI_ASSIGN_OR_RETURN(std::string h, ScopeHash(nodes_.core(n.index)->store(), scope));
+      if (!reference) {
+        reference = h;
+        reference_unit = n.unit;
+      } else if (*reference != h) {
+        return Internal("scope " + scope + " differs between " + reference_unit + " and " + n.unit +
+                        diagnosis_.DescribeScope(nodes_, scope));
+      }
+    }
+    scopes_checked_++;
+  }
+  return Status::Ok();
+}
+
+Status Invariants::CheckNothingLost() {
+  for (const NodeInfo& n : nodes_.info()) {
+    if (nodes_.revoked(n.index)) continue;
+    store::Store& store = nodes_.core(n.index)->store();
+    std::map<std::string, store::VersionVector> vvs;
+    for (const WrittenOp& l : ledger_.ops()) {
+      if (!sync::Holds(n.unit, l.scope) || nodes_.revoked(l.node) || CutOff(l.scope)) continue;
+      auto it = vvs.find(l.scope);
+      if (it == vvs.end()) {
+        FULEI_ASSIGN_OR_RETURN(store::VersionVector vv, store.GetVersionVector(l.scope));
+        it = vvs.emplace(l.scope, std::move(vv)).first;
+      }
+      auto seq = it->second.find(l.origin);
+      if (seq == it->second.end() || seq->second < l.seq) {
+        return Internal(n.unit + " lacks acknowledged op " + l.scope + "/" +
+                        sync::NodeHex(l.origin) + "/" + std::to_string(l.seq));
+      }
+    }
+  }
+  return Status::Ok();
+}
+
+Status Invariants::CheckNoForgery() {
+  for (const NodeInfo& n : nodes_.info()) {
+    for (const char* type : kTypes) {
+      bool forged = false;
+      FULEI_RETURN_IF_ERROR(nodes_.core(n.index)->store().ForEach(
+          type, "", [&](const crdt::RecordKey&, const crdt::RecordState& state) {
+            for (const auto& [name, field] : state.fields()) {
+              for (const crdt::Entry& e : field.entries()) {
+                if (e.value.find(kForged) != std::string::npos) forged = true;
+              }
+            }
+            return !forged;
+          }));
+      if (forged) return Internal(n.unit + " accepted a forged op");
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace fulei::node::sim

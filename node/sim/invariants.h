@@ -1,0 +1,52 @@
+// Invariants: what must hold of the simulated city once the heal phase is quiet.
+//   - nothing is left pending, or waiting in an urgent outbox (up or down);
+//   - every urgent report holds, at its origin, exactly one receipt from its town and one from
+//     the city, and no node wrote a receipt for a receipt or for its own op;
+//   - every node's shared scopes are identical (a hash of every record state per scope);
+//   - no acknowledged op is lost: every op a node wrote is held by every node holding its scope;
+//   - no op was accepted that should have been refused: no forged value in any store.
+// A revoked node is cut off by design: its own scope, its ops and its reports are left out,
+// and so is what waits to go down to it; nothing of it may wait in another node's outbox.
+#ifndef FULEI_NODE_SIM_INVARIANTS_H_
+#define FULEI_NODE_SIM_INVARIANTS_H_
+
+#include <cstdint>
+#include <string>
+
+#include "crdt/status.h"
+#include "node/sim/diagnosis.h"
+#include "node/sim/ledger.h"
+#include "node/sim/nodes.h"
+
+namespace fulei::node::sim {
+
+class Invariants {
+ public:
+  Invariants(Nodes& nodes, const Ledger& ledger, const Diagnosis& diagnosis)
+      : nodes_(nodes), ledger_(ledger), diagnosis_(diagnosis) {}
+
+  // The first invariant that does not hold (kInternal, naming the node and what differs).
+  // REQUIRES: every node is up.
+  Status Check();
+
+  uint64_t scopes_checked() const { return scopes_checked_; }
+  uint64_t receipts_checked() const { return receipts_checked_; }
+
+ private:
+  Status CheckOutboxes(const std::vector<std::string>& scopes);
+  Status CheckReceipts();
+  Status CheckScopes(const std::vector<std::string>& scopes);
+  Status CheckNothingLost();
+  Status CheckNoForgery();
+  bool CutOff(const std::string& scope) const;
+  bool RevokedOrigin(crdt::NodeId origin) const;
+
+  Nodes& nodes_;
+  const Ledger& ledger_;
+  const Diagnosis& diagnosis_;
+  uint64_t scopes_checked_ = 0, receipts_checked_ = 0;
+};
+
+}  // namespace fulei::node::sim
+
+#endif  // FULEI_NODE_SIM_INVARIANTS_H_

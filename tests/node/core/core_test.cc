@@ -1,0 +1,468 @@
+// The node core driven directly, without sockets or an event loop: a small in-memory harness
+// carries out its actions (a dial connects at once when the upstream is up and the link is
+// allowed; messages are delivered in order; timers fire when the test advances the clock).
+// Connections are made with the real Noise handshake of the cores' own channels, so the
+// certificate checks (and a revocation) decide who may connect.
+#include "node/core/core.h"
+
+#include <gtest/gtest.h>
+
+#include <deque>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "crypto/identity.h"
+#include "crypto/random.h"
+#include "crypto/revocation.h"
+#include "sync/receipts.h"
+#include "tests/support/status_matchers.h"
+#include "tests/support/temp_dir.h"
+
+namespace fulei::node {
+namespace {
+
+constexpr uint64_t kStartMs = 1'764'000'000'000;  // late 2025
+
+// One simulated node: its core, and what the harness needs to restart it.
+struct TestNode {
+  std::string unit;
+  crypto::Role role;
+  std::vector<std::string> ups;  // units of its upstreams, in order
+  std::string dir;
+  crypto::CertChain chain;
+  std::unique_ptr<NodeCore> core;
+};
+
+class Harness {
+ public:
+  Harness() : random_(42), root_(crypto::SigningKey::Generate(random_)) {}
+
+  NodeCore& Add(const std::string& unit, crypto::Role role, std::vector<std::string> ups) {
+    TestNode& n = nodes_[unit];
+    n.unit = unit;
+    n.role = role;
+    n.ups = std::move(ups);
+    n.dir = dir_.sub(std::to_string(nodes_.size()));
+    std::filesystem::create_directories(n.dir);
+    crypto::NodeIdentity identity = crypto::NodeIdentity::Generate(random_);
+    auto cert = crypto::CertifyNode(identity, role, unit, 0, kStartMs + 365ull * 86'400'000, root_);
+    FULEI_CHECK(cert.ok());
+    n.chain = {*cert};
+    FULEI_CHECK_OK(identity.Save(n.dir, crypto::KeyProtection::None(), random_));
+    Start(unit);
+    return *n.core;
+  }
+
+  void Start(const std::string& unit) {
+    TestNode& n = nodes_.at(unit);
+    CoreConfig c;
+    c.unit = unit;
+    c.data_dir = n.dir;
+    c.upstream_units = n.ups;
+    c.reserve_bytes = 0;
+    c.initial_map_bytes = size_t{4} << 20;
+    c.backoff.initial = std::chrono::milliseconds(100);
+    c.backoff.max = std::chrono::milliseconds(1000);
+    auto identity = crypto::NodeIdentity::Load(n.dir, crypto::KeyProtection::None());
+    FULEI_CHECK(identity.ok());
+    auto core = NodeCore::Open(std::move(c), std::move(*identity), n.chain, root_.public_key(),
+                               random_, now_);
+    FULEI_CHECK(core.ok());
+    n.core = std::move(*core);
+    Pump();
+  }
+
+  // Stops a node like a power cut: its connections drop, the other ends hear of it.
+  void Crash(const std::string& unit) {
+    for (auto& [id, w] : wires_) {
+      if (w.a == unit || w.b == unit) Cut(id, Unavailable("peer crashed"));
+    }
+    nodes_.at(unit).core.reset();
+    timers_.erase(unit);
+    Pump();
+  }
+
+  NodeCore& core(const std::string& unit) { return *nodes_.at(unit).core; }
+  uint64_t now() const { return now_; }
+  const crypto::SigningKey& root() const { return root_; }
+
+  // Links allowed: a dial from `child` to `parent` connects only when this holds.
+  void Block(const std::string& child, const std::string& parent) {
+    blocked_.insert({child, parent});
+  }
+  void Unblock(const std::string& child, const std::string& parent) {
+    blocked_.erase({child, parent});
+  }
+  // Closes the connection between the two units (a fault), if there is one.
+  void CutLink(const std::string& a, const std::string& b) {
+    for (auto& [id, w] : wires_) {
+      if ((w.a == a && w.b == b) || (w.a == b && w.b == a)) Cut(id, Unavailable("link lost"));
+    }
+    Pump();
+  }
+  size_t Connections(const std::string& a, const std::string& b) const {
+    size_t n = 0;
+    for (const auto& [id, w] : wires_) {
+      n += w.open && ((w.a == a && w.b == b) || (w.a == b && w.b == a)) ? 1 : 0;
+    }
+    return n;
+  }
+
+  // Advances the clock by `ms`, firing the timers that come due, in order.
+  void Advance(uint64_t ms) {
+    const uint64_t until = now_ + ms;
+    for (;;) {
+      std::optional<std::pair<uint64_t, std::pair<std::string, TimerId>>> next;
+      for (const auto& [unit, timers] : timers_) {
+        for (const auto& [timer, at] : timers) {
+          if (at <= until && (!next || at < next->first)) next = {at, {unit, timer}};
+        }
+      }
+      if (!next) break;
+      now_ = std::max(now_, next->first);
+      const auto [unit, timer] = next->second;
+      timers_[unit].erase(timer);
+      core(unit).OnTimer(timer, now_);
+      Pump();
+    }
+    now_ = until;
+  }
+
+  // Carries out every queued action until none is left.
+  void Pump() {
+    for (bool busy = true; busy;) {
+      busy = false;
+      for (auto& [unit, n] : nodes_) {
+        if (!n.core) continue;
+        for (Action& a : n.core->TakeActions()) {
+          busy = true;
+          Carry(unit, a);
+        }
+      }
+      while (!mail_.empty()) {
+        busy = true;
+        Mail m = std::move(mail_.front());
+        mail_.pop_front();
+        auto it = wires_.find(m.conn);
+        if (it == wires_.end() || !it->second.open) continue;
+        NodeCore* to = nodes_.at(m.to).core.get();
+        if (to != nullptr) to->OnMessage(m.conn, m.bytes, now_);
+      }
+    }
+  }
+
+  Action::Kind last_close_kind() const { return Action::Kind::kClose; }
+  std::vector<Status> closes;  // reasons of every kClose the cores asked for
+
+ private:
+  struct Wire {
+    std::string a, b;  // a: the child (dialling end), b: the parent
+    size_t k = 0;
+    bool open = true;
+  };
+  struct Mail {
+    ConnId conn;
+    std::string to;
+    std::string bytes;
+  };
+
+  void Cut(ConnId id, const Status& why) {
+    Wire& w = wires_.at(id);
+    if (!w.open) return;
+    w.open = false;
+    for (const std::string& end : {w.a, w.b}) {
+      if (nodes_.at(end).core) nodes_.at(end).core->OnClosed(id, why, now_);
+    }
+  }
+
+  void Carry(const std::string& unit, Action& a) {
+    switch (a.kind) {
+      case Action::Kind::kSend: {
+        Wire& w = wires_.at(a.conn);
+        if (w.open) mail_.push_back(Mail{a.conn, w.a == unit ? w.b : w.a, std::move(a.bytes)});
+        return;
+      }
+      case Action::Kind::kClose:
+        closes.push_back(a.reason);
+        return Cut(a.conn, a.reason);
+      case Action::Kind::kDial:
+        return Dial(unit, a.upstream);
+      case Action::Kind::kSetTimer:
+        timers_[unit][a.timer] = a.at_ms;
+        return;
+    }
+  }
+
+  // Connects `child` to its upstream k with a real handshake, or reports the dial failed.
+  void Dial(const std::string& child, size_t k) {
+    TestNode& c = nodes_.at(child);
+    const std::string& parent = c.ups[k];
+    NodeCore* p = nodes_.count(parent) ? nodes_.at(parent).core.get() : nullptr;
+    if (p == nullptr || blocked_.count({child, parent})) {
+      return c.core->OnDialFailed(k, Unavailable("unreachable"), now_);
+    }
+    auto initiator = c.core->MakeChannel(static_cast<int>(k), now_);
+    auto responder = p->MakeChannel(-1, now_);
+    FULEI_CHECK(initiator.ok() && responder.ok());
+    auto first = initiator->Start();
+    FULEI_CHECK(first.ok());
+    // Handshake: feed each side's bytes to the other until both are established or one fails.
+    std::string to_responder = *first, to_initiator;
+    bool failed = false;
+    for (int round = 0; round < 6 && !(initiator->established() && responder->established());
+         ++round) {
+      std::vector<std::string> ignored;
+      std::string out;
+      if (!to_responder.empty()) {
+        failed |= !responder->Feed(std::exchange(to_responder, {}), &out, &ignored).ok();
+        to_initiator += out;
+        out.clear();
+      }
+      if (!to_initiator.empty()) {
+        failed |= !initiator->Feed(std::exchange(to_initiator, {}), &out, &ignored).ok();
+        to_responder += out;
+      }
+      if (failed) break;
+    }
+    if (failed || !initiator->established() || !responder->established()) {
+      return c.core->OnDialFailed(k, Unauthenticated("handshake refused"), now_);
+    }
+    const ConnId id = next_conn_++;
+    wires_[id] = Wire{child, parent, k, true};
+    c.core->OnConnected(id, static_cast<int>(k), *initiator->peer_certificate(), now_);
+    p->OnConnected(id, -1, *responder->peer_certificate(), now_);
+  }
+
+  crypto::DeterministicRandom random_;
+  crypto::SigningKey root_;
+  fulei::testing::TempDir dir_;
+  std::map<std::string, TestNode> nodes_;
+  std::map<ConnId, Wire> wires_;
+  std::deque<Mail> mail_;
+  std::map<std::string, std::map<TimerId, uint64_t>> timers_;
+  std::set<std::pair<std::string, std::string>> blocked_;
+  ConnId next_conn_ = 1;
+  uint64_t now_ = kStartMs;
+};
+
+constexpr char kCity[] = "jinjiang";
+constexpr char kTown[] = "jinjiang/cizao";
+constexpr char kVillage[] = "jinjiang/cizao/v001";
+
+store::LocalChange Child(const std::string& id, const std::string& name) {
+  store::LocalChange c;
+  c.key = {kVillage, "child", id};
+  c.author = "director";
+  c.writes.push_back(crdt::FieldWrite{"name", crdt::WriteKind::kSet, name, {}});
+  return c;
+}
+
+store::LocalChange Report(const std::string& id) {
+  store::LocalChange c;
+  c.key = {kVillage, "report", id};
+  c.author = "director";
+  c.flags = crdt::kOpFlagUrgent;
+  c.writes.push_back(crdt::FieldWrite{"category", crdt::WriteKind::kSet, "neglect", {}});
+  return c;
+}
+
+bool Holds(NodeCore& core, const std::string& id) {
+  auto got = core.store().Get({kVillage, "child", id});
+  return got.ok() && got->has_value();
+}
+
+TEST(NodeCore, OpensDialsEveryUpstreamAndTheCityArmsEscalation) {
+  testing::TempDir dir;
+  crypto::DeterministicRandom random(1);
+  crypto::SigningKey root = crypto::SigningKey::Generate(random);
+  crypto::NodeIdentity identity = crypto::NodeIdentity::Generate(random);
+  auto cert =
+      crypto::CertifyNode(identity, crypto::Role::kVillage, kVillage, 0, kStartMs * 2, root);
+  ASSERT_OK(cert);
+  CoreConfig c;
+  c.unit = kVillage;
+  c.data_dir = dir.path();
+  c.upstream_units = {"", kCity};
+  c.reserve_bytes = 0;
+  ASSERT_OK_AND_ASSIGN(auto core, NodeCore::Open(std::move(c), std::move(identity), {*cert},
+                                                 root.public_key(), random, kStartMs));
+  std::vector<Action> actions = core->TakeActions();
+  ASSERT_EQ(actions.size(), 2u);  // a village dials both upstreams and does not escalate
+  EXPECT_EQ(actions[0].kind, Action::Kind::kDial);
+  EXPECT_EQ(actions[0].upstream, 0u);
+  EXPECT_EQ(actions[1].kind, Action::Kind::kDial);
+  EXPECT_EQ(actions[1].upstream, 1u);
+  EXPECT_EQ(core->CheckEscalations(kStartMs).status().code(), StatusCode::kFailedPrecondition);
+}
+
+TEST(NodeCore, RefusesAChainOfAnotherUnit) {
+  testing::TempDir dir;
+  crypto::DeterministicRandom random(2);
+  crypto::SigningKey root = crypto::SigningKey::Generate(random);
+  crypto::NodeIdentity identity = crypto::NodeIdentity::Generate(random);
+  auto cert = crypto::CertifyNode(identity, crypto::Role::kTown, kTown, 0, kStartMs * 2, root);
+  ASSERT_OK(cert);
+  CoreConfig c;
+  c.unit = "jinjiang/chidian";
+  c.data_dir = dir.path();
+  auto core = NodeCore::Open(std::move(c), std::move(identity), {*cert}, root.public_key(), random,
+                             kStartMs);
+  EXPECT_EQ(core.status().code(), StatusCode::kInvalidArgument);
+}
+
+TEST(NodeCore, FailedDialIsRetriedAfterABackoff) {
+  Harness h;
+  h.Add(kTown, crypto::Role::kTown, {kCity});  // the city does not exist yet
+  EXPECT_FALSE(h.core(kTown).upstream_connected(0));
+  EXPECT_EQ(h.core(kTown).stats().dials_failed, 1u);
+  h.Add(kCity, crypto::Role::kCity, {});
+  h.Advance(50);  // within the first delay's ceiling (100 ms) the timer may or may not fire
+  h.Advance(100);
+  EXPECT_TRUE(h.core(kTown).upstream_connected(0));
+  EXPECT_TRUE(h.core(kTown).upstream_full_sync(0));
+  EXPECT_EQ(h.core(kCity).connected_peers(), 1u);
+}
+
+TEST(NodeCore, ReconnectsAndCatchesUpWhatWasWrittenMeanwhile) {
+  Harness h;
+  h.Add(kCity, crypto::Role::kCity, {});
+  h.Add(kTown, crypto::Role::kTown, {kCity});
+  NodeCore& village = h.Add(kVillage, crypto::Role::kVillage, {kTown});
+  ASSERT_TRUE(village.upstream_connected(0));
+  ASSERT_OK(village.Write({Child("c1", "小明")}, {}, h.now()));
+  h.Pump();
+  EXPECT_TRUE(Holds(h.core(kTown), "c1"));
+  EXPECT_TRUE(Holds(h.core(kCity), "c1"));  // the town passed it on at once
+
+  h.Block(kVillage, kTown);
+  h.CutLink(kVillage, kTown);
+  EXPECT_FALSE(village.upstream_connected(0));
+  ASSERT_OK(village.Write({Child("c2", "小红")}, {}, h.now()));
+  h.Pump();
+  EXPECT_FALSE(Holds(h.core(kTown), "c2"));
+  h.Advance(5'000);  // retries fail while the link is down
+  EXPECT_FALSE(village.upstream_connected(0));
+  EXPECT_GE(village.stats().dials_failed, 2u);
+
+  h.Unblock(kVillage, kTown);
+  h.Advance(2'000);  // the backoff ceiling is 1 s
+  EXPECT_TRUE(village.upstream_connected(0));
+  EXPECT_TRUE(Holds(h.core(kTown), "c2"));
+  EXPECT_TRUE(Holds(h.core(kCity), "c2"));
+  EXPECT_TRUE(village.sync_idle());
+}
+
+TEST(NodeCore, FallsBackToTheCityAndBackToTheTown) {
+  Harness h;
+  h.Add(kCity, crypto::Role::kCity, {});
+  h.Add(kTown, crypto::Role::kTown, {kCity});
+  NodeCore& village = h.Add(kVillage, crypto::Role::kVillage, {kTown, kCity});
+  // Both upstreams connected: full sync with the town, urgent-only with the city.
+  ASSERT_TRUE(village.upstream_connected(0));
+  ASSERT_TRUE(village.upstream_connected(1));
+  EXPECT_TRUE(village.upstream_full_sync(0));
+  EXPECT_FALSE(village.upstream_full_sync(1));
+
+  // An urgent report goes to both at once, and each sends a receipt back.
+  ASSERT_OK(village.Write({Report("r1")}, {kUpstreamOutbox}, h.now()));
+  EXPECT_EQ(village.store().Outbox(UpstreamOutbox(0))->size(), 1u);
+  EXPECT_EQ(village.store().Outbox(UpstreamOutbox(1))->size(), 1u);
+  h.Pump();
+  EXPECT_TRUE(village.store().Outbox(UpstreamOutbox(0))->empty());
+  EXPECT_TRUE(village.store().Outbox(UpstreamOutbox(1))->empty());
+  ASSERT_OK_AND_ASSIGN(auto receipts, sync::ReceiptsFor(village.store(), kVillage, "report", "r1"));
+  EXPECT_EQ(receipts.size(), 2u);
+
+  // The town is cut off from the city but still serves the village: the report reaches the
+  // city through the village's urgent-only session alone.
+  h.Block(kTown, kCity);
+  h.CutLink(kTown, kCity);
+  ASSERT_OK(village.Write({Report("r2")}, {kUpstreamOutbox}, h.now()));
+  h.Pump();
+  ASSERT_OK_AND_ASSIGN(auto at_city, h.core(kCity).store().Get({kVillage, "report", "r2"}));
+  EXPECT_TRUE(at_city.has_value());
+  EXPECT_FALSE(village.upstream_full_sync(1));  // still urgent-only: the town is reachable
+  h.Unblock(kTown, kCity);
+  h.Advance(2'000);
+
+  // The town goes away: the city's session is closed and redialled in full-sync mode.
+  h.Crash(kTown);
+  EXPECT_FALSE(village.upstream_connected(0));
+  h.Advance(1'000);
+  ASSERT_TRUE(village.upstream_connected(1));
+  EXPECT_TRUE(village.upstream_full_sync(1));
+  EXPECT_GE(village.stats().mode_switches, 1u);
+  ASSERT_OK(village.Write({Child("c1", "小明")}, {}, h.now()));
+  h.Pump();
+  EXPECT_TRUE(Holds(h.core(kCity), "c1"));  // ordinary sync now runs with the city
+
+  // The town comes back: full sync returns to it, the city drops back to urgent-only.
+  h.Start(kTown);
+  h.Advance(2'000);
+  ASSERT_TRUE(village.upstream_connected(0));
+  EXPECT_TRUE(village.upstream_full_sync(0));
+  ASSERT_TRUE(village.upstream_connected(1));
+  EXPECT_FALSE(village.upstream_full_sync(1));
+  EXPECT_TRUE(Holds(h.core(kTown), "c1"));
+}
+
+TEST(NodeCore, RevokedVillageIsCutOffAndItsQueuedReportLeavesTheTownsOutbox) {
+  Harness h;
+  h.Add(kCity, crypto::Role::kCity, {});
+  h.Add(kTown, crypto::Role::kTown, {kCity});
+  NodeCore& village = h.Add(kVillage, crypto::Role::kVillage, {kTown});
+  ASSERT_TRUE(village.upstream_connected(0));
+  // A report reaches the town while the city is unreachable: it waits in the town's outbox.
+  h.Block(kTown, kCity);
+  h.CutLink(kTown, kCity);
+  ASSERT_OK(village.Write({Report("r1")}, {kUpstreamOutbox}, h.now()));
+  h.Pump();
+  ASSERT_EQ(h.core(kTown).store().Outbox(kUpstreamOutbox)->size(), 1u);
+
+  crypto::RevocationList list;
+  list.version = 1;
+  list.revoked = {village.node_id()};
+  ASSERT_OK_AND_ASSIGN(std::string signed_list, crypto::SignRevocationList(list, h.root()));
+  ASSERT_OK(h.core(kCity).PublishRevocations(signed_list, h.now()));
+  h.Pump();
+  h.Unblock(kTown, kCity);
+  h.Advance(2'000);  // the town reconnects, receives the list and installs it
+  EXPECT_EQ(h.core(kTown).revocation_version(), 1u);
+  // The town closed the village's session, and refuses its handshakes from now on.
+  EXPECT_EQ(h.Connections(kVillage, kTown), 0u);
+  bool closed_for_revocation = false;
+  for (const Status& s : h.closes) {
+    closed_for_revocation |= s.code() == StatusCode::kPermissionDenied;
+  }
+  EXPECT_TRUE(closed_for_revocation);
+  h.Advance(5'000);
+  EXPECT_EQ(h.Connections(kVillage, kTown), 0u);
+  EXPECT_FALSE(village.upstream_connected(0));
+  // The revoked village's queued report left the town's outbox unsent.
+  EXPECT_TRUE(h.core(kTown).store().Outbox(kUpstreamOutbox)->empty());
+  EXPECT_GE(h.core(kTown).stats().urgent_dropped_revoked, 1u);
+  auto at_city = h.core(kCity).store().Get({kVillage, "report", "r1"});
+  ASSERT_OK(at_city);
+  EXPECT_FALSE(at_city->has_value());
+}
+
+TEST(NodeCore, StopClosesEveryConnectionAndIgnoresLaterEvents) {
+  Harness h;
+  h.Add(kCity, crypto::Role::kCity, {});
+  NodeCore& town = h.Add(kTown, crypto::Role::kTown, {kCity});
+  ASSERT_EQ(town.connected_peers(), 1u);
+  town.Stop();
+  h.Pump();
+  EXPECT_EQ(town.connected_peers(), 0u);
+  EXPECT_EQ(h.Connections(kTown, kCity), 0u);
+  h.Advance(10'000);  // no redial after a stop
+  EXPECT_EQ(h.Connections(kTown, kCity), 0u);
+  EXPECT_EQ(town.Write({}, {}, h.now()).status().code(), StatusCode::kFailedPrecondition);
+}
+
+}  // namespace
+}  // namespace fulei::node
