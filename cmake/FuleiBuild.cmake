@@ -46,22 +46,41 @@ function(fulei_capnp_library name)
   target_link_libraries(${name} PUBLIC CapnProto::capnp)
 endfunction()
 
+# The exit code of a test binary that skipped a test and failed none (tests/support/skip.h).
+set(FULEI_SKIP_EXIT_CODE 77)
+
+# fulei_test_main_library(): defines fulei_test_main once, the main() of every test binary
+# (tests/support/test_main.cc, in place of gtest_main): exit code FULEI_SKIP_EXIT_CODE when a
+# test skipped and none failed, and under CI=true a skip is a failure.
+function(fulei_test_main_library)
+  find_package(GTest REQUIRED)
+  if(NOT TARGET fulei_test_main)
+    add_library(fulei_test_main STATIC ${CMAKE_SOURCE_DIR}/tests/support/test_main.cc)
+    target_include_directories(fulei_test_main PRIVATE ${CMAKE_SOURCE_DIR})
+    target_compile_options(fulei_test_main PRIVATE ${FULEI_WARNINGS})
+    target_link_libraries(fulei_test_main PUBLIC GTest::gtest)
+  endif()
+endfunction()
+
 # fulei_test(NAME SOURCES src... LIBS lib... LABELS label... [SHARDS n] [TIMEOUT s]):
 # a GoogleTest binary registered with ctest under its own name, labelled with every label given
 # plus its component (the part of NAME before the first '_'), for `ctest -L`. SHARDS n runs it as
 # n ctest entries NAME.shardK using GoogleTest's sharding (GTEST_TOTAL_SHARDS/GTEST_SHARD_INDEX),
 # so `ctest -j` spreads a long binary over the cores. (gtest_discover_tests is not used: with
-# CMake 3.25 it keeps only the first label of a list.) Not built in the fuzz preset.
+# CMake 3.25 it keeps only the first label of a list.) Its main() is fulei_test_main, and ctest
+# reports a binary that skipped a test as skipped (SKIP_RETURN_CODE), never as passed; under
+# CI=true the binary fails instead. Not built in the fuzz preset.
 function(fulei_test name)
   if(FULEI_FUZZ)
     return()
   endif()
   cmake_parse_arguments(T "" "TIMEOUT;SHARDS" "SOURCES;LIBS;LABELS" ${ARGN})
   find_package(GTest REQUIRED)
+  fulei_test_main_library()
   add_executable(${name} ${T_SOURCES})
   target_compile_options(${name} PRIVATE ${FULEI_WARNINGS})
   target_include_directories(${name} PRIVATE ${CMAKE_SOURCE_DIR})
-  target_link_libraries(${name} PRIVATE ${T_LIBS} GTest::gtest GTest::gtest_main)
+  target_link_libraries(${name} PRIVATE ${T_LIBS} GTest::gtest fulei_test_main)
   target_compile_definitions(${name} PRIVATE
     FULEI_SOURCE_DIR="${CMAKE_SOURCE_DIR}" FULEI_BINARY_DIR="${CMAKE_BINARY_DIR}")
   if(NOT T_TIMEOUT)
@@ -74,12 +93,14 @@ function(fulei_test name)
   set(labels ${T_LABELS} ${component})
   if(T_SHARDS EQUAL 1)
     add_test(NAME ${name} COMMAND ${name})
-    set_tests_properties(${name} PROPERTIES LABELS "${labels}" TIMEOUT ${T_TIMEOUT})
+    set_tests_properties(${name} PROPERTIES LABELS "${labels}" TIMEOUT ${T_TIMEOUT}
+      SKIP_RETURN_CODE ${FULEI_SKIP_EXIT_CODE})
   else()
     math(EXPR last "${T_SHARDS} - 1")
     foreach(i RANGE ${last})
       add_test(NAME ${name}.shard${i} COMMAND ${name})
       set_tests_properties(${name}.shard${i} PROPERTIES LABELS "${labels}" TIMEOUT ${T_TIMEOUT}
+        SKIP_RETURN_CODE ${FULEI_SKIP_EXIT_CODE}
         ENVIRONMENT "GTEST_TOTAL_SHARDS=${T_SHARDS};GTEST_SHARD_INDEX=${i}")
     endforeach()
   endif()

@@ -133,17 +133,18 @@ std::string EncodeOpBody(const Op& op) {
 }
 
 std::string EncodeOp(const Op& op) {
-  CanonicalWriter w(OpSizeHint(op));
-  // Root Op: data word `erased` (truncated when false); pointers header, body (null, so
-  // truncated, when erased).
-  size_t root = op.erased ? w.Struct(0, 1, 1) : w.Struct(0, 0, 2);
-  if (op.erased) {
-    w.Word(root, 1);
-    WriteHeader(w, root + 1, op);
-  } else {
-    WriteHeader(w, root, op);
-    WriteBody(w, root + 1, op);
-  }
+  CanonicalWriter w(OpSizeHint(op) + op.erasure.size());
+  // Root Op: data word `erased` (truncated when false); pointers header, body (null when
+  // erased), erasure (null, so truncated, when empty; a null body before it stays as a zero
+  // word).
+  const size_t dw = op.erased ? 1 : 0;
+  const size_t pc = !op.erasure.empty() ? 3 : op.erased ? 1 : 2;
+  size_t root = w.Struct(0, dw, pc);
+  if (op.erased) w.Word(root, 1);
+  const size_t p = root + dw;
+  WriteHeader(w, p, op);
+  if (!op.erased) WriteBody(w, p + 1, op);
+  if (!op.erasure.empty()) w.Blob(p + 2, op.erasure, false);
   return w.Take();
 }
 
@@ -154,6 +155,7 @@ std::string EncodeOpWithBuilder(const Op& op) {
   FillHeader(root.initHeader(), op);
   root.setErased(op.erased);
   if (!op.erased) FillBody(root.initBody(), op);
+  if (!op.erasure.empty()) root.setErasure(Bytes(op.erasure));
   return Canonical(root.asReader());
 }
 }  // namespace internal
@@ -178,6 +180,13 @@ Result<Op> DecodeOp(std::string_view bytes) {
     op.erased = root.getErased();
     FULEI_RETURN_IF_ERROR(ReadHash(h.getPrevHash(), op.prev_hash, "prev_hash"));
     FULEI_RETURN_IF_ERROR(ReadHash(h.getBodyHash(), op.body_hash, "body_hash"));
+    if (root.hasErasure()) {
+      // A present but empty authorisation would re-encode without it: not the one encoding.
+      auto erasure = root.getErasure();
+      if (erasure.size() == 0) KJ_FAIL_REQUIRE("op carries an empty erasure authorisation");
+      if (erasure.size() > kMaxErasureBytes) KJ_FAIL_REQUIRE("erasure authorisation too long");
+      op.erasure = ToString(erasure);
+    }
     if (op.erased) {
       if (root.hasBody()) KJ_FAIL_REQUIRE("erased op carries a body");
       return Status::Ok();

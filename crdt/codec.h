@@ -16,7 +16,8 @@
 
 namespace fulei::crdt {
 
-// The whole op: header, and the body unless the op is erased.
+// The whole op: header, the body unless the op is erased, and the erasure authorisation of an
+// erased op that carries one.
 std::string EncodeOp(const Op& op);
 Result<Op> DecodeOp(std::string_view bytes);
 

@@ -1,19 +1,19 @@
 #include "crdt/hlc.h"
 
 #include <algorithm>
-#include <limits>
 
 namespace fulei::crdt {
 
 std::string Stamp::ToString() const { return std::to_string(ms) + "." + std::to_string(logical); }
 
-Stamp HybridClock::Next(uint64_t candidate_ms) {
+Stamp HybridClock::Next(uint64_t wall_ms) {
+  const uint64_t candidate_ms = wall_limit_ ? std::min(wall_ms, *wall_limit_) : wall_ms;
   if (candidate_ms > last_.ms) {
     last_ = Stamp{candidate_ms, 0};
   } else if (last_.logical == std::numeric_limits<uint32_t>::max()) {
     // The logical counter is exhausted within one millisecond: move the physical part on by
     // one rather than wrap, so the clock still never goes backwards.
-    last_ = Stamp{last_.ms + 1, 0};
+    if (last_.ms != std::numeric_limits<uint64_t>::max()) last_ = Stamp{last_.ms + 1, 0};
   } else {
     ++last_.logical;
   }
@@ -23,11 +23,11 @@ Stamp HybridClock::Next(uint64_t candidate_ms) {
 Stamp HybridClock::Now(uint64_t wall_ms) { return Next(wall_ms); }
 
 Result<Stamp> HybridClock::Update(Stamp remote, uint64_t wall_ms) {
-  const uint64_t reference = std::max(wall_ms, last_.ms);
-  if (remote.ms > reference && remote.ms - reference > max_future_ms_) {
+  // Measured from the caller's wall clock only: never from last_, which adopted stamps raise.
+  if (remote.ms > SaturatingAdd(wall_ms, max_future_ms_)) {
     return OutOfRange("remote stamp " + remote.ToString() + " is " +
-                      std::to_string(remote.ms - reference) + " ms ahead of local time " +
-                      std::to_string(reference) + " (limit " + std::to_string(max_future_ms_) +
+                      std::to_string(remote.ms - wall_ms) + " ms ahead of local time " +
+                      std::to_string(wall_ms) + " (limit " + std::to_string(max_future_ms_) +
                       " ms)");
   }
   if (remote > last_) last_ = remote;

@@ -55,6 +55,8 @@ struct Op {
   header @0 :OpHeader;
   body @1 :OpBody;     # absent when erased
   erased @2 :Bool;
+  erasure @3 :Data;    # erased only: the signed erasure authorisation (crypto/erasure.h,
+                       # docs/crypto.md#erasure-authorisation); not covered by the chain
 }
 
 struct Entry {

@@ -43,6 +43,12 @@ Status ValidateOp(const Op& op) {
   FULEI_RETURN_IF_ERROR(CheckKeyPart("op.key.id", op.key.id));
   if (op.author.size() > kMaxKeyPartBytes) return InvalidArgument("op.author is too long");
   if (op.erased && !op.writes.empty()) return InvalidArgument("erased op carries writes");
+  if (!op.erased && !op.erasure.empty()) {
+    return InvalidArgument("op carries an erasure authorisation but is not erased");
+  }
+  if (op.erasure.size() > kMaxErasureBytes) {
+    return InvalidArgument("op erasure authorisation is too long");
+  }
   if (op.writes.size() > kMaxWritesPerOp) return InvalidArgument("op has too many writes");
 
   const OpId self = op.id();

@@ -13,6 +13,8 @@
 // Hash chain (filled in by crypto/, opaque here): each (origin, scope) log is a chain; an op's
 // header holds the hash of the previous op's header (prev_hash) and of its own body (body_hash).
 // An erased op keeps its header (so the chain still verifies) and drops its body (erased=true).
+// It carries the signed authorisation of its erasure (`erasure`, crypto/erasure.h; opaque here),
+// outside the header: the chain does not cover it, the authorisation's own signature does.
 //
 // Plain value types; thread-compatible.
 #ifndef FULEI_CRDT_OP_H_
@@ -91,6 +93,9 @@ struct Op {
   Hash prev_hash{};     // hash of the previous op header in this (origin, scope) chain
   Hash body_hash{};     // hash of the encoded body
   bool erased = false;  // body removed by a lawful erasure; writes is empty
+  // Not covered by the chain: the encoded erasure authorisation (crypto/erasure.h) that an
+  // erased op carries so every hop can check it; empty on an unerased op.
+  std::string erasure;
 
   // Body.
   std::vector<FieldWrite> writes;
@@ -104,7 +109,9 @@ struct Op {
 // Checks an op's shape, independent of any record state: origin != 0, seq >= 1, scope, type and
 // id non-empty and within limits, field names non-empty, at most one kSet/kRemove per field,
 // value sizes bounded, every superseded id strictly older than the op itself (an op cannot
-// supersede the future), kRemove carries no value. Returns kInvalidArgument naming the problem.
+// supersede the future), kRemove carries no value, an erasure authorisation only on an erased
+// op and at most kMaxErasureBytes (whether it is valid is crypto's to check). Returns
+// kInvalidArgument naming the problem.
 Status ValidateOp(const Op& op);
 
 // Limits applied by ValidateOp and by the decoder.
@@ -113,6 +120,7 @@ inline constexpr size_t kMaxFieldNameBytes = 128;
 inline constexpr size_t kMaxValueBytes = 1 << 20;  // 1 MiB per value
 inline constexpr size_t kMaxWritesPerOp = 4096;
 inline constexpr size_t kMaxSupersedesPerWrite = 4096;
+inline constexpr size_t kMaxErasureBytes = 4096;  // an erasure authorisation with its chain
 
 // Builds a delete op's writes: adds the deletion marker and removes every live value it saw.
 // (Helpers for building ops from a RecordState live in record.h.)

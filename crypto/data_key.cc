@@ -289,12 +289,17 @@ Result<std::string> KeyRing::Open(std::string_view sealed, std::string_view asso
   return NotFound("no data key " + std::to_string(id) + " in this node's key ring");
 }
 
-Result<std::string> KeyRing::Wrap(const KeyProtection& protection, Random& random) const {
+Result<SecretString> KeyRing::Wrap(const KeyProtection& protection, Random& random) const {
   SecretString plain;
-  internal::PutU32(plain.mutable_string(), static_cast<uint32_t>(keys_.size()));
+  plain.Reserve(4 + keys_.size() * 36);
+  std::string n;
+  internal::PutU32(n, static_cast<uint32_t>(keys_.size()));
+  plain.Append(n);
   for (const DataKey& k : keys_) {
-    internal::PutU32(plain.mutable_string(), k.id());
-    internal::PutBytes(plain.mutable_string(), k.key().data(), 32);
+    std::string id;
+    internal::PutU32(id, k.id());
+    plain.Append(id);
+    plain.Append(k.key().data(), 32);
   }
   return SealSecret(kPurpose, plain.view(), protection, random);
 }
@@ -322,8 +327,8 @@ Result<KeyRing> KeyRing::Unwrap(std::string_view wrapped, const KeyProtection& p
 
 Status KeyRing::Save(const std::filesystem::path& data_dir, const KeyProtection& protection,
                      Random& random) const {
-  FULEI_ASSIGN_OR_RETURN(std::string wrapped, Wrap(protection, random));
-  return WritePrivateFile(data_dir / kDataKeysFileName, wrapped);
+  FULEI_ASSIGN_OR_RETURN(SecretString wrapped, Wrap(protection, random));
+  return WritePrivateFile(data_dir / kDataKeysFileName, wrapped.view());
 }
 
 Result<KeyRing> KeyRing::Load(const std::filesystem::path& data_dir,

@@ -82,8 +82,9 @@ class KeyRing {
   std::string Seal(std::string_view plaintext, std::string_view associated_data) const;
   Result<std::string> Open(std::string_view sealed, std::string_view associated_data) const;
 
-  // Encoded ring wrapped under `protection` (secret file content) and back.
-  Result<std::string> Wrap(const KeyProtection& protection, Random& random) const;
+  // Encoded ring wrapped under `protection` (secret file content; a SecretString, since
+  // unprotected content holds the keys) and back.
+  Result<SecretString> Wrap(const KeyProtection& protection, Random& random) const;
   static Result<KeyRing> Unwrap(std::string_view wrapped, const KeyProtection& protection);
 
   // <data_dir>/data.keys; Save replaces the file atomically (used for rotation as well).

@@ -18,25 +18,28 @@ constexpr uint8_t kTokenVersion = 1;
 constexpr std::string_view kRequestMagic = "FLE1";
 constexpr size_t kChecksumBytes = 4;
 
-std::string Base64Url(std::string_view bin) {
-  std::string out(sodium_base64_encoded_len(bin.size(), sodium_base64_VARIANT_URLSAFE_NO_PADDING),
-                  '\0');
-  sodium_bin2base64(out.data(), out.size(), U8Ptr(bin), bin.size(),
+// Appends base64url (no padding) of `bin` to `out`, built in place.
+void AppendBase64Url(std::string_view bin, SecretString* out) {
+  const size_t at = out->size();
+  const size_t len =
+      sodium_base64_encoded_len(bin.size(), sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+  out->Resize(at + len);
+  sodium_bin2base64(out->data() + at, len, U8Ptr(bin), bin.size(),
                     sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-  out.resize(out.size() - 1);  // the terminating NUL
-  return out;
+  out->Resize(at + len - 1);  // the terminating NUL
 }
 
-bool FromBase64Url(std::string_view text, std::string* out) {
-  out->assign(text.size(), '\0');
+bool FromBase64Url(std::string_view text, SecretString* out) {
+  out->Resize(text.size());
   size_t len = 0;
   const char* end = nullptr;
-  if (sodium_base642bin(U8Ptr(*out), out->size(), text.data(), text.size(), nullptr, &len, &end,
+  if (sodium_base642bin(reinterpret_cast<uint8_t*>(out->data()), out->size(), text.data(),
+                        text.size(), nullptr, &len, &end,
                         sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0 ||
       end != text.data() + text.size()) {
     return false;
   }
-  out->resize(len);
+  out->Resize(len);
   return true;
 }
 
@@ -60,38 +63,58 @@ std::array<uint8_t, 32> RequestMac(const Secret<32>& secret, std::string_view tr
   return mac;
 }
 
-std::string EncodeRecords(const std::map<TokenId, TokenRecord>& records) {
-  std::string out;
-  internal::PutU32(out, static_cast<uint32_t>(records.size()));
+// The ledger's plaintext, built in a wiped buffer (it holds every token's secret).
+SecretString EncodeRecords(const std::map<TokenId, TokenRecord>& records) {
+  SecretString out;
+  out.Reserve(4 + records.size() * (16 + 1 + 8 + 32 + 1 + 1 + kMaxOrgUnitBytes));
+  std::string fields;
+  internal::PutU32(fields, static_cast<uint32_t>(records.size()));
+  out.Append(fields);
   for (const auto& [id, r] : records) {
-    internal::PutArray(out, r.id);
-    internal::PutU8(out, static_cast<uint8_t>(r.role));
-    internal::PutU64(out, r.expires_ms);
-    internal::PutBytes(out, r.secret.data(), 32);
-    internal::PutU8(out, r.used ? 1 : 0);
-    internal::PutU8(out, static_cast<uint8_t>(r.org_unit.size()));
-    out.append(r.org_unit);
+    fields.clear();
+    internal::PutArray(fields, r.id);
+    internal::PutU8(fields, static_cast<uint8_t>(r.role));
+    internal::PutU64(fields, r.expires_ms);
+    out.Append(fields);
+    out.Append(r.secret.data(), r.secret.size());
+    fields.clear();
+    internal::PutU8(fields, r.used ? 1 : 0);
+    internal::PutU8(fields, static_cast<uint8_t>(r.org_unit.size()));
+    fields.append(r.org_unit);
+    out.Append(fields);
   }
   return out;
 }
 
+constexpr std::string_view kLedgerPurpose = "token-ledger";
+constexpr char kLedgerKdfContext[crypto_kdf_CONTEXTBYTES + 1] = "fulei-tl";
+constexpr uint64_t kLedgerKdfSubkey = 1;
+
 }  // namespace
 
-std::string FormatJoinToken(const JoinToken& t) {
-  std::string p;
-  internal::PutU8(p, kTokenVersion);
-  internal::PutArray(p, t.id);
-  internal::PutU8(p, static_cast<uint8_t>(t.role));
-  internal::PutU64(p, t.expires_ms);
-  internal::PutBytes(p, t.secret.data(), 32);
-  internal::PutArray(p, t.root_key);
-  internal::PutU64(p, t.issuer);
-  internal::PutU8(p, static_cast<uint8_t>(t.org_unit.size()));
-  p.append(t.org_unit);
-  auto sum = Blake2b256(p);
-  internal::PutBytes(p, sum.data(), kChecksumBytes);
-  std::string text = std::string(kTokenPrefix) + Base64Url(p);
-  sodium_memzero(p.data(), p.size());
+SecretString FormatJoinToken(const JoinToken& t) {
+  SecretString p;
+  p.Reserve(1 + 16 + 1 + 8 + 32 + 32 + 8 + 1 + kMaxOrgUnitBytes + kChecksumBytes);
+  std::string fields;
+  internal::PutU8(fields, kTokenVersion);
+  internal::PutArray(fields, t.id);
+  internal::PutU8(fields, static_cast<uint8_t>(t.role));
+  internal::PutU64(fields, t.expires_ms);
+  p.Append(fields);
+  p.Append(t.secret.data(), t.secret.size());
+  fields.clear();
+  internal::PutArray(fields, t.root_key);
+  internal::PutU64(fields, t.issuer);
+  internal::PutU8(fields, static_cast<uint8_t>(t.org_unit.size()));
+  fields.append(t.org_unit);
+  p.Append(fields);
+  auto sum = Blake2b256(p.view());
+  p.Append(sum.data(), kChecksumBytes);
+  SecretString text;
+  text.Reserve(kTokenPrefix.size() +
+               sodium_base64_encoded_len(p.size(), sodium_base64_VARIANT_URLSAFE_NO_PADDING));
+  text.Append(kTokenPrefix);
+  AppendBase64Url(p.view(), &text);
   return text;
 }
 
@@ -100,8 +123,7 @@ Result<JoinToken> ParseJoinToken(std::string_view text) {
     return InvalidArgument("join token: does not start with fulei1-");
   }
   SecretString bin;
-  if (!FromBase64Url(text.substr(kTokenPrefix.size()), &bin.mutable_string()) ||
-      bin.size() < kChecksumBytes) {
+  if (!FromBase64Url(text.substr(kTokenPrefix.size()), &bin) || bin.size() < kChecksumBytes) {
     return InvalidArgument("join token: not base64url");
   }
   std::string_view body = bin.view().substr(0, bin.size() - kChecksumBytes);
@@ -146,12 +168,22 @@ Status MemoryTokenLedger::MarkUsed(const TokenId& id) {
   return Status::Ok();
 }
 
-Result<FileTokenLedger> FileTokenLedger::Open(std::filesystem::path path, Random& random) {
-  FileTokenLedger ledger(std::move(path), random);
-  auto content = ReadSecretFile(ledger.path_, "token-ledger", KeyProtection::None());
+Secret<32> TokenLedgerKey(const SigningKey& node_key) {
+  EnsureSodium();
+  Secret<32> key;
+  FULEI_CHECK(crypto_kdf_derive_from_key(key.data(), key.size(), kLedgerKdfSubkey,
+                                         kLedgerKdfContext, node_key.seed().data()) == 0);
+  return key;
+}
+
+Result<FileTokenLedger> FileTokenLedger::Open(std::filesystem::path path,
+                                              const Secret<32>& ledger_key, Random& random) {
+  FileTokenLedger ledger(std::move(path), KeyProtection::KeyFile(ledger_key.Clone()), random);
+  auto content = ReadSecretFile(ledger.path_, kLedgerPurpose, ledger.protection_);
   if (!content.ok()) {
     if (content.status().code() == StatusCode::kNotFound) return ledger;
-    return content.status();
+    return Status(content.status().code(),
+                  "token ledger " + ledger.path_.string() + ": " + content.status().message());
   }
   internal::Reader in(content->view());
   uint32_t n = 0;
@@ -164,19 +196,24 @@ Result<FileTokenLedger> FileTokenLedger::Open(std::filesystem::path path, Random
         !in.U8(&used) || !in.U8(&len) || !in.Bytes(len, &ou)) {
       return Corruption("token ledger: truncated record");
     }
+    if (role < 1 || role > 3 || used > 1 || !ValidateOrgUnit(ou).ok()) {
+      return Corruption("token ledger: bad record");
+    }
     r.role = static_cast<Role>(role);
     r.secret = Secret<32>::FromBytes(U8Ptr(secret));
     r.used = used != 0;
     r.org_unit = std::string(ou);
-    ledger.records_.emplace(r.id, std::move(r));
+    if (!ledger.records_.emplace(r.id, std::move(r)).second) {
+      return Corruption("token ledger: duplicate token id");
+    }
   }
   if (!in.done()) return Corruption("token ledger: trailing bytes");
   return ledger;
 }
 
 Status FileTokenLedger::Flush() {
-  SecretString content(EncodeRecords(records_));
-  return WriteSecretFile(path_, "token-ledger", content.view(), KeyProtection::None(), *random_);
+  SecretString content = EncodeRecords(records_);
+  return WriteSecretFile(path_, kLedgerPurpose, content.view(), protection_, *random_);
 }
 
 Status FileTokenLedger::Put(const TokenRecord& record) {
@@ -202,8 +239,8 @@ Enroller::Enroller(const SigningKey& issuer_key, CertChain issuer_chain,
       ledger_(&ledger),
       policy_(policy) {}
 
-Result<std::string> Enroller::CreateToken(std::string_view org_unit, Role role, uint64_t now_ms,
-                                          uint64_t ttl_ms, Random& random) {
+Result<SecretString> Enroller::CreateToken(std::string_view org_unit, Role role, uint64_t now_ms,
+                                           uint64_t ttl_ms, Random& random) {
   FULEI_RETURN_IF_ERROR(ValidateOrgUnit(org_unit));
   if (ttl_ms == 0 || ttl_ms > policy_.max_token_ttl_ms) {
     return InvalidArgument("join token: ttl out of range");
@@ -214,7 +251,10 @@ Result<std::string> Enroller::CreateToken(std::string_view org_unit, Role role, 
     if (!crdt::IsBelow(org_unit, own.org_unit)) {
       return PermissionDenied(std::string(org_unit) + " is not below " + own.org_unit);
     }
-    if (role != Role::kVillage) return PermissionDenied("a town may enrol villages only");
+    if (!RoleIsBelow(role, own.role)) {
+      return PermissionDenied("a " + std::string(RoleName(own.role)) + " may not enrol a " +
+                              std::string(RoleName(role)));
+    }
   }
   TokenRecord r;
   random.Fill(r.id.data(), r.id.size());
@@ -256,6 +296,20 @@ Result<std::string> Enroller::HandleRequest(std::string_view request,
     return Unauthenticated("enrolment: request not signed by the enrolling key");
   }
   if (record->used) return PermissionDenied("enrolment: token already used");
+  if (!chain_.empty()) {
+    // The ledger names what to certify; an issued issuer certifies only below itself, whatever
+    // the ledger says (the same rule as TrustStore::VerifyChain, checked before anything is
+    // used up or signed).
+    const Certificate& own = chain_.front();
+    if (!own.can_issue) return PermissionDenied("enrolment: this node may not issue certificates");
+    if (!RoleIsBelow(record->role, own.role)) {
+      return PermissionDenied("enrolment: a " + std::string(RoleName(own.role)) +
+                              " may not certify a " + std::string(RoleName(record->role)));
+    }
+    if (!crdt::IsBelow(record->org_unit, own.org_unit)) {
+      return PermissionDenied("enrolment: " + record->org_unit + " is not below " + own.org_unit);
+    }
+  }
   Certificate tbs;
   tbs.node_id = NodeIdFromKey(sk);
   tbs.role = record->role;

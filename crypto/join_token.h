@@ -13,7 +13,13 @@
 // than the one that did the handshake; (4) checks the returned chain with
 // AcceptEnrolmentResponse. The issuer's Enroller checks expiry, the MAC, the signature and the
 // key binding, marks the token used in its TokenLedger durably, and only then issues the
-// certificate — the org unit and role come from the issuer's ledger, never from the request.
+// certificate — the org unit and role come from the issuer's ledger, never from the request, and
+// an issued issuer (a town) certifies only roles and org units below its own, as
+// TrustStore::VerifyChain requires.
+//
+// Secrets: token text, token secrets and the ledger's plaintext live only in Secret /
+// SecretString buffers, wiped when freed (crypto/secret.h). The ledger on disk is sealed under a
+// key derived from the issuing node's signing key (TokenLedgerKey).
 //
 // Thread-compatible. REQUIRES: the Enroller's SigningKey and TokenLedger outlive it.
 #ifndef FULEI_CRYPTO_JOIN_TOKEN_H_
@@ -33,6 +39,8 @@
 #include "crypto/noise.h"
 #include "crypto/random.h"
 #include "crypto/secret.h"
+#include "crypto/secret_file.h"
+#include "crypto/signing.h"
 
 namespace fulei::crypto {
 
@@ -48,7 +56,8 @@ struct JoinToken {
   std::string org_unit;
 };
 
-std::string FormatJoinToken(const JoinToken& token);
+// The token text; a secret (it carries the token secret), so it comes in a wiped buffer.
+SecretString FormatJoinToken(const JoinToken& token);
 // kInvalidArgument for a malformed or mistyped token (the checksum catches typos).
 Result<JoinToken> ParseJoinToken(std::string_view text);
 
@@ -85,20 +94,35 @@ class MemoryTokenLedger : public TokenLedger {
   std::map<TokenId, TokenRecord> records_;
 };
 
-// A ledger kept in one 0600 secret file (purpose "token-ledger"), rewritten atomically on every
+// The key that seals the join-token ledger of the node whose signing key is `node_key` (the
+// node that keeps the ledger and answers enrolments): libsodium's crypto_kdf (keyed BLAKE2b) of
+// the Ed25519 seed, context "fulei-tl", subkey 1. The seed is already the node's most guarded
+// secret (node.key, under the node's passphrase or key file), so the ledger is as well protected
+// as the key that signs certificates, and needs no key of its own to keep.
+// See docs/crypto.md#join-token-ledger.
+Secret<32> TokenLedgerKey(const SigningKey& node_key);
+
+// A ledger kept in one 0600 secret file (purpose "token-ledger") sealed under `ledger_key`
+// (XChaCha20-Poly1305, as a key-file protected secret file), rewritten atomically on every
 // change. Tokens are few and short-lived, so the whole file stays small.
 class FileTokenLedger final : public MemoryTokenLedger {
  public:
-  // Opens (or starts) the ledger at `path`. REQUIRES: random outlives the ledger.
-  static Result<FileTokenLedger> Open(std::filesystem::path path, Random& random);
+  // Opens (or starts, when `path` does not exist) the ledger at `path`, sealed under
+  // `ledger_key` (normally TokenLedgerKey(node's signing key)). kUnauthenticated for another
+  // key or a damaged file; kFailedPrecondition for a file that is not sealed (an unsealed
+  // ledger is refused, never read); kCorruption for malformed content; kPermissionDenied for a
+  // file readable by others. REQUIRES: random outlives the ledger.
+  static Result<FileTokenLedger> Open(std::filesystem::path path, const Secret<32>& ledger_key,
+                                      Random& random);
   Status Put(const TokenRecord& record) override;
   Status MarkUsed(const TokenId& id) override;
 
  private:
-  FileTokenLedger(std::filesystem::path path, Random& random)
-      : path_(std::move(path)), random_(&random) {}
+  FileTokenLedger(std::filesystem::path path, KeyProtection protection, Random& random)
+      : path_(std::move(path)), protection_(std::move(protection)), random_(&random) {}
   Status Flush();
   std::filesystem::path path_;
+  KeyProtection protection_;  // KeyFile(ledger key)
   Random* random_;
 };
 
@@ -117,15 +141,18 @@ class Enroller {
   Enroller(const SigningKey& issuer_key, CertChain issuer_chain, const SigningPublicKey& root_key,
            TokenLedger& ledger, EnrolmentPolicy policy = {}, NodeId answering_node = 0);
 
-  // A new token for `org_unit` and `role`. kPermissionDenied when this issuer may not certify
-  // that org unit or role; kInvalidArgument for a bad org unit or ttl.
-  Result<std::string> CreateToken(std::string_view org_unit, Role role, uint64_t now_ms,
-                                  uint64_t ttl_ms, Random& random);
+  // A new token's text (a secret: show it once) for `org_unit` and `role`. kPermissionDenied
+  // when this issuer may not certify that org unit or role (an issued issuer: only roles below
+  // its own, org units strictly below its own); kInvalidArgument for a bad org unit or ttl.
+  Result<SecretString> CreateToken(std::string_view org_unit, Role role, uint64_t now_ms,
+                                   uint64_t ttl_ms, Random& random);
 
   // Handles one enrolment request received on a channel whose peer is unenrolled.
   // channel_binding = Channel::handshake_hash(), peer_static = Channel::peer_static_key().
   // Returns the encoded certificate chain to send back. kPermissionDenied for an unknown,
-  // expired or used token; kUnauthenticated for a bad MAC, signature or key binding.
+  // expired or used token, or a ledger record this issuer may not certify (a role at or above
+  // its own, an org unit not below its own: nothing is used up); kUnauthenticated for a bad
+  // MAC, signature or key binding.
   Result<std::string> HandleRequest(std::string_view request, const noise::Hash& channel_binding,
                                     const noise::PublicKey& peer_static, uint64_t now_ms);
 

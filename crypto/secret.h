@@ -57,11 +57,22 @@ class Secret {
   std::array<uint8_t, N> bytes_;
 };
 
-// A variable-length secret (a passphrase, a decrypted key file) wiped on destruction.
+// A variable-length secret (a passphrase, a decrypted key file, a join token's text) wiped on
+// destruction. Its bytes never leave a copy in freed memory:
+//   - they always live in a heap buffer of at least kMinCapacity bytes (never in std::string's
+//     small-string buffer), so a move hands the buffer over instead of copying the bytes;
+//   - growing (Append, Resize, Reserve) moves them to a larger buffer and wipes the old one
+//     before it is freed, and shrinking wipes the bytes cut off;
+//   - destruction, Clear() and being moved from wipe the whole buffer, up to its capacity.
+// Build a secret in place (Resize, then write through data()) or with Append; there is no
+// access to the underlying std::string, whose own growth would not wipe.
+// Move-only, thread-compatible value type.
 class SecretString {
  public:
+  static constexpr size_t kMinCapacity = 32;  // above every std::string small-buffer size
+
   SecretString() = default;
-  explicit SecretString(std::string_view s) : s_(s) {}
+  explicit SecretString(std::string_view s) { Append(s); }
   ~SecretString() { Clear(); }
   SecretString(SecretString&& other) noexcept : s_(std::move(other.s_)) { other.Clear(); }
   SecretString& operator=(SecretString&& other) noexcept {
@@ -76,14 +87,47 @@ class SecretString {
   SecretString& operator=(const SecretString&) = delete;
 
   std::string_view view() const { return s_; }
-  std::string& mutable_string() { return s_; }
+  char* data() { return s_.data(); }
+  const char* data() const { return s_.data(); }
   size_t size() const { return s_.size(); }
+  bool empty() const { return s_.empty(); }
 
- private:
+  // Makes room for `n` bytes without moving them again (wiping the buffer they leave).
+  void Reserve(size_t n) {
+    if (n <= s_.capacity() && s_.capacity() >= kMinCapacity) return;
+    std::string grown;
+    grown.reserve(n < kMinCapacity ? kMinCapacity : n);
+    grown.append(s_);
+    Clear();
+    s_ = std::move(grown);  // a heap buffer: the move hands it over
+  }
+  // Appends `bytes`, growing the buffer geometrically (each old buffer wiped).
+  void Append(std::string_view bytes) {
+    if (s_.size() + bytes.size() > s_.capacity() || s_.capacity() < kMinCapacity) {
+      Reserve(s_.size() + bytes.size() > 2 * s_.size() ? s_.size() + bytes.size() : 2 * s_.size());
+    }
+    s_.append(bytes);
+  }
+  void Append(const uint8_t* p, size_t n) {
+    Append(std::string_view(reinterpret_cast<const char*>(p), n));
+  }
+  // Grows with zero bytes, or shrinks wiping the bytes cut off.
+  void Resize(size_t n) {
+    if (n < s_.size()) {
+      internal::Wipe(s_.data() + n, s_.size() - n);
+    } else {
+      Reserve(n);
+    }
+    s_.resize(n);
+  }
+  // Wipes every byte of the buffer (up to its capacity) and empties the string.
   void Clear() {
+    s_.resize(s_.capacity());  // never reallocates; makes the whole buffer addressable
     internal::Wipe(s_.data(), s_.size());
     s_.clear();
   }
+
+ private:
   std::string s_;
 };
 

@@ -64,43 +64,47 @@ KeyProtection KeyProtection::Passphrase(std::string_view passphrase, Argon2Param
   return p;
 }
 
-Result<std::string> SealSecret(std::string_view purpose, std::string_view secret,
-                               const KeyProtection& protection, Random& random) {
+Result<SecretString> SealSecret(std::string_view purpose, std::string_view secret,
+                                const KeyProtection& protection, Random& random) {
   EnsureSodium();
   if (purpose.empty() || purpose.size() > 64) return InvalidArgument("secret file: bad purpose");
-  std::string out(kMagic);
-  internal::PutU8(out, static_cast<uint8_t>(protection.kind()));
-  internal::PutU8(out, static_cast<uint8_t>(purpose.size()));
-  out.append(purpose);
+  std::string header(kMagic);
+  internal::PutU8(header, static_cast<uint8_t>(protection.kind()));
+  internal::PutU8(header, static_cast<uint8_t>(purpose.size()));
+  header.append(purpose);
+  SecretString out;
   if (protection.kind() == KeyProtection::Kind::kNone) {
-    out.append(secret);
+    out.Reserve(header.size() + secret.size() + 32);
+    out.Append(header);
+    out.Append(secret);
     auto sum = std::array<uint8_t, 32>{};
-    FULEI_CHECK(crypto_generichash(sum.data(), sum.size(), U8Ptr(out), out.size(), nullptr, 0) ==
-                0);
-    internal::PutArray(out, sum);
+    FULEI_CHECK(
+        crypto_generichash(sum.data(), sum.size(), U8Ptr(out.view()), out.size(), nullptr, 0) == 0);
+    out.Append(sum.data(), sum.size());
     return out;
   }
   Secret<32> kek;
   if (protection.kind() == KeyProtection::Kind::kPassphrase) {
     uint8_t salt[kSaltBytes];
     random.Fill(salt, sizeof salt);
-    internal::PutU32(out, static_cast<uint32_t>(protection.params().opslimit));
-    internal::PutU32(out, static_cast<uint32_t>(protection.params().memlimit_bytes >> 10));
-    internal::PutBytes(out, salt, sizeof salt);
+    internal::PutU32(header, static_cast<uint32_t>(protection.params().opslimit));
+    internal::PutU32(header, static_cast<uint32_t>(protection.params().memlimit_bytes >> 10));
+    internal::PutBytes(header, salt, sizeof salt);
     FULEI_RETURN_IF_ERROR(DeriveKek(protection.passphrase(), salt, protection.params(), &kek));
   } else {
     kek = protection.kek().Clone();
   }
   uint8_t nonce[kNonceBytes];
   random.Fill(nonce, sizeof nonce);
-  internal::PutBytes(out, nonce, sizeof nonce);
-  std::string header = out;
-  size_t at = out.size();
-  out.resize(at + secret.size() + kTagBytes);
+  internal::PutBytes(header, nonce, sizeof nonce);
+  const size_t at = header.size();
+  out.Reserve(at + secret.size() + kTagBytes);
+  out.Append(header);
+  out.Resize(at + secret.size() + kTagBytes);
   unsigned long long clen = 0;
-  if (crypto_aead_xchacha20poly1305_ietf_encrypt(U8Ptr(out) + at, &clen, U8Ptr(secret),
-                                                 secret.size(), U8Ptr(header), header.size(),
-                                                 nullptr, nonce, kek.data()) != 0) {
+  if (crypto_aead_xchacha20poly1305_ietf_encrypt(reinterpret_cast<uint8_t*>(out.data()) + at, &clen,
+                                                 U8Ptr(secret), secret.size(), U8Ptr(header),
+                                                 header.size(), nullptr, nonce, kek.data()) != 0) {
     return Internal("xchacha20poly1305 encrypt failed");
   }
   return out;
@@ -156,11 +160,11 @@ Result<SecretString> OpenSecret(std::string_view purpose, std::string_view conte
   std::string_view header = content.substr(0, content.size() - in.remaining());
   std::string_view ct = in.rest();
   SecretString plain;
-  plain.mutable_string().resize(ct.size() - kTagBytes);
+  plain.Resize(ct.size() - kTagBytes);
   unsigned long long mlen = 0;
-  if (crypto_aead_xchacha20poly1305_ietf_decrypt(U8Ptr(plain.mutable_string()), &mlen, nullptr,
-                                                 U8Ptr(ct), ct.size(), U8Ptr(header), header.size(),
-                                                 U8Ptr(nonce), kek.data()) != 0) {
+  if (crypto_aead_xchacha20poly1305_ietf_decrypt(reinterpret_cast<uint8_t*>(plain.data()), &mlen,
+                                                 nullptr, U8Ptr(ct), ct.size(), U8Ptr(header),
+                                                 header.size(), U8Ptr(nonce), kek.data()) != 0) {
     return Unauthenticated("secret file: wrong passphrase or key, or damaged file");
   }
   return plain;
@@ -230,10 +234,10 @@ Result<SecretString> ReadPrivateFile(const std::filesystem::path& path, size_t m
     return Corruption(path.string() + " is too large");
   }
   SecretString out;
-  out.mutable_string().resize(static_cast<size_t>(st.st_size));
+  out.Resize(static_cast<size_t>(st.st_size));
   size_t done = 0;
   while (done < out.size()) {
-    ssize_t n = ::read(fd, out.mutable_string().data() + done, out.size() - done);
+    ssize_t n = ::read(fd, out.data() + done, out.size() - done);
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) {
       Status s = n == 0 ? Corruption(path.string() + " shrank while reading")
@@ -250,10 +254,8 @@ Result<SecretString> ReadPrivateFile(const std::filesystem::path& path, size_t m
 Status WriteSecretFile(const std::filesystem::path& path, std::string_view purpose,
                        std::string_view secret, const KeyProtection& protection, Random& random,
                        WriteMode mode) {
-  FULEI_ASSIGN_OR_RETURN(std::string content, SealSecret(purpose, secret, protection, random));
-  Status s = WritePrivateFile(path, content, mode);
-  sodium_memzero(content.data(), content.size());
-  return s;
+  FULEI_ASSIGN_OR_RETURN(SecretString content, SealSecret(purpose, secret, protection, random));
+  return WritePrivateFile(path, content.view(), mode);
 }
 
 Result<SecretString> ReadSecretFile(const std::filesystem::path& path, std::string_view purpose,

@@ -55,9 +55,9 @@ class KeyProtection {
   Argon2Params params_;
 };
 
-// The encoded file content for `secret`.
-Result<std::string> SealSecret(std::string_view purpose, std::string_view secret,
-                               const KeyProtection& protection, Random& random);
+// The encoded file content for `secret` (a SecretString: unprotected content holds the secret).
+Result<SecretString> SealSecret(std::string_view purpose, std::string_view secret,
+                                const KeyProtection& protection, Random& random);
 // Opens file content made by SealSecret. kFailedPrecondition when the file uses another kind of
 // protection than `protection` (the message says which).
 Result<SecretString> OpenSecret(std::string_view purpose, std::string_view content,

@@ -53,6 +53,11 @@ Result<Certificate> TrustStore::VerifyChain(const CertChain& chain, uint64_t now
       if (!crdt::IsBelow(c.org_unit, issuer.org_unit)) {
         return Unauthenticated("issuer " + issuer.org_unit + " may not certify " + c.org_unit);
       }
+      if (!RoleIsBelow(c.role, issuer.role)) {
+        return Unauthenticated("issuer " + issuer.org_unit + " (" +
+                               std::string(RoleName(issuer.role)) + ") may not certify a " +
+                               std::string(RoleName(c.role)));
+      }
     }
   }
   return chain.front();

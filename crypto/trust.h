@@ -5,9 +5,10 @@
 // Chain rule: a chain is leaf first, at most 3 certificates. Each certificate must be inside its
 // validity window at `now_ms` (passed in, never read), not revoked, and signed by the next
 // certificate's key, the last by the root. A certificate that signs another must have can_issue
-// (which only the root may grant: an issued issuer is refused) and the org unit it signs for must
-// lie strictly below its own. So a town can enrol villages of its own subtree while the city is
-// unreachable, but cannot mint a town, a city or anything outside its subtree.
+// (which only the root may grant: an issued issuer is refused), the org unit it signs for must
+// lie strictly below its own, and so must the role it signs for (RoleIsBelow: village < town <
+// city). So a town can enrol villages of its own subtree while the city is unreachable, but
+// cannot mint a town, a city or anything outside its subtree. The root may certify any role.
 //
 // Thread-compatible: concurrent const calls are fine; InstallRevocations needs exclusive access.
 #ifndef FULEI_CRYPTO_TRUST_H_
@@ -23,6 +24,12 @@
 #include "crypto/revocation.h"
 
 namespace fulei::crypto {
+
+// True when a certificate of `issuer`'s role may certify `subject`: village < town < city. The
+// rule of VerifyChain, and of every issuer (crypto::Enroller) before it signs.
+constexpr bool RoleIsBelow(Role subject, Role issuer) {
+  return static_cast<uint8_t>(subject) < static_cast<uint8_t>(issuer);
+}
 
 // What a node expects of a peer, beyond a valid chain: the peer's org unit lies in `subtree`
 // (empty: anywhere in the network) and its role is in `roles` (empty: any role).

@@ -45,6 +45,12 @@ struct LinkConfig {
   uint32_t pacing_bytes_per_second = 0;
   // The handshake must complete within this time, or the link closes (kUnavailable).
   std::chrono::milliseconds handshake_timeout{10'000};
+  // Responder side, enforced by net::Listener before the link starts: the peer's first
+  // handshake message (its length prefix and every byte it declares) must have arrived within
+  // this time of the accept, or the connection is closed before any cryptography runs, so a
+  // silent connection holds an admission slot this long, not handshake_timeout; 0 disables.
+  // handshake_timeout then runs from the link's start.
+  std::chrono::milliseconds first_message_timeout{2'000};
   // A keepalive frame is sent after this long without sending anything; 0 disables.
   std::chrono::milliseconds keepalive_interval{15'000};
   // The link closes (kUnavailable) after this long without receiving a byte, or with a

@@ -3,11 +3,15 @@
 // HandlerFactory makes for that connection.
 //
 // Admission (docs/net.md#listener-admission): before any cryptography, a connection must pass the
-// HandshakeLimiter (token bucket and pending handshakes per source address, pending handshakes
-// overall) and the max_links bound; a refused connection is closed at once. Every handshake
-// is bounded by LinkConfig::handshake_timeout, so a flood of bogus or stalled handshakes from
-// one source never starves a valid peer from another. An accept error (say EMFILE) pauses
-// accepting briefly; it never stops the listener.
+// HandshakeLimiter (token bucket and pending handshakes per source — an IPv4 address or an
+// IPv6 /64 —, pending handshakes from unknown sources, and a separate pool for known ones)
+// and the max_links bound; a refused connection is closed at once. An admitted connection
+// must then deliver its whole first handshake message within LinkConfig::first_message_timeout
+// (else it is closed, no cryptography spent) and complete the handshake within
+// handshake_timeout. A peer whose handshake completed with a certificate makes its source
+// known to the limiter, so it keeps a slot while any number of unknown addresses flood the
+// listener. An accept error (say EMFILE) pauses accepting briefly; it never stops the
+// listener.
 //
 // Threading: create, use and destroy on the io_context's thread. Stop() (and the destructor)
 // stop accepting and close every link; their OnClosed callbacks run later on the loop, so
@@ -31,7 +35,7 @@ namespace fulei::net {
 struct ListenerConfig {
   LinkConfig link;
   HandshakeLimits handshakes;
-  size_t max_links = 1024;  // handshaking and established together
+  size_t max_links = 1024;  // waiting for a first message, handshaking and established together
 };
 
 // Makes the handler of one accepted connection (before its handshake); null refuses it.
@@ -40,8 +44,9 @@ using HandlerFactory = std::function<std::shared_ptr<LinkHandler>(const Tcp::end
 class Listener {
  public:
   struct Stats {
-    uint64_t accepted = 0;  // admitted to a handshake
-    uint64_t refused = 0;   // closed by admission control
+    uint64_t accepted = 0;  // admitted to a handshake (a link started)
+    uint64_t refused = 0;   // closed by admission control or the HandlerFactory
+    uint64_t silent = 0;    // closed: no whole first message within first_message_timeout
   };
 
   // Binds `endpoint` (port 0 picks a free one) and starts accepting. kIoError when the
@@ -58,6 +63,11 @@ class Listener {
   void Stop();
   // Links running (handshaking or established).
   size_t links() const;
+  // Admitted connections still waiting for their first handshake message.
+  size_t waiting() const;
+  // True when a handshake from `remote`'s source completed with a certificate (it then uses
+  // the known sources' pool; HandshakeLimiter::Learn).
+  bool known(const Tcp::endpoint& remote) const;
   Stats stats() const;
 
   struct State;  // shared with the accept coroutine and the links' handlers

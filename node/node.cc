@@ -267,6 +267,7 @@ Result<std::unique_ptr<Node>> Node::Start(asio::io_context& io, NodeConfig confi
   cc.sync_window = c.sync_window;
   cc.sync_max_batch_ops = c.sync_max_batch_ops;
   cc.sealer = c.sealer;
+  cc.unsealed_for_tests = c.unsealed_for_tests;
   cc.initial_map_bytes = c.initial_map_bytes;
   cc.reserve_bytes = c.reserve_bytes;
   cc.backoff = c.backoff;

@@ -76,8 +76,12 @@ struct NodeConfig {
   // Sync knobs (sync::SessionConfig).
   size_t sync_window = 4;
   size_t sync_max_batch_ops = 1000;
-  // Seals values at rest; not owned, must outlive the Node. nullptr only in tests and tools.
+  // Seals values at rest (CoreConfig::sealer): a DataKeySealer over the node's key ring
+  // (node/core/data_key_sealer.h); not owned, must outlive the Node. Required: Start refuses
+  // without one (kFailedPrecondition) unless `unsealed_for_tests` is set.
   const store::Sealer* sealer = nullptr;
+  // CoreConfig::unsealed_for_tests: stores every value in plaintext. Never in a deployed node.
+  bool unsealed_for_tests = false;
   size_t initial_map_bytes = size_t{64} << 20;
   uint64_t reserve_bytes = uint64_t{16} << 20;
   // The wall clock in ms since the Unix epoch; nullptr reads std::chrono::system_clock. Tests
@@ -96,8 +100,9 @@ class Node {
  public:
   // Opens the node core (store, chain, trust; see NodeCore::Open), starts the listener (if
   // config.listen) and carries out the core's first actions (dialling each upstream).
-  // Errors: NodeCore::Open's; kInvalidArgument for an address that does not parse or an
-  // upstream without endpoints; kIoError when the listen address cannot be bound.
+  // Errors: NodeCore::Open's (kFailedPrecondition without a sealer); kInvalidArgument for an
+  // address that does not parse or an upstream without endpoints; kIoError when the listen address
+  // cannot be bound.
   static Result<std::unique_ptr<Node>> Start(boost::asio::io_context& io, NodeConfig config,
                                              crypto::NodeIdentity identity, crypto::CertChain chain,
                                              const crypto::SigningPublicKey& root);

@@ -1,5 +1,7 @@
 #include "programme/export_csv.h"
 
+#include "programme/internal/export_file.h"
+
 namespace fulei::programme {
 namespace {
 
@@ -32,9 +34,7 @@ void AppendCell(std::string& out, std::string_view cell, CsvMode mode) {
   out += '"';
 }
 
-}  // namespace
-
-std::string ToCsv(const Table& table, CsvMode mode) {
+std::string Format(const Table& table, CsvMode mode) {
   std::string out = "\xEF\xBB\xBF";
   auto row = [&](const std::vector<std::string>& cells) {
     for (size_t i = 0; i < cells.size(); ++i) {
@@ -46,6 +46,21 @@ std::string ToCsv(const Table& table, CsvMode mode) {
   row(table.header);
   for (const auto& r : table.rows) row(r);
   return out;
+}
+
+}  // namespace
+
+Result<std::string> ToCsv(const Viewer& viewer, const RedactedTable& table, CsvMode mode) {
+  FULEI_RETURN_IF_ERROR(internal::CheckMadeFor(viewer, table));
+  return Format(table.table(), mode);
+}
+
+Status WriteCsv(const Viewer& viewer, const RedactedTable& table, const std::string& path,
+                CsvMode mode) {
+  FULEI_ASSIGN_OR_RETURN(std::string bytes, ToCsv(viewer, table, mode));
+  FULEI_ASSIGN_OR_RETURN(internal::PrivateOutput out, internal::PrivateOutput::Create(path));
+  FULEI_RETURN_IF_ERROR(out.Write(bytes));
+  return out.Publish();
 }
 
 Result<std::vector<std::vector<std::string>>> ParseCsv(std::string_view text) {

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <set>
 
+#include "programme/internal/export_file.h"
+
 namespace fulei::programme {
 namespace {
 
@@ -21,10 +23,13 @@ double Width(std::string_view s) {
 
 }  // namespace
 
-Status WriteXlsx(const std::string& path, std::span<const Table> tables) {
+Status WriteXlsx(const Viewer& viewer, std::span<const RedactedTable> tables,
+                 const std::string& path) {
   if (tables.empty()) return InvalidArgument("xlsx: no tables to write");
   std::set<std::string> names;
-  for (const Table& t : tables) {
+  for (const RedactedTable& rt : tables) {
+    FULEI_RETURN_IF_ERROR(internal::CheckMadeFor(viewer, rt));
+    const Table& t = rt.table();
     if (t.sheet.empty() || !names.insert(t.sheet).second) {
       return InvalidArgument("xlsx: sheet name '" + t.sheet + "' is empty or repeated");
     }
@@ -36,12 +41,16 @@ Status WriteXlsx(const std::string& path, std::span<const Table> tables) {
       }
     }
   }
-  lxw_workbook* wb = workbook_new(path.c_str());
-  if (wb == nullptr) return IoError("xlsx: cannot create workbook at " + path);
+  FULEI_ASSIGN_OR_RETURN(internal::PrivateOutput out, internal::PrivateOutput::Create(path));
+  lxw_workbook_options options{};
+  options.tmpdir = const_cast<char*>(out.dir().c_str());  // out outlives wb
+  lxw_workbook* wb = workbook_new_opt(out.file().c_str(), &options);
+  if (wb == nullptr) return IoError("xlsx: cannot create a workbook in " + out.dir());
   lxw_format* bold = workbook_add_format(wb);
   format_set_bold(bold);
   Status status;
-  for (const Table& t : tables) {
+  for (const RedactedTable& rt : tables) {
+    const Table& t = rt.table();
     if (workbook_validate_sheet_name(wb, t.sheet.c_str()) != LXW_NO_ERROR) {
       status = InvalidArgument("xlsx: invalid sheet name '" + t.sheet + "'");
       break;
@@ -69,12 +78,12 @@ Status WriteXlsx(const std::string& path, std::span<const Table> tables) {
     }
     worksheet_freeze_panes(ws, 1, 0);
   }
-  const lxw_error err = workbook_close(wb);  // frees wb
+  const lxw_error err = workbook_close(wb);  // frees wb; writes out.file() (removed on error)
   if (!status.ok()) return status;
   if (err != LXW_NO_ERROR) {
     return IoError("xlsx: writing " + path + " failed: " + lxw_strerror(err));
   }
-  return Status::Ok();
+  return out.Publish();
 }
 
 }  // namespace fulei::programme

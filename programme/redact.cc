@@ -1,6 +1,7 @@
 #include "programme/redact.h"
 
 #include "crdt/org_unit.h"
+#include "programme/scope.h"
 
 namespace fulei::programme {
 namespace {
@@ -19,6 +20,12 @@ constexpr RoleName kRoles[] = {
     {Role::kVolunteer, "volunteer", "志愿者"},
     {Role::kAuditor, "auditor", "审计人员"},
 };
+
+// A viewer bound to a real unit: not empty (crdt::IsAtOrBelow grants nothing then) and with no
+// '~' segment (an office scope is where records live, never where a person sits).
+bool BoundToAUnit(const Viewer& v) {
+  return !v.unit.empty() && v.unit.find('~') == std::string::npos;
+}
 
 // Case handlers: see sensitive and restricted fields of records in their subtree.
 bool Handler(Role r) {
@@ -57,13 +64,14 @@ bool IsCaseType(std::string_view type) {
 }
 
 bool MaySeeField(const FieldSpec& spec, std::string_view scope, const Viewer& viewer) {
+  if (!BoundToAUnit(viewer)) return false;
   if (spec.identity) {
     switch (viewer.role) {
       case Role::kTownSupervisor:
       case Role::kCityBureau:
         return crdt::IsAtOrBelow(scope, viewer.unit);
       case Role::kVillageDirector:
-        return scope == viewer.unit;  // the unit where the report was filed
+        return OwnerUnit(scope) == viewer.unit;  // the unit where the report was filed
       default:
         return false;
     }
@@ -72,25 +80,34 @@ bool MaySeeField(const FieldSpec& spec, std::string_view scope, const Viewer& vi
   return Handler(viewer.role) && crdt::IsAtOrBelow(scope, viewer.unit);
 }
 
-Result<Redacted> RedactRecord(std::string_view type, std::string_view scope, const Fields& fields,
-                              const Viewer& viewer) {
+Status MaySeeRecord(std::string_view type, std::string_view scope, const Viewer& viewer) {
   const RecordTypeSpec* spec = FindRecordType(type);
   if (spec == nullptr) {
     return InvalidArgument("unknown record type '" + std::string(type.substr(0, 40)) +
                            "' | 未知的记录类型");
   }
-  const bool case_type = IsCaseType(type);
-  const std::string who = std::string(RoleCode(viewer.role)) + " of " + viewer.unit;
-  if (case_type && viewer.role == Role::kVolunteer) {
+  if (IsCaseType(type) && viewer.role == Role::kVolunteer) {
     return PermissionDenied("a volunteer may not see " + std::string(type) + " records | " +
                             "志愿者无权查看" + std::string(spec->zh) + "记录");
   }
-  const bool below = crdt::IsAtOrBelow(scope, viewer.unit);
-  const bool ancestor_registry = !case_type && crdt::IsAtOrBelow(viewer.unit, scope);
+  const bool below = BoundToAUnit(viewer) && crdt::IsAtOrBelow(scope, viewer.unit);
+  // An ancestor's own registry (never its office-only records, wherever they were written).
+  const bool ancestor_registry =
+      BoundToAUnit(viewer) && !spec->office_only && crdt::IsAtOrBelow(viewer.unit, scope);
   if (!below && !ancestor_registry) {
-    return PermissionDenied(who + " may not see records of " + std::string(scope) + " | " +
-                            "无权查看其他单位的记录");
+    return PermissionDenied(std::string(RoleCode(viewer.role)) + " of '" + viewer.unit +
+                            "' may not see " + std::string(type) + " records of '" +
+                            std::string(scope) + "' | 无权查看其他单位的" + std::string(spec->zh) +
+                            "记录");
   }
+  return Status::Ok();
+}
+
+Result<Redacted> RedactRecord(std::string_view type, std::string_view scope, const Fields& fields,
+                              const Viewer& viewer) {
+  FULEI_RETURN_IF_ERROR(MaySeeRecord(type, scope, viewer));
+  const RecordTypeSpec* spec = FindRecordType(type);
+  const bool below = crdt::IsAtOrBelow(scope, viewer.unit);
   Redacted out;
   for (const auto& [name, values] : fields) {
     const FieldSpec* f = spec->Find(name);

@@ -1,5 +1,8 @@
 // Who may see what of a record: the roles of the admin web (docs/DESIGN.md) bound to org units,
-// and RedactRecord, which removes from a record the fields a viewer may not see.
+// and RedactRecord, which removes from a record the fields a viewer may not see. Callers that
+// read records for a person go through the Reader (reader.h), which applies these functions to
+// every record it returns; nothing else in the node, the CLI or the admin web reads records
+// for a person.
 //
 // The table (docs/programme.md, "Visibility"), for a record within the viewer's unit's subtree:
 //
@@ -17,11 +20,14 @@
 // unit where the report was filed knows who filed it. The town office acts on the case without
 // the reporter's name. Case records (report, help_request, intervention, referral, counselling)
 // are denied to volunteers outright. A record outside the viewer's subtree is denied, except
-// registries of an ancestor's own scope (e.g. a town's helpers), which descendants may read;
-// case records of an ancestor scope are denied too. A volunteer's own pairings are decided by
-// the caller (this table gives volunteers plain fields only).
-// "Within the subtree" is crdt::IsAtOrBelow (crdt/org_unit.h): a viewer with an empty unit
-// sees no record at all.
+// registries of an ancestor's own scope (e.g. a town's helpers: types that are not office-only,
+// schema.h), which descendants may read; office-only records (a child, a guardian, a case...) of
+// an ancestor scope are denied (scope.h: they belong in the ancestor's office scope, which no
+// village holds). A volunteer's own pairings are decided by the caller (this table gives
+// volunteers plain fields only).
+// "Within the subtree" is crdt::IsAtOrBelow (crdt/org_unit.h): a viewer with an empty unit, or
+// a unit with a '~' segment (no person is bound to an office scope), sees no record at all.
+// A record's "unit" for the director's identity rule is its owner (scope.h OwnerUnit).
 //
 // Pure functions; thread-safe.
 #ifndef FULEI_PROGRAMME_REDACT_H_
@@ -31,6 +37,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "crdt/status.h"
@@ -54,10 +61,18 @@ std::string_view RoleZh(Role role);
 // kInvalidArgument for an unknown code.
 Result<Role> ParseRole(std::string_view code);
 
-// A person looking at records: their role, bound to an org unit ("jinjiang/cizao").
+// A person looking at records: who they are, their role, bound to an org unit
+// ("jinjiang/cizao"). Every read and export of records for a person takes one (reader.h).
 struct Viewer {
+  Viewer() = default;
+  Viewer(Role r, std::string u, std::string who = {})
+      : role(r), unit(std::move(u)), user(std::move(who)) {}
+
   Role role = Role::kAuditor;
   std::string unit;
+  std::string user;  // the person's user id (audit log of exports); "" when not known
+
+  friend bool operator==(const Viewer&, const Viewer&) = default;
 };
 
 // Record types about a case of harm or a child's request for help.
@@ -68,9 +83,13 @@ struct Redacted {
   std::vector<std::string> hidden;  // names of the fields removed (to show "已隐藏")
 };
 
+// Whether `viewer` may see a record of `type` at `scope` at all (decided from the key alone, so
+// a refusal says nothing about whether such a record exists). Errors: kInvalidArgument (unknown
+// type), kPermissionDenied (the message says why in English and Chinese).
+Status MaySeeRecord(std::string_view type, std::string_view scope, const Viewer& viewer);
+
 // The record `type` at `scope` as `viewer` may see it (see the table above). Fields not in the
-// schema are hidden. Errors: kInvalidArgument (unknown type), kPermissionDenied (the viewer may
-// not see this record at all; the message says why in English and Chinese).
+// schema are hidden. Errors: those of MaySeeRecord.
 Result<Redacted> RedactRecord(std::string_view type, std::string_view scope, const Fields& fields,
                               const Viewer& viewer);
 

@@ -645,23 +645,27 @@ constexpr FieldSpec kTransferFields[] = {
     Text("reason", "迁移原因", "reason"),
 };
 
+// Whether a town's or the city's own records of a type stay out of its villages (office_only).
+constexpr bool kOffice = true;
+constexpr bool kRegistry = false;
+
 constexpr RecordTypeSpec kTypes[] = {
-    {kChild, "儿童", "child", kChildFields},
-    {kGuardian, "监护人", "guardian", kGuardianFields},
-    {kHelper, "帮扶人/爱心家长", "helper", kHelperFields},
-    {kPairing, "结对", "pairing", kPairingFields},
-    {kTraining, "培训", "training", kTrainingFields},
-    {kContact, "联系记录", "contact", kContactFields},
-    {kActivity, "活动", "activity", kActivityFields},
-    {kCounselling, "心理辅导", "counselling", kCounsellingFields},
-    {kReport, "强制报告", "mandatory report", kReportFields},
-    {kHelpRequest, "求助", "help request", kHelpRequestFields},
-    {kIntervention, "应急处置/监护干预", "intervention", kInterventionFields},
-    {kReferral, "转介", "referral", kReferralFields},
-    {kPatrol, "网格化巡防", "grid patrol", kPatrolFields},
-    {kOrganisation, "社会组织", "organisation", kOrganisationFields},
-    {kMeeting, "联络员会议", "liaison meeting", kMeetingFields},
-    {kTransfer, "迁移", "transfer", kTransferFields},
+    {kChild, "儿童", "child", kChildFields, kOffice},
+    {kGuardian, "监护人", "guardian", kGuardianFields, kOffice},
+    {kHelper, "帮扶人/爱心家长", "helper", kHelperFields, kRegistry},
+    {kPairing, "结对", "pairing", kPairingFields, kOffice},
+    {kTraining, "培训", "training", kTrainingFields, kRegistry},
+    {kContact, "联系记录", "contact", kContactFields, kOffice},
+    {kActivity, "活动", "activity", kActivityFields, kRegistry},
+    {kCounselling, "心理辅导", "counselling", kCounsellingFields, kOffice},
+    {kReport, "强制报告", "mandatory report", kReportFields, kOffice},
+    {kHelpRequest, "求助", "help request", kHelpRequestFields, kOffice},
+    {kIntervention, "应急处置/监护干预", "intervention", kInterventionFields, kOffice},
+    {kReferral, "转介", "referral", kReferralFields, kOffice},
+    {kPatrol, "网格化巡防", "grid patrol", kPatrolFields, kOffice},
+    {kOrganisation, "社会组织", "organisation", kOrganisationFields, kRegistry},
+    {kMeeting, "联络员会议", "liaison meeting", kMeetingFields, kRegistry},
+    {kTransfer, "迁移", "transfer", kTransferFields, kOffice},
 };
 
 }  // namespace
@@ -680,6 +684,11 @@ const RecordTypeSpec* FindRecordType(std::string_view name) {
     if (t.name == name) return &t;
   }
   return nullptr;
+}
+
+bool IsOfficeOnlyType(std::string_view type) {
+  const RecordTypeSpec* spec = FindRecordType(type);
+  return spec == nullptr || spec->office_only;
 }
 
 const EnumValue* FindEnum(std::span<const EnumValue> values, std::string_view code) {

@@ -77,6 +77,12 @@ struct RecordTypeSpec {
   std::string_view zh;
   std::string_view en;
   std::span<const FieldSpec> fields;
+  // Records about a particular child, family or case (child, guardian, pairing, contact,
+  // counselling, report, help_request, intervention, referral, patrol, transfer): a town or the
+  // city keeps its own in its office scope (scope.h), which no village holds. The others are
+  // registries (helpers, trainings, activities, organisations, meetings) that the units below
+  // read from an ancestor's own scope.
+  bool office_only = true;
 
   // The field, or nullptr when this type has no such field.
   const FieldSpec* Find(std::string_view field) const;
@@ -86,6 +92,8 @@ struct RecordTypeSpec {
 std::span<const RecordTypeSpec> RecordTypes();
 // The type, or nullptr when unknown.
 const RecordTypeSpec* FindRecordType(std::string_view name);
+// RecordTypeSpec::office_only of the type; true for an unknown type (fail closed).
+bool IsOfficeOnlyType(std::string_view type);
 // The enum value with this code in a field's list, or nullptr.
 const EnumValue* FindEnum(std::span<const EnumValue> values, std::string_view code);
 

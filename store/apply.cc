@@ -220,13 +220,31 @@ Result<std::vector<crdt::Op>> Store::WriteLocal(std::span<const LocalChange> cha
       if (options.link) {
         std::optional<crdt::Op> loaded;
         const crdt::Op* previous = nullptr;
+        bool linked = false;
         if (auto it = last.find(c.key.scope); it != last.end()) {
           previous = &out[it->second];
         } else if (have > 0) {
-          FULEI_ASSIGN_OR_RETURN(loaded, batch.LoadOp(c.key.scope, self, have));
-          previous = &*loaded;
+          Result<crdt::Op> held = batch.LoadOp(c.key.scope, self, have);
+          if (held.ok()) {
+            loaded = std::move(*held);
+            previous = &*loaded;
+          } else if (held.status().code() == StatusCode::kCorruption) {
+            // Bit rot on the chain's last op (quarantined, kept): the op links through the head
+            // signed for it, so the node goes on writing (docs/store.md, "Faults and quarantine").
+            const std::string key = internal::OpKey(c.key.scope, self, have);
+            impl_->Note(internal::kOpsDb, key, held.status());
+            FULEI_ASSIGN_OR_RETURN(auto stored, txn.Get(impl_->dbs.heads, key));
+            if (!stored || !options.link_after_head) return held.status();
+            FULEI_ASSIGN_OR_RETURN(std::string_view head,
+                                   internal::Unchecked(internal::kHeadsDb, key, *stored));
+            if (head.size() < 8) return Corruption("heads value too short");
+            FULEI_RETURN_IF_ERROR(options.link_after_head(head.substr(8), op));
+            linked = true;
+          } else {
+            return held.status();
+          }
         }
-        FULEI_RETURN_IF_ERROR(options.link(previous, op));
+        if (!linked) FULEI_RETURN_IF_ERROR(options.link(previous, op));
       }
       Status valid = crdt::ValidateOp(op);
       if (!valid.ok()) {

@@ -7,6 +7,7 @@
 
 #include "crdt/codec.h"
 #include "store/internal/keys.h"
+#include "store/internal/quarantine.h"
 #include "store/internal/value_codec.h"
 
 namespace fulei::store::internal {
@@ -87,13 +88,27 @@ Result<Batch::Chain*> Batch::ChainOf(const std::string& scope, crdt::NodeId orig
   if (auto it = vv_.find(ck); it != vv_.end()) return last_chain_ = &it->second;
   FULEI_ASSIGN_OR_RETURN(auto stored, txn_.Get(store_.dbs.vv, ck));
   uint64_t seq = 0;
+  bool dirty = false;
   if (stored) {
-    FULEI_ASSIGN_OR_RETURN(std::string_view plain, Unchecked(kVvDb, ck, *stored));
-    KeyReader r(plain);
-    FULEI_ASSIGN_OR_RETURN(seq, r.ReadU64());
-    FULEI_RETURN_IF_ERROR(r.ExpectDone());
+    Result<uint64_t> read = [&]() -> Result<uint64_t> {
+      FULEI_ASSIGN_OR_RETURN(std::string_view plain, Unchecked(kVvDb, ck, *stored));
+      KeyReader r(plain);
+      FULEI_ASSIGN_OR_RETURN(uint64_t value, r.ReadU64());
+      FULEI_RETURN_IF_ERROR(r.ExpectDone());
+      return value;
+    }();
+    if (read.ok()) {
+      seq = *read;
+    } else {  // bit rot: recounted from the op log, written back by Finish (docs/store.md)
+      FULEI_ASSIGN_OR_RETURN(seq, RecountChain(store_, txn_, scope, origin));
+      const bool own = store_.options.node_id != 0 && origin == store_.options.node_id;
+      if (!own) FULEI_RETURN_IF_ERROR(DropOpsFrom(store_, txn_, scope, origin, seq + 1));
+      FULEI_RETURN_IF_ERROR(PutQuarantine(store_, txn_, kVvDb, ck, QuarantineAction::kRebuilt,
+                                          false, read.status().ToString()));
+      dirty = true;
+    }
   }
-  return last_chain_ = &vv_.emplace(std::move(ck), Chain{seq, false, scope, origin}).first->second;
+  return last_chain_ = &vv_.emplace(std::move(ck), Chain{seq, dirty, scope, origin}).first->second;
 }
 
 Result<crdt::Op> Batch::LoadOp(const std::string& scope, crdt::NodeId origin, uint64_t seq) {
@@ -103,25 +118,103 @@ Result<crdt::Op> Batch::LoadOp(const std::string& scope, crdt::NodeId origin, ui
   return DecodeStoredOp(store_, kOpsDb, k, *stored);
 }
 
-Status Batch::SameAsHeld(std::string_view db, MDB_dbi dbi, const std::string& op_key,
-                         const std::string& bytes) {
+Result<Batch::Copy> Batch::AsHeld(std::string_view db, MDB_dbi dbi, const std::string& op_key,
+                                  const crdt::Op& op, const std::string& bytes,
+                                  std::string* held_out) {
+  std::string held;
+  bool this_batch = false;
   if (dbi == store_.dbs.ops) {
     if (auto it = deferred_.find(op_key); it != deferred_.end()) {  // held by this very batch
-      if (*it->second != bytes) {
-        return InvalidArgument(
-            "equivocation: an op with the same (scope, origin, seq) but other bytes is held");
-      }
-      return Status::Ok();
+      held = *it->second;
+      this_batch = true;
     }
   }
-  FULEI_ASSIGN_OR_RETURN(auto stored, txn_.Get(dbi, op_key));
-  if (!stored) return Corruption(std::string(db) + ": an op below the version vector is missing");
-  FULEI_ASSIGN_OR_RETURN(std::string held, store_.codec.Unwrap(db, op_key, *stored));
-  if (held != bytes) {
+  if (!this_batch) {
+    FULEI_ASSIGN_OR_RETURN(auto stored, txn_.Get(dbi, op_key));
+    Result<std::string> opened =
+        stored ? store_.codec.Unwrap(db, op_key, *stored)
+               : Result<std::string>(
+                     Corruption(std::string(db) + ": an op below the version vector is missing"));
+    if (!opened.ok()) {  // bit rot: the copy received takes its place
+      FULEI_RETURN_IF_ERROR(RepairHeld(db, dbi, op_key, op, bytes, opened.status()));
+      return Copy::kSame;
+    }
+    held = std::move(*opened);
+  }
+  if (held == bytes) return Copy::kSame;
+  // Other bytes: the same op erased (or not) is no equivocation; another header is.
+  Result<crdt::Op> held_op = crdt::DecodeOp(held);
+  if (!held_op.ok()) {
+    return Corruption(std::string(db) + " value does not decode: " + held_op.status().ToString());
+  }
+  if (crdt::EncodeOpHeader(*held_op) != crdt::EncodeOpHeader(op)) {
     return InvalidArgument(
         "equivocation: an op with the same (scope, origin, seq) but other bytes is held");
   }
+  if (held_out != nullptr) *held_out = std::move(held);
+  // An erasure is never undone: the body that arrives after it stays out.
+  if (held_op->erased) return Copy::kKeepHeld;
+  if (!op.erased) {
+    return InvalidArgument("equivocation: an op with the same header but another body is held");
+  }
+  if (op.erasure.empty()) {
+    return InvalidArgument(
+        "an erased copy without its erasure authorisation cannot replace a held body");
+  }
+  // Twice in one batch: the first copy stays (a later batch may bring the erasure again).
+  return this_batch ? Copy::kKeepHeld : Copy::kErasesHeld;
+}
+
+Batch::Record& Batch::RecordOf(const crdt::Op& op) {
+  std::string sk = StateKey(op.key);
+  auto it = records_.find(sk);
+  if (it == records_.end()) {
+    it = records_.emplace(std::move(sk), Record{}).first;
+    it->second.key = &op.key;
+  }
+  return it->second;
+}
+
+Status Batch::Rebuild(const crdt::Op& op) {
+  Record& rec = RecordOf(op);
+  rec.rebuild = true;
+  // A copy of the erased op this batch released from pending must not bring its body back.
+  std::erase_if(rec.ops, [&](const crdt::Op* o) {
+    return o != &op && o->origin == op.origin && o->seq == op.seq && o->key.scope == op.key.scope;
+  });
+  // Every op of the record: a scan of its scope's op log (and, as in the state itself, its
+  // urgent pending ops). Costly for a large scope, but erasures are rare.
+  rec.replay.clear();
+  std::string prefix;
+  AppendString(&prefix, op.key.scope);
+  for (const bool pending : {false, true}) {
+    const std::string_view db = pending ? kPendingDb : kOpsDb;
+    Cursor cur(txn_, pending ? store_.dbs.pending : store_.dbs.ops);
+    FULEI_ASSIGN_OR_RETURN(bool more, cur.Seek(prefix));
+    while (more && cur.key().starts_with(prefix)) {
+      FULEI_ASSIGN_OR_RETURN(crdt::Op held, DecodeStoredOp(store_, db, cur.key(), cur.value()));
+      if (held.key == op.key && (!pending || held.urgent())) {
+        replayed_ops_.push_back(std::move(held));
+        rec.replay.push_back(&replayed_ops_.back());
+      }
+      FULEI_ASSIGN_OR_RETURN(more, cur.Next());
+    }
+  }
   return Status::Ok();
+}
+
+Status Batch::EraseHeld(std::string_view db, MDB_dbi dbi, const std::string& op_key,
+                        const crdt::Op& op, const std::string& bytes, bool merged) {
+  FULEI_RETURN_IF_ERROR(txn_.Put(dbi, op_key, store_.codec.Wrap(db, op_key, bytes)));
+  return merged ? Rebuild(op) : Status::Ok();
+}
+
+Status Batch::RepairHeld(std::string_view db, MDB_dbi dbi, const std::string& op_key,
+                         const crdt::Op& op, const std::string& bytes, const Status& why) {
+  FULEI_RETURN_IF_ERROR(txn_.Put(dbi, op_key, store_.codec.Wrap(db, op_key, bytes)));
+  if (dbi == store_.dbs.ops || op.urgent()) Merge(op);  // what the state holds of it
+  return PutQuarantine(store_, txn_, db, op_key, QuarantineAction::kRepaired, false,
+                       why.ToString());
 }
 
 Status Batch::QueueOutbox(const crdt::Op& op) {
@@ -134,21 +227,26 @@ Status Batch::QueueOutbox(const crdt::Op& op) {
   return Status::Ok();
 }
 
-void Batch::Merge(const crdt::Op& op) {
-  std::string sk = StateKey(op.key);
-  auto it = records_.find(sk);
-  if (it == records_.end()) {
-    it = records_.emplace(std::move(sk), Record{}).first;
-    it->second.key = &op.key;
-  }
-  it->second.ops.push_back(&op);
-}
+void Batch::Merge(const crdt::Op& op) { RecordOf(op).ops.push_back(&op); }
 
 Result<std::string> Batch::MergeRecord(const std::string& state_key, Record& rec) const {
-  if (rec.stored) {
-    FULEI_ASSIGN_OR_RETURN(rec.after, DecodeState(store_, state_key, *rec.stored));
-    if (!store_.indexes.empty()) rec.before = rec.after;  // only indexers look at `before`
-    rec.stored.reset();
+  // A rebuilt state needs the stored one only for the indexers' `before`.
+  if (rec.stored && (!rec.rebuild || !store_.indexes.empty())) {
+    Result<crdt::RecordState> stored = DecodeState(store_, state_key, *rec.stored);
+    if (!stored.ok()) {
+      // Bit rot: Finish replays it from the op log on its own thread (that reads LMDB).
+      rec.unreadable = stored.status().ToString();
+      rec.stored.reset();
+      if (!rec.rebuild) return std::string();
+    } else {
+      rec.after = std::move(*stored);
+      if (!store_.indexes.empty()) rec.before = rec.after;  // only indexers look at `before`
+    }
+  }
+  rec.stored.reset();
+  if (rec.rebuild) {
+    rec.after = crdt::RecordState();
+    for (const crdt::Op* op : rec.replay) rec.after.Apply(*op);
   }
   for (const crdt::Op* op : rec.ops) rec.after.Apply(*op);
   std::string value = EncodeState(store_, state_key, rec.after);
@@ -184,9 +282,13 @@ Status Batch::Release(const std::string& scope, crdt::NodeId origin) {
     FULEI_ASSIGN_OR_RETURN(auto stored, txn_.Get(store_.dbs.pending, k));
     if (!stored) return Status::Ok();
     std::string bytes;
-    FULEI_ASSIGN_OR_RETURN(crdt::Op op, DecodeStoredOp(store_, kPendingDb, k, *stored, &bytes));
+    Result<crdt::Op> op = DecodeStoredOp(store_, kPendingDb, k, *stored, &bytes);
     FULEI_RETURN_IF_ERROR(txn_.Del(store_.dbs.pending, k));
-    released_ops_.push_back(std::move(op));
+    if (!op.ok()) {  // bit rot: dropped, so the chain waits for it to come again (docs/store.md)
+      return PutQuarantine(store_, txn_, kPendingDb, k, QuarantineAction::kDropped, false,
+                           op.status().ToString());
+    }
+    released_ops_.push_back(std::move(*op));
     FULEI_RETURN_IF_ERROR(
         Apply(released_ops_.back(), bytes, k, /*deferrable=*/false, /*sealed_slot=*/nullptr));
     ++released_;
@@ -204,32 +306,49 @@ Result<Outcome> Batch::Hold(const crdt::Op& op, const std::string& bytes,
   FULEI_ASSIGN_OR_RETURN(uint64_t have, Contiguous(scope, op.origin));
   std::string k = OpKey(scope, op.origin, op.seq);
   if (op.seq <= have) {
-    FULEI_RETURN_IF_ERROR(SameAsHeld(kOpsDb, store_.dbs.ops, k, bytes));
-    return Outcome::kDuplicate;
+    FULEI_ASSIGN_OR_RETURN(Copy copy, AsHeld(kOpsDb, store_.dbs.ops, k, op, bytes));
+    if (copy != Copy::kErasesHeld) return Outcome::kDuplicate;
+    FULEI_RETURN_IF_ERROR(EraseHeld(kOpsDb, store_.dbs.ops, k, op, bytes, /*merged=*/true));
+    return Outcome::kApplied;
   }
   if (op.seq == have + 1) {
     bool was_pending = false;
     if (pending_possible_) {  // it may have come earlier, ahead of a gap that is now filled
       FULEI_ASSIGN_OR_RETURN(auto held, txn_.Get(store_.dbs.pending, k));
       if (held) {
-        FULEI_RETURN_IF_ERROR(SameAsHeld(kPendingDb, store_.dbs.pending, k, bytes));
+        std::string held_bytes;
+        FULEI_ASSIGN_OR_RETURN(Copy copy,
+                               AsHeld(kPendingDb, store_.dbs.pending, k, op, bytes, &held_bytes));
         FULEI_RETURN_IF_ERROR(txn_.Del(store_.dbs.pending, k));
         was_pending = true;
+        if (copy == Copy::kKeepHeld) {
+          // The erased copy held pending is what goes into the op log, not this body.
+          FULEI_ASSIGN_OR_RETURN(crdt::Op erased, crdt::DecodeOp(held_bytes));
+          released_ops_.push_back(std::move(erased));
+          FULEI_RETURN_IF_ERROR(Apply(released_ops_.back(), held_bytes, k, /*deferrable=*/false,
+                                      /*sealed_slot=*/nullptr));
+          ++released_;
+          if (!SuccessorNext(op)) FULEI_RETURN_IF_ERROR(Release(scope, op.origin));
+          return Outcome::kDuplicate;
+        }
+        // An urgent body held pending was merged at once: the erasure rebuilds its record.
+        if (copy == Copy::kErasesHeld && op.urgent()) FULEI_RETURN_IF_ERROR(Rebuild(op));
       }
     }
     FULEI_RETURN_IF_ERROR(Apply(op, bytes, k, /*deferrable=*/true, sealed_slot));
     // Queued once, when first held: an entry already acknowledged must not come back.
     if (!was_pending) FULEI_RETURN_IF_ERROR(QueueOutbox(op));
-    bool successor_next = next_ != nullptr && next_->origin == op.origin &&
-                          next_->seq == op.seq + 1 && next_->key.scope == scope;
-    if (!successor_next) FULEI_RETURN_IF_ERROR(Release(scope, op.origin));
+    if (!SuccessorNext(op)) FULEI_RETURN_IF_ERROR(Release(scope, op.origin));
     return Outcome::kApplied;
   }
   if (pending_possible_) {
     FULEI_ASSIGN_OR_RETURN(auto held, txn_.Get(store_.dbs.pending, k));
     if (held) {
-      FULEI_RETURN_IF_ERROR(SameAsHeld(kPendingDb, store_.dbs.pending, k, bytes));
-      return Outcome::kDuplicate;
+      FULEI_ASSIGN_OR_RETURN(Copy copy, AsHeld(kPendingDb, store_.dbs.pending, k, op, bytes));
+      if (copy != Copy::kErasesHeld) return Outcome::kDuplicate;
+      FULEI_RETURN_IF_ERROR(
+          EraseHeld(kPendingDb, store_.dbs.pending, k, op, bytes, /*merged=*/op.urgent()));
+      return Outcome::kPending;
     }
   }
   // Urgent ops are exempt from the per-chain bound (only the total bounds them): a report filed
@@ -331,6 +450,21 @@ Status Batch::Finish(std::vector<crdt::RecordKey>* changed,
   Status theirs = helper.valid() ? helper.get() : Status::Ok();
   FULEI_RETURN_IF_ERROR(mine);
   FULEI_RETURN_IF_ERROR(theirs);
+  // States that did not read are replayed from the op log (no put has happened since the reads
+  // above), then get this batch's ops; every index is rebuilt after the puts, as their `before`
+  // is lost (docs/store.md, "Faults and quarantine").
+  bool states_rebuilt = false;
+  for (size_t i = 0; i < recs.size(); ++i) {
+    Record& rec = *recs[i].second;
+    if (rec.unreadable.empty()) continue;
+    states_rebuilt = true;
+    if (rec.rebuild) continue;  // replayed by MergeRecord already
+    FULEI_ASSIGN_OR_RETURN(std::optional<crdt::RecordState> replayed,
+                           ReplayRecord(store_, txn_, *rec.key));
+    rec.after = replayed ? std::move(*replayed) : crdt::RecordState();
+    for (const crdt::Op* op : rec.ops) rec.after.Apply(*op);
+    state_values[i] = EncodeState(store_, *recs[i].first, rec.after);
+  }
   if (await_sealed) await_sealed();
   size_t next_sealed = 0;
   for (const DeferredOp& d : deferred_order_) {
@@ -341,13 +475,19 @@ Status Batch::Finish(std::vector<crdt::RecordKey>* changed,
     const std::string& sk = *recs[i].first;
     const Record& rec = *recs[i].second;
     FULEI_RETURN_IF_ERROR(txn_.Put(store_.dbs.state, sk, state_values[i]));
+    if (!rec.unreadable.empty()) {
+      FULEI_RETURN_IF_ERROR(PutQuarantine(store_, txn_, kStateDb, sk, QuarantineAction::kRebuilt,
+                                          false, rec.unreadable));
+    }
+    if (changed != nullptr) changed->push_back(*rec.key);
+    if (states_rebuilt) continue;  // all indexes are rebuilt below
     for (const auto& slot : store_.indexes) {
       IndexWriterImpl writer(txn_, slot);
       FULEI_RETURN_IF_ERROR(
           slot.indexer->OnChange(*rec.key, rec.before ? &*rec.before : nullptr, rec.after, writer));
     }
-    if (changed != nullptr) changed->push_back(*rec.key);
   }
+  if (states_rebuilt) FULEI_RETURN_IF_ERROR(RebuildIndexes(store_, txn_));
   // records_ is in state-key order (type, scope, id): already sorted when one type is touched.
   if (changed != nullptr && !std::is_sorted(changed->begin(), changed->end())) {
     std::sort(changed->begin(), changed->end());
@@ -383,9 +523,13 @@ Status BuildIndexIfNew(Store::Impl& store, Txn& txn, const IndexSlot& slot) {
   FULEI_ASSIGN_OR_RETURN(bool more, cur.First());
   while (more) {
     FULEI_ASSIGN_OR_RETURN(crdt::RecordKey key, ParseStateKey(cur.key()));
-    FULEI_ASSIGN_OR_RETURN(crdt::RecordState state, DecodeState(store, cur.key(), cur.value()));
-    IndexWriterImpl writer(txn, slot);
-    FULEI_RETURN_IF_ERROR(slot.indexer->OnChange(key, nullptr, state, writer));
+    Result<crdt::RecordState> state = DecodeState(store, cur.key(), cur.value());
+    if (state.ok()) {
+      IndexWriterImpl writer(txn, slot);
+      FULEI_RETURN_IF_ERROR(slot.indexer->OnChange(key, nullptr, *state, writer));
+    } else {  // bit rot: quarantined after the open (the state rebuilt, the indexes with it)
+      store.Note(kStateDb, cur.key(), state.status());
+    }
     FULEI_ASSIGN_OR_RETURN(more, cur.Next());
   }
   return txn.Put(store.dbs.meta, marker, Checked(kMetaDb, marker, "built"));

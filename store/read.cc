@@ -4,6 +4,7 @@
 #include "crdt/codec.h"
 #include "store/internal/batch.h"
 #include "store/internal/keys.h"
+#include "store/internal/quarantine.h"
 #include "store/internal/store_impl.h"
 #include "store/internal/value_codec.h"
 #include "store/store.h"
@@ -27,6 +28,32 @@ Result<uint64_t> ReadSeqValue(std::string_view db, std::string_view key, std::st
   return seq;
 }
 
+// The state stored under `state_key`, or, when it does not read, its replay from the op log
+// (noted: the quarantine rewrites it). nullopt when no op held makes the record.
+Result<std::optional<crdt::RecordState>> ReadState(Store::Impl& s, Txn& txn,
+                                                   std::string_view state_key,
+                                                   std::string_view stored,
+                                                   const crdt::RecordKey& key) {
+  Result<crdt::RecordState> state = internal::DecodeState(s, state_key, stored);
+  if (state.ok()) return std::optional<crdt::RecordState>(std::move(*state));
+  if (state.status().code() != StatusCode::kCorruption) return state.status();
+  s.Note(internal::kStateDb, state_key, state.status());
+  return internal::ReplayRecord(s, txn, key);
+}
+
+// The op stored in `db` under `key`, as canonical bytes; nullopt (noted) when it does not read.
+Result<std::optional<std::string>> ReadOp(Store::Impl& s, std::string_view db, std::string_view key,
+                                          std::string_view stored, bool urgent = false) {
+  std::string bytes;
+  Result<crdt::Op> op = internal::DecodeStoredOp(s, db, key, stored, &bytes);
+  if (!op.ok()) {
+    if (op.status().code() != StatusCode::kCorruption) return op.status();
+    s.Note(db, key, op.status(), urgent);
+    return std::optional<std::string>();
+  }
+  return std::optional<std::string>(std::move(bytes));
+}
+
 }  // namespace
 
 Result<std::optional<crdt::RecordState>> Store::Get(const crdt::RecordKey& key) {
@@ -35,7 +62,7 @@ Result<std::optional<crdt::RecordState>> Store::Get(const crdt::RecordKey& key) 
   Status txn_status = impl_->RunRead([&](Txn& txn) -> Status {
     FULEI_ASSIGN_OR_RETURN(auto stored, txn.Get(impl_->dbs.state, sk));
     if (!stored) return Status::Ok();
-    FULEI_ASSIGN_OR_RETURN(out, internal::DecodeState(*impl_, sk, *stored));
+    FULEI_ASSIGN_OR_RETURN(out, ReadState(*impl_, txn, sk, *stored, key));
     return Status::Ok();
   });
   FULEI_RETURN_IF_ERROR(txn_status);
@@ -65,9 +92,9 @@ Status Store::ForEach(
       FULEI_ASSIGN_OR_RETURN(bool more, cur.Seek(prefix));
       while (more && StartsWith(cur.key(), prefix)) {
         FULEI_ASSIGN_OR_RETURN(crdt::RecordKey key, internal::ParseStateKey(cur.key()));
-        FULEI_ASSIGN_OR_RETURN(crdt::RecordState state,
-                               internal::DecodeState(*impl_, cur.key(), cur.value()));
-        if (!fn(key, state)) return Status::Ok();
+        FULEI_ASSIGN_OR_RETURN(std::optional<crdt::RecordState> state,
+                               ReadState(*impl_, txn, cur.key(), cur.value(), key));
+        if (state && !fn(key, *state)) return Status::Ok();
         FULEI_ASSIGN_OR_RETURN(more, cur.Next());
       }
     }
@@ -84,8 +111,13 @@ Result<VersionVector> Store::GetVersionVector(std::string_view scope) {
     FULEI_ASSIGN_OR_RETURN(bool more, cur.Seek(prefix));
     while (more && StartsWith(cur.key(), prefix)) {
       FULEI_ASSIGN_OR_RETURN(auto parts, internal::ParseChainKey(cur.key()));
-      FULEI_ASSIGN_OR_RETURN(uint64_t seq, ReadSeqValue(internal::kVvDb, cur.key(), cur.value()));
-      vv[parts.origin] = seq;
+      Result<uint64_t> seq = ReadSeqValue(internal::kVvDb, cur.key(), cur.value());
+      if (!seq.ok()) {  // recounted from the op log (and rewritten by the quarantine)
+        impl_->Note(internal::kVvDb, cur.key(), seq.status());
+        seq = internal::RecountChain(*impl_, txn, parts.scope, parts.origin);
+        FULEI_RETURN_IF_ERROR(seq.status());
+      }
+      if (*seq != 0) vv[parts.origin] = *seq;
       FULEI_ASSIGN_OR_RETURN(more, cur.Next());
     }
     return Status::Ok();
@@ -116,12 +148,11 @@ Result<std::vector<std::string>> Store::Scopes() {
 
 Result<OpsChunk> Store::OpsSince(std::string_view scope, const VersionVector& theirs,
                                  size_t max_ops, size_t max_bytes) {
-  FULEI_ASSIGN_OR_RETURN(VersionVector ours, GetVersionVector(scope));
   OpsChunk chunk;
   size_t bytes = 0;
-  // vv and ops were read in separate read transactions; ops below our vv never disappear, so
-  // the second one sees at least every op the first one counted.
+  // The vector and the ops in one read transaction: what the vector counts is there.
   Status txn_status = impl_->RunRead([&](Txn& txn) -> Status {
+    FULEI_ASSIGN_OR_RETURN(VersionVector ours, GetVersionVector(scope));
     for (const auto& [origin, have] : ours) {
       auto it = theirs.find(origin);
       uint64_t from = (it == theirs.end() ? 0 : it->second) + 1;
@@ -135,15 +166,20 @@ Result<OpsChunk> Store::OpsSince(std::string_view scope, const VersionVector& th
           chunk.more = true;
           return Status::Ok();
         }
-        if (!more || !StartsWith(cur.key(), chain)) {
-          return Corruption("op log misses ops below the version vector");
+        // An op missing or unreadable below the vector ends this origin's run here (noted:
+        // docs/store.md, "Faults and quarantine"); the other origins go on.
+        const std::string key = internal::OpKey(scope, origin, expect);
+        if (!more || cur.key() != key) {
+          impl_->Note(internal::kOpsDb, key, Corruption("op log misses an op below the vector"));
+          break;
         }
-        FULEI_ASSIGN_OR_RETURN(auto parts, internal::ParseOpKey(cur.key()));
-        if (parts.seq != expect) return Corruption("op log has a gap below the version vector");
-        FULEI_ASSIGN_OR_RETURN(std::string plain,
-                               impl_->codec.Unwrap(internal::kOpsDb, cur.key(), cur.value()));
-        bytes += plain.size();
-        chunk.ops.push_back(OpBytes{origin, expect, std::move(plain)});
+        Result<std::string> plain = impl_->codec.Unwrap(internal::kOpsDb, cur.key(), cur.value());
+        if (!plain.ok()) {
+          impl_->Note(internal::kOpsDb, key, plain.status());
+          break;
+        }
+        bytes += plain->size();
+        chunk.ops.push_back(OpBytes{origin, expect, std::move(*plain)});
         ++expect;
         FULEI_ASSIGN_OR_RETURN(more, cur.Next());
       }
@@ -166,9 +202,7 @@ Result<std::optional<std::string>> Store::GetOp(std::string_view scope, crdt::No
       db = internal::kPendingDb;
     }
     if (!stored) return Status::Ok();
-    std::string bytes;
-    FULEI_RETURN_IF_ERROR(internal::DecodeStoredOp(*impl_, db, k, *stored, &bytes).status());
-    out = std::move(bytes);
+    FULEI_ASSIGN_OR_RETURN(out, ReadOp(*impl_, db, k, *stored));
     return Status::Ok();
   });
   FULEI_RETURN_IF_ERROR(txn_status);
@@ -189,9 +223,9 @@ Result<std::vector<std::string>> Store::GetOps(std::string_view scope, crdt::Nod
         db = internal::kPendingDb;
       }
       if (!stored) break;
-      std::string bytes;
-      FULEI_RETURN_IF_ERROR(internal::DecodeStoredOp(*impl_, db, k, *stored, &bytes).status());
-      out.push_back(std::move(bytes));
+      FULEI_ASSIGN_OR_RETURN(std::optional<std::string> bytes, ReadOp(*impl_, db, k, *stored));
+      if (!bytes) break;  // unreadable (noted): the ops from here on are not held for the caller
+      out.push_back(std::move(*bytes));
     }
     return Status::Ok();
   });
@@ -216,22 +250,38 @@ Result<std::vector<OutboxEntry>> Store::Outbox(std::string_view peer, size_t lim
   Status txn_status = impl_->RunRead([&](Txn& txn) -> Status {
     Cursor cur(txn, impl_->dbs.outbox);
     FULEI_ASSIGN_OR_RETURN(bool more, cur.Seek(prefix));
-    while (more && StartsWith(cur.key(), prefix) && out.size() < limit) {
+    // An entry that cannot be sent is left out and stays queued; the others go (docs/store.md,
+    // "Faults and quarantine"): one unreadable op must not hold back every urgent report.
+    auto take = [&]() -> Status {
       FULEI_ASSIGN_OR_RETURN(auto parts, internal::ParseOutboxKey(cur.key()));
-      FULEI_ASSIGN_OR_RETURN(std::string_view ref,
-                             internal::Unchecked(internal::kOutboxDb, cur.key(), cur.value()));
+      Result<std::string_view> ref =
+          internal::Unchecked(internal::kOutboxDb, cur.key(), cur.value());
+      if (!ref.ok()) {
+        impl_->Note(internal::kOutboxDb, cur.key(), ref.status());
+        return Status::Ok();
+      }
       std::string_view db = internal::kOpsDb;
-      FULEI_ASSIGN_OR_RETURN(auto stored, txn.Get(impl_->dbs.ops, ref));
+      FULEI_ASSIGN_OR_RETURN(auto stored, txn.Get(impl_->dbs.ops, *ref));
       if (!stored) {
         db = internal::kPendingDb;
-        FULEI_ASSIGN_OR_RETURN(stored, txn.Get(impl_->dbs.pending, ref));
+        FULEI_ASSIGN_OR_RETURN(stored, txn.Get(impl_->dbs.pending, *ref));
       }
-      if (!stored) return Corruption("outbox names an op that is not held");
+      if (!stored) return Status::Ok();  // dropped to be fetched again: queued until it is back
       std::string bytes;
-      FULEI_ASSIGN_OR_RETURN(crdt::Op op,
-                             internal::DecodeStoredOp(*impl_, db, ref, *stored, &bytes));
-      if (op.id() != parts.id) return Corruption("outbox entry names another op");
+      Result<crdt::Op> op = internal::DecodeStoredOp(*impl_, db, *ref, *stored, &bytes);
+      if (!op.ok()) {
+        impl_->Note(db, *ref, op.status(), /*urgent=*/true);
+        return Status::Ok();
+      }
+      if (op->id() != parts.id) {
+        impl_->Note(internal::kOutboxDb, cur.key(), Corruption("outbox entry names another op"));
+        return Status::Ok();
+      }
       out.push_back(OutboxEntry{parts.id, std::move(bytes)});
+      return Status::Ok();
+    };
+    while (more && StartsWith(cur.key(), prefix) && out.size() < limit) {
+      FULEI_RETURN_IF_ERROR(take());
       FULEI_ASSIGN_OR_RETURN(more, cur.Next());
     }
     return Status::Ok();
@@ -242,18 +292,26 @@ Result<std::vector<OutboxEntry>> Store::Outbox(std::string_view peer, size_t lim
 
 namespace {
 
-// Reads the head at the cursor if it belongs to (scope, origin).
-Result<std::optional<ChainHead>> HeadAt(internal::Cursor& cur, std::string_view chain,
-                                        std::string_view scope, crdt::NodeId origin) {
+// Reads the head at the cursor if it belongs to (scope, origin). One that does not read is noted
+// and `*unreadable` set: the caller moves on to the next one.
+Result<std::optional<ChainHead>> HeadAt(Store::Impl& s, internal::Cursor& cur,
+                                        std::string_view chain, std::string_view scope,
+                                        crdt::NodeId origin, bool* unreadable) {
+  *unreadable = false;
   if (cur.key().substr(0, chain.size()) != chain) return std::optional<ChainHead>();
-  FULEI_ASSIGN_OR_RETURN(std::string_view plain,
-                         internal::Unchecked(internal::kHeadsDb, cur.key(), cur.value()));
-  internal::KeyReader r(plain);
+  Result<std::string_view> plain = internal::Unchecked(internal::kHeadsDb, cur.key(), cur.value());
+  if (!plain.ok() || plain->size() < 8) {
+    s.Note(internal::kHeadsDb, cur.key(),
+           plain.ok() ? Corruption("heads value too short") : plain.status());
+    *unreadable = true;
+    return std::optional<ChainHead>();
+  }
+  internal::KeyReader r(*plain);
   ChainHead h;
   h.scope = std::string(scope);
   h.origin = origin;
   FULEI_ASSIGN_OR_RETURN(h.seq, r.ReadU64());
-  h.head = std::string(plain.substr(8));
+  h.head = std::string(plain->substr(8));
   return std::optional<ChainHead>(std::move(h));
 }
 
@@ -266,8 +324,12 @@ Result<std::optional<ChainHead>> Store::HeadAtOrAbove(std::string_view scope, cr
   Status txn_status = impl_->RunRead([&](Txn& txn) -> Status {
     internal::Cursor cur(txn, impl_->dbs.heads);
     FULEI_ASSIGN_OR_RETURN(bool found, cur.Seek(internal::OpKey(scope, origin, seq)));
-    if (!found) return Status::Ok();
-    FULEI_ASSIGN_OR_RETURN(out, HeadAt(cur, chain, scope, origin));
+    for (bool unreadable = true; found && unreadable;) {
+      FULEI_ASSIGN_OR_RETURN(out, HeadAt(*impl_, cur, chain, scope, origin, &unreadable));
+      if (unreadable) {
+        FULEI_ASSIGN_OR_RETURN(found, cur.Next());
+      }
+    }
     return Status::Ok();
   });
   FULEI_RETURN_IF_ERROR(txn_status);
@@ -289,8 +351,12 @@ Result<std::optional<ChainHead>> Store::HeadAtOrBelow(std::string_view scope, cr
     } else if (!found) {
       FULEI_ASSIGN_OR_RETURN(found, cur.Last());
     }
-    if (!found) return Status::Ok();
-    FULEI_ASSIGN_OR_RETURN(out, HeadAt(cur, chain, scope, origin));
+    for (bool unreadable = true; found && unreadable;) {
+      FULEI_ASSIGN_OR_RETURN(out, HeadAt(*impl_, cur, chain, scope, origin, &unreadable));
+      if (unreadable) {
+        FULEI_ASSIGN_OR_RETURN(found, cur.Prev());
+      }
+    }
     return Status::Ok();
   });
   FULEI_RETURN_IF_ERROR(txn_status);

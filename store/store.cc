@@ -152,7 +152,9 @@ Status Store::Impl::OpenEnv() {
   if ((rc = mdb_env_set_mapsize(env, map_bytes)) != 0) return fail(rc, "mdb_env_set_mapsize");
   // MDB_NOTLS: read transactions are not tied to a thread (the store is thread-compatible).
   // No MDB_NOSYNC / MDB_NOMETASYNC / MDB_MAPASYNC / MDB_WRITEMAP: every commit is durable.
-  if ((rc = mdb_env_open(env, dir.c_str(), MDB_NOTLS, 0600)) != 0) {
+  // (MDB_NOSYNC only for the power-cut test's proof that it notices; store.h.)
+  const unsigned flags = MDB_NOTLS | (options.test_only_no_sync ? MDB_NOSYNC : 0u);
+  if ((rc = mdb_env_open(env, dir.c_str(), flags, 0600)) != 0) {
     return fail(rc, "mdb_env_open " + dir);
   }
   int dead = 0;
@@ -170,7 +172,7 @@ Status Store::Impl::OpenEnv() {
                {internal::kPendingDb, &dbs.pending}, {internal::kStateDb, &dbs.state},
                {internal::kHeadsDb, &dbs.heads},     {internal::kMetaDb, &dbs.meta},
                {internal::kOutboxDb, &dbs.outbox},   {internal::kPeersDb, &dbs.peers},
-               {internal::kAuditDb, &dbs.audit}};
+               {internal::kAuditDb, &dbs.audit},     {internal::kQuarantineDb, &dbs.quarantine}};
   for (auto& n : named) {
     std::string name(n.name);
     if ((rc = mdb_dbi_open(raw, name.c_str(), MDB_CREATE, n.dbi)) != 0) {
@@ -279,6 +281,14 @@ void Store::Impl::ReleaseReserve() {
 }
 
 Status Store::Impl::RunWrite(bool has_urgent, const std::function<Status(Txn&, WriteMode)>& body) {
+  Status status = RunWriteAttempts(has_urgent, body);
+  // What the body found unreadable, in a transaction of its own (kept for later if it fails).
+  QuarantineNoted().IgnoreError();
+  return status;
+}
+
+Status Store::Impl::RunWriteAttempts(bool has_urgent,
+                                     const std::function<Status(Txn&, WriteMode)>& body) {
   FULEI_CHECK(read_depth == 0);  // a write from inside a read callback is a caller bug
   if (env == nullptr) FULEI_RETURN_IF_ERROR(OpenEnv());
   if (read_txn != nullptr) {  // keep the process free of transactions for map growth
@@ -313,7 +323,9 @@ Status Store::Impl::RunWrite(bool has_urgent, const std::function<Status(Txn&, W
     if (rc != 0) return internal::LmdbStatus(rc, "mdb_txn_begin");
 
     Txn txn(raw);
+    in_write = true;
     Status status = body(txn, mode);
+    in_write = false;
     int err = txn.lmdb_error();
     if (status.ok()) {
       rc = mdb_txn_commit(raw);
@@ -373,7 +385,12 @@ Status Store::Impl::RunRead(const std::function<Status(Txn&)>& fn) {
   ++read_depth;
   Txn txn(read_txn);
   Status status = fn(txn);
-  if (--read_depth == 0) mdb_txn_reset(read_txn);
+  if (--read_depth == 0) {
+    mdb_txn_reset(read_txn);
+    // What the read found unreadable, in a write transaction of its own (kept for later if it
+    // fails: the read itself succeeded).
+    QuarantineNoted().IgnoreError();
+  }
   return status;
 }
 
@@ -473,5 +490,36 @@ Store::Store(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Store::~Store() = default;
 
 const std::string& Store::dir() const { return impl_->dir; }
+
+Result<crdt::Stamp> Store::ResetHlcHighWater(crdt::Stamp to) {
+  constexpr std::string_view kHlcKey = "hlc";  // as WriteHlc (apply.cc) and HlcHighWater
+  crdt::Stamp old;
+  Status undecodable;
+  FULEI_RETURN_IF_ERROR(
+      impl_->RunWrite(false, [&](internal::Txn& txn, internal::WriteMode) -> Status {
+        FULEI_ASSIGN_OR_RETURN(auto stored, txn.Get(impl_->dbs.meta, kHlcKey));
+        if (stored) {
+          auto plain = internal::Unchecked(internal::kMetaDb, kHlcKey, *stored);
+          Status read = plain.status();
+          if (read.ok()) {
+            internal::KeyReader r(*plain);
+            auto ms = r.ReadU64();
+            auto logical = r.ReadU32();
+            read = !ms.ok() ? ms.status() : !logical.ok() ? logical.status() : r.ExpectDone();
+            if (read.ok()) old = crdt::Stamp{*ms, *logical};
+          }
+          undecodable = read;
+        }
+        std::string v;
+        internal::AppendU64(&v, to.ms);
+        internal::AppendU32(&v, to.logical);
+        return txn.Put(impl_->dbs.meta, kHlcKey, internal::Checked(internal::kMetaDb, kHlcKey, v));
+      }));
+  if (!undecodable.ok()) {
+    return Corruption("the HLC high-water mark held did not decode (" + undecodable.ToString() +
+                      "); it is replaced");
+  }
+  return old;
+}
 
 }  // namespace fulei::store

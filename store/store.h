@@ -3,10 +3,10 @@
 // Layout, encodings and policies: docs/store.md.
 //
 // Durability: every write call is ONE LMDB write transaction with LMDB's default durable commit
-// (never MDB_NOSYNC, MDB_MAPASYNC or MDB_WRITEMAP). When a call returns OK, everything it wrote
-// survives a crash or power loss (given a device that honours fsync; docs/store.md); when it
-// returns an error, nothing of it was written. The version vector advances only together with
-// the ops it covers.
+// (never MDB_NOSYNC, MDB_MAPASYNC or MDB_WRITEMAP; StoreOptions::test_only_no_sync is for one
+// test). When a call returns OK, everything it wrote survives a crash or power loss (given a
+// device that honours fsync; docs/store.md); when it returns an error, nothing of it was
+// written. The version vector advances only together with the ops it covers.
 //
 // Faults, handled inside each write call:
 //   - MDB_MAP_FULL: the map grows (doubling, then by 1 GiB steps, up to max_map_bytes) and the
@@ -25,7 +25,17 @@
 // Sealing: with a Sealer, every value that may hold a person's data is packed (zero bytes
 // squeezed out) and sealed with its (database, key) as associated data; keys hold no names.
 // Without one (benchmarks and tools only) values carry a CRC-32C instead; structural values
-// (vv, heads, outbox, indexes) always do. Bytes failing their tag or checksum: kCorruption.
+// (vv, heads, outbox, indexes) always do. Bytes failing their tag or checksum are never returned.
+//
+// Unreadable values (bit rot; docs/store.md, "Faults and quarantine"): a call that meets one does
+// not fail for it — it reads around it, and the store quarantines it (listed by Quarantined()):
+// an op of another origin is dropped with the later ops of its chain and the version vector
+// lowered, so the next sync fetches them again; an op of this node's own is kept in place and
+// reported (its seq is never reused); a record state is rebuilt from the op log; a vv entry is
+// recounted from the op log; a pending op, chain head or outbox entry is dropped. A read call
+// that met one quarantines it in one write transaction of its own before it returns (so it may
+// block for fsyncs then); a write call does it in its own transaction, or in the next one.
+// kCorruption remains for damage the store cannot read around (LMDB's own structures, meta).
 //
 // Threading: thread-compatible. One thread (the node's event loop) makes all calls. Read
 // callbacks run inside a read transaction and must not call a write method (CHECKed). No call
@@ -86,6 +96,11 @@ struct StoreOptions {
   // Batches that only apply or release ops are never refused by these bounds. 0: unbounded.
   uint64_t max_pending_per_chain = 10'000;
   uint64_t max_pending_ops = 100'000;
+  // TEST ONLY, never set by a node or a tool: opens LMDB with MDB_NOSYNC, so a commit is not
+  // durable when a call returns OK — the opposite of this header's contract. It exists so that
+  // the power-cut test (tests/store/store_power_cut_test.cc) can show that it catches a store
+  // whose commits are not durable.
+  bool test_only_no_sync = false;
 };
 
 enum class Outcome : uint8_t {
@@ -139,6 +154,11 @@ struct LocalOptions {
   // stored, with the previous op of its chain (nullptr for seq 1): crypto/sync fill prev_hash
   // and body_hash here. A non-OK status aborts the whole call.
   std::function<Status(const crdt::Op* previous, crdt::Op& op)> link;
+  // Called instead of `link` when the previous op does not read (bit rot; it is quarantined),
+  // with the signed chain head held for it (every WriteLocal keeps one for its last op per
+  // scope): fills prev_hash from the head's hash, and body_hash. Unset, or no head held for it:
+  // the call fails with kCorruption.
+  std::function<Status(std::string_view previous_head, crdt::Op& op)> link_after_head;
   // Called inside the transaction with the last new op of each scope's chain, after `link`:
   // returns the signed chain head to keep for it (crypto::EncodeSignedHead). Non-OK aborts.
   std::function<Result<std::string>(const crdt::Op& last)> sign_head;
@@ -162,8 +182,34 @@ struct OutboxEntry {
 
 struct IntegrityReport {
   uint64_t ops = 0, pending = 0, records = 0, chains = 0, outbox = 0, index_entries = 0;
+  uint64_t quarantined = 0;           // entries in the quarantine (Store::Quarantined)
   std::vector<std::string> problems;  // empty when the store is sound (capped at 100)
   bool ok() const { return problems.empty(); }
+};
+
+// What the store did with an unreadable value (docs/store.md, "Faults and quarantine").
+enum class QuarantineAction : uint8_t {
+  kRefetch = 1,   // an op of another origin: dropped with the later ops of its chain, the
+                  // version vector lowered to the op before it; the next sync fetches them again
+  kKept = 2,      // an op of this node's own: left in place and never sent (its seq is never
+                  // reused); it can only come back from a copy (ApplyBatch repairs it in place)
+  kRebuilt = 3,   // a record state replayed from the op log, or a vv entry recounted from it
+  kDropped = 4,   // a pending op or chain head (sync brings it again), or an outbox entry (its op
+                  // travels by ordinary sync)
+  kRepaired = 5,  // an unreadable op replaced by the same op received again
+};
+
+struct QuarantineEntry {
+  std::string db;   // the database the value was in: "ops", "pending", "state", "vv", ...
+  std::string key;  // its key, readable ("scope/origin/seq", "scope|type|id", ...); no values
+  QuarantineAction action = QuarantineAction::kKept;
+  bool urgent = false;  // an op an outbox names: an urgent op (a report, a receipt...)
+  std::string reason;   // why it did not read (names the database and key, never a value)
+};
+
+struct QuarantineReport {
+  uint64_t count = 0;                    // entries held
+  std::vector<QuarantineEntry> entries;  // the first `limit` of them, by (db, key)
 };
 
 struct StoreStats {
@@ -189,7 +235,12 @@ class Store {
 
   // Applies ops from anywhere (sync, import) — see the header comment for the guarantees.
   // Every op must pass crdt::ValidateOp, else kInvalidArgument and nothing is written. An op
-  // whose (scope, origin, seq) is held with different bytes is an equivocation: kInvalidArgument.
+  // whose (scope, origin, seq) is held with another header is an equivocation: kInvalidArgument.
+  // Copies with the same header, one erased, are not (docs/store.md, "Erased ops"): the body
+  // arriving where an erased copy is held is a duplicate and stays out; an erased copy carrying
+  // an erasure authorisation (REQUIRES: the caller verified it, crypto/erasure.h) replaces a held
+  // body (kApplied, or kPending where it waits) and the record's state is rebuilt from its op
+  // log; one without an authorisation cannot replace a body (kInvalidArgument).
   // kResourceExhausted when the disk is full and the batch holds no urgent op, or when it would
   // hold more pending ops than StoreOptions::max_pending_per_chain / max_pending_ops allow.
   Result<ApplyResult> ApplyBatch(std::span<const crdt::Op> ops, const ApplyOptions& options = {});
@@ -220,7 +271,9 @@ class Store {
   Result<uint64_t> AppendAudit(std::span<const std::string> entries);
 
   // ---- reads (each one read transaction) ----
+  // An unreadable value never fails a read; how each read goes around one is said below.
 
+  // A state that does not read is replayed from the op log (and rewritten: kRebuilt).
   Result<std::optional<crdt::RecordState>> Get(const crdt::RecordKey& key);
   // Calls fn for each record of `type` whose scope is `scope_prefix` or below it
   // ("a/b" covers "a/b" and "a/b/c", not "a/bc"); "" covers every scope. Stops when fn returns
@@ -230,17 +283,21 @@ class Store {
   Result<VersionVector> GetVersionVector(std::string_view scope);
   // Scopes with at least one op held.
   Result<std::vector<std::string>> Scopes();
-  // Ops of `scope` above `theirs`, at most max_ops / about max_bytes per chunk.
+  // Ops of `scope` above `theirs`, at most max_ops / about max_bytes per chunk. An origin's run
+  // stops before an op that does not read (the chunk goes on with the other origins).
   Result<OpsChunk> OpsSince(std::string_view scope, const VersionVector& theirs,
                             size_t max_ops = 1000, size_t max_bytes = size_t{4} << 20);
-  // The op (scope, origin, seq) if held (applied or pending), as canonical bytes.
+  // The op (scope, origin, seq) if held (applied or pending), as canonical bytes; nullopt when
+  // it does not read either.
   Result<std::optional<std::string>> GetOp(std::string_view scope, crdt::NodeId origin,
                                            uint64_t seq);
   // The ops (scope, origin, first..last) in one read transaction, in seq order, stopping at the
-  // first one not held: the result holds seqs first..first+size()-1.
+  // first one not held or not readable: the result holds seqs first..first+size()-1.
   Result<std::vector<std::string>> GetOps(std::string_view scope, crdt::NodeId origin,
                                           uint64_t first, uint64_t last);
   Result<uint64_t> PendingCount();
+  // The urgent ops queued for `peer`, oldest first. Entries whose op does not read, or is not
+  // held (dropped to be fetched again), are left out and stay queued.
   Result<std::vector<OutboxEntry>> Outbox(std::string_view peer, size_t limit = 1000);
   // The newest head of (scope, origin), if any.
   Result<std::optional<ChainHead>> GetHead(std::string_view scope, crdt::NodeId origin);
@@ -255,6 +312,13 @@ class Store {
   Result<std::vector<std::pair<uint64_t, std::string>>> ReadAudit(uint64_t from, size_t limit);
   // The HLC high-water mark persisted by WriteLocal / ApplyOptions; Restore() the clock with it.
   Result<crdt::Stamp> HlcHighWater();
+  // Operator recovery of a node whose clock was pushed into the future (docs/store.md, "Clock
+  // recovery"): sets the persisted high-water mark to `to`, lowering it if need be (WriteLocal
+  // and ApplyOptions only ever raise it). Returns the mark it replaced. REQUIRES: no node runs
+  // on this store — its clock in memory would write the old mark back with its next batch; the
+  // node restores the new mark when it opens. Ops already stamped stay as they are. Errors: the
+  // store's; kCorruption when the mark held does not decode (it is replaced all the same).
+  Result<crdt::Stamp> ResetHlcHighWater(crdt::Stamp to);
   // Index entries of index `name` whose key starts with `prefix`, in key order; stops when fn
   // returns false. kNotFound for an unregistered index.
   Status ScanIndex(std::string_view name, std::string_view prefix,
@@ -267,6 +331,15 @@ class Store {
   // the op log, outbox entries name held ops, indexes equal a rebuild. Memory: one scope's
   // records at a time (plus the index being checked).
   Result<IntegrityReport> CheckIntegrity();
+  // Reads every op, pending op, record state, vv entry, chain head and outbox entry and
+  // quarantines each one that does not read (as the header comment says), then returns the
+  // quarantine. One read pass (every value opened), then one write transaction.
+  Result<QuarantineReport> Scrub(size_t limit = 1000);
+  // The quarantine: every value found unreadable so far and what was done with it. Entries stay
+  // (as the record of a failing card) until ClearQuarantine; a kKept op that still does not read
+  // is quarantined again when next met.
+  Result<QuarantineReport> Quarantined(size_t limit = 1000);
+  Status ClearQuarantine();
   // Hot, consistent, compacted copy (mdb_env_copy2 + MDB_CP_COMPACT) into `dir` (created if
   // absent; must not hold a data.mdb), fsynced. Writes may continue meanwhile.
   Status Backup(const std::string& dir);

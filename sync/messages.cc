@@ -164,6 +164,11 @@ Result<Message> DecodeMessage(std::string_view bytes) {
       case s::Message::VECTORS: {
         auto list = m.getVectors().getScopes();
         if (list.size() > kMaxScopesPerMessage) KJ_FAIL_REQUIRE("too many scopes");
+        // The entries of all its scopes together, not only of each: a session keeps at most
+        // this many of the peer's (sync/session.h).
+        size_t entries = 0;
+        for (auto sv : list) entries += sv.getEntries().size();
+        if (entries > kMaxVectorEntries) KJ_FAIL_REQUIRE("too many vector entries");
         Vectors v;
         for (auto sv : list) {
           v.scopes.push_back(ScopeVector{ReadScope(sv.getScope()), ReadEntries(sv.getEntries())});

@@ -25,7 +25,7 @@ inline constexpr uint32_t kProtocolVersion = 2;
 // Limits enforced by DecodeMessage.
 inline constexpr size_t kMaxMessageBytes = 16u << 20;
 inline constexpr size_t kMaxScopesPerMessage = 4096;
-inline constexpr size_t kMaxVectorEntries = 65536;
+inline constexpr size_t kMaxVectorEntries = 65536;  // per list, and per Vectors message
 inline constexpr size_t kMaxOpsPerBatch = 8192;
 inline constexpr size_t kMaxScopeBytes = 256;
 

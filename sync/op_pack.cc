@@ -69,11 +69,15 @@ class Packer {
   std::string Pack(const std::vector<std::string>& ops) {
     out_.push_back(static_cast<char>(kOpPackFormat));
     Varint(ops.size());
-    // Decode every op; one that is not the canonical encoding of a valid op travels verbatim.
+    // Decode every op; one that is not the canonical encoding of a valid op travels verbatim,
+    // and so does an erased op with its erasure authorisation (rare; the packed form has no
+    // place for it).
     std::vector<std::optional<crdt::Op>> decoded(ops.size());
     for (size_t i = 0; i < ops.size(); ++i) {
       auto op = crdt::DecodeOp(ops[i]);
-      if (op.ok() && crdt::EncodeOp(*op) == ops[i]) decoded[i] = std::move(*op);
+      if (op.ok() && op->erasure.empty() && crdt::EncodeOp(*op) == ops[i]) {
+        decoded[i] = std::move(*op);
+      }
     }
     for (size_t i = 0; i < ops.size();) {
       if (!decoded[i]) {

@@ -7,8 +7,9 @@
 // names) and origins through per-batch dictionaries, and leaves out every hash the receiver can
 // recompute: the body hash of an unerased op, and the prev hash of every op but a run's first.
 // A hash is sent whenever it differs from what the receiver would compute, and an op whose bytes
-// are not the canonical encoding of a decodable op is sent verbatim, so PackOps is lossless for
-// any input: UnpackOps(PackOps(ops)) == ops, byte for byte.
+// are not the canonical encoding of a decodable op is sent verbatim, as is an erased op that
+// carries its erasure authorisation (crdt::Op::erasure), so PackOps is lossless for any input:
+// UnpackOps(PackOps(ops)) == ops, byte for byte.
 //
 // UnpackOps reads untrusted bytes: every count and length is bounded (kMaxOpsPerBatch ops, the
 // crdt limits per op, kMaxUnpackedBytes of rebuilt ops in all) and anything malformed is

@@ -25,7 +25,9 @@ std::string NodeHex(crdt::NodeId id) {
 }
 
 bool WantsReceipt(const crdt::Op& op, crdt::NodeId self, std::string_view self_unit) {
-  return op.urgent() && op.origin != self && op.key.type != kReceiptType &&
+  // An erased op carries no body: a receipt would tell the reporter that a report is held
+  // when only its header is.
+  return op.urgent() && !op.erased && op.origin != self && op.key.type != kReceiptType &&
          MayWrite(self_unit, op.key.scope);
 }
 

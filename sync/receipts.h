@@ -8,9 +8,10 @@
 // received_ms (the receiving node's wall clock, never before its HLC, in ms since the epoch).
 // The receipt op is itself urgent and travels back towards the op's origin ahead of any backlog
 // (docs/protocol.md, "Urgent ops and receipts"). Receipts never get receipts, a node never writes
-// a receipt for its own op, and the id being fixed by (op, node) makes the write idempotent:
-// a node that crashed between holding the op and writing its receipt writes it when the op is
-// sent to it again (the sender resends until it sees the UrgentAck, which follows the receipt).
+// a receipt for its own op or for an erased one (a body it does not hold), and the id being
+// fixed by (op, node) makes the write idempotent: a node that crashed between holding the op
+// and writing its receipt writes it when the op is sent to it again (the sender resends until
+// it sees the UrgentAck, which follows the receipt).
 //
 // Pure functions plus one store read; thread-compatible (the store's rules apply).
 #ifndef FULEI_SYNC_RECEIPTS_H_
@@ -41,7 +42,9 @@ struct Receipt {
 };
 
 // True when holding `op` at node `self` (unit `self_unit`) calls for a receipt: the op is urgent,
-// is not itself a receipt, was written by another node, and `self_unit` may write its scope.
+// carries its body (is not erased: no receipt is ever written for a body that was not
+// received), is not itself a receipt, was written by another node, and `self_unit` may write
+// its scope. (The session also writes none when the copy it holds is erased.)
 bool WantsReceipt(const crdt::Op& op, crdt::NodeId self, std::string_view self_unit);
 
 // The record key of the receipt `self` writes for `op`.

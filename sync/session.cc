@@ -7,8 +7,10 @@
 #include "crdt/codec.h"
 #include "crdt/org_unit.h"
 #include "crypto/certificate.h"
+#include "crypto/erasure.h"
 #include "crypto/op_chain.h"
 #include "crypto/signing.h"
+#include "sync/equivocation.h"
 #include "sync/receipts.h"
 #include "sync/scopes.h"
 
@@ -92,13 +94,13 @@ bool Session::idle() const {
          out_.empty();
 }
 
-Status Session::Start(uint64_t now_ms) {
+Status Session::Start(uint64_t clock_ms) {
   // Hello, urgent batches and urgent acks share one lane (class urgent, stream 0): the
   // transport never reorders a lane, so Hello always arrives first even though the urgent
-  // outbox overtakes everything else.
-  const uint64_t wall = config_.clock != nullptr ? config_.clock->high_water().ms : 0;
+  // outbox overtakes everything else. The clock announced is the owner's, as given: never the
+  // HLC, which the stamps of ops received advance.
   Send(Priority::kUrgent, "",
-       Hello{kProtocolVersion, config_.self_node, config_.self_unit, std::max(now_ms, wall)});
+       Hello{kProtocolVersion, config_.self_node, config_.self_unit, clock_ms});
   // Urgent first: before any vector exchange, right after (re)connecting.
   FULEI_RETURN_IF_ERROR(SendUrgent());
   if (config_.urgent_only) {
@@ -149,9 +151,9 @@ Status Session::OnHello(const Hello& m) {
                   "', but the certificate is for '" + peer_.unit + "'");
   }
   hello_received_ = true;
-  if (config_.adopt_peer_clock && config_.clock != nullptr) {
-    config_.clock->Restore(crdt::Stamp{m.wall_ms, 0});  // raises, never lowers
-  }
+  // Reported to the owner, never adopted here: whether to follow a peer's clock is the node's
+  // decision (only an upstream's, within limits; docs/protocol.md, "Clocks").
+  if (m.wall_ms != 0) peer_clock_ms_ = m.wall_ms;
   return Status::Ok();
 }
 
@@ -173,17 +175,23 @@ Status Session::OnDigest(const Digest& m) {
   for (const auto& [scope, h] : theirs) scopes.insert(scope);
   for (const auto& [scope, vv] : digest_vv_) scopes.insert(scope);
   Vectors reply;
-  const DigestHash empty = HashVector({});
+  const store::VersionVector none;
+  const DigestHash empty = HashVector(none);
   for (const std::string& scope : scopes) {
     auto t = theirs.find(scope);
     const DigestHash their_hash = t == theirs.end() ? empty : t->second;
-    const store::VersionVector& mine = digest_vv_[scope];
+    // A scope only the peer named is not tracked unless its digests differ.
+    auto held = digest_vv_.find(scope);
+    const store::VersionVector& mine = held == digest_vv_.end() ? none : held->second;
     if (HashVector(mine) == their_hash) {
-      peer_vv_[scope] = mine;
-      sent_vv_[scope] = mine;
+      if (held != digest_vv_.end()) {
+        peer_vv_[scope] = mine;
+        sent_vv_[scope] = mine;
+      }
       continue;
     }
     reply.scopes.push_back(ScopeVector{scope, ToEntries(mine)});
+    vectors_due_.insert(scope);  // the peer computes the same set: its Vectors names these
   }
   if (!reply.scopes.empty()) {
     stats_.vectors_sent += reply.scopes.size();
@@ -193,13 +201,54 @@ Status Session::OnDigest(const Digest& m) {
   return Pump();
 }
 
+Result<bool> Session::KnownOrigin(crdt::NodeId origin, std::string_view scope,
+                                  const store::VersionVector& ours,
+                                  std::map<crdt::NodeId, std::optional<std::string>>* units) {
+  if (origin == peer_.node || ours.count(origin) != 0) return true;
+  auto it = units->find(origin);
+  if (it == units->end()) {
+    std::optional<std::string> unit;
+    FULEI_ASSIGN_OR_RETURN(std::optional<std::string> chain, certs_.Get(origin));
+    if (chain) {
+      // The directory holds only chains that verified when they were added.
+      auto decoded = crypto::DecodeChain(*chain);
+      if (decoded.ok() && !decoded->empty()) unit = decoded->front().org_unit;
+    }
+    it = units->emplace(origin, std::move(unit)).first;
+  }
+  return it->second.has_value() && MayWrite(*it->second, scope);
+}
+
 Status Session::OnVectors(const Vectors& m) {
   if (!digest_received_) return Reject("vectors before digest");
   if (urgent_only()) return Status::Ok();  // a peer that missed our announcement: nothing to do
+  // Checked whole before anything is kept: each scope's vector is due once, and the session's
+  // vectors are bounded.
+  size_t entries = 0;
+  std::set<std::string_view> named;
   for (const ScopeVector& v : m.scopes) {
-    if (!Shared(v.scope)) continue;
+    if (!vectors_due_.count(v.scope) || !named.insert(v.scope).second) {
+      return Reject("vectors for scope '" + v.scope +
+                    "', which are not due (its digests matched, or its vectors came already)");
+    }
+    entries += v.entries.size();
+  }
+  if (entries > kMaxVectorEntries - vector_entries_) {
+    return ResourceExhausted("sync: the peer's vectors exceed " +
+                             std::to_string(kMaxVectorEntries) + " entries in one session");
+  }
+  vector_entries_ += entries;
+  std::map<crdt::NodeId, std::optional<std::string>> units;
+  for (const ScopeVector& v : m.scopes) {
+    vectors_due_.erase(v.scope);
+    // Only origins this node knows for the scope: anything else it has nothing to send of.
+    FULEI_ASSIGN_OR_RETURN(store::VersionVector ours, store_.GetVersionVector(v.scope));
     store::VersionVector vv;
-    for (const VvEntry& e : v.entries) vv[e.origin] = std::max(vv[e.origin], e.seq);
+    for (const VvEntry& e : v.entries) {
+      if (e.seq == 0) continue;
+      FULEI_ASSIGN_OR_RETURN(bool known, KnownOrigin(e.origin, v.scope, ours, &units));
+      if (known) vv[e.origin] = std::max(vv[e.origin], e.seq);
+    }
     peer_vv_[v.scope] = vv;
     // Anything already sent in this session stays sent; otherwise start from their vector.
     store::VersionVector& sent = sent_vv_[v.scope];
@@ -216,7 +265,9 @@ Result<uint64_t> Session::AddRun(std::string_view scope, crdt::NodeId origin, ui
   // own ops are always offered; the peer decides.
   if (origin != config_.self_node && trust_.IsRevoked(origin)) return uint64_t{0};
   // Prefer extending the run to the first signed head at or after `last`, when every op up to
-  // it is held; otherwise cut it back to the last signed head inside [first, last].
+  // it is held; otherwise cut it back to the last signed head inside [first, last]. The store
+  // reads around ops it cannot read (docs/store.md, "Faults and quarantine"): a run that would
+  // need one is cut back or left out, never fails the session.
   std::vector<std::string> ops;
   FULEI_ASSIGN_OR_RETURN(std::optional<store::ChainHead> head,
                          store_.HeadAtOrAbove(scope, origin, last));
@@ -233,15 +284,25 @@ Result<uint64_t> Session::AddRun(std::string_view scope, crdt::NodeId origin, ui
     FULEI_ASSIGN_OR_RETURN(ops, store_.GetOps(scope, origin, first, head->seq));
     if (ops.size() != head->seq - first + 1) return uint64_t{0};
   }
-  for (std::string& op : ops) batch->ops.push_back(std::move(op));
-  batch->heads.push_back(head->head);
   // The certificate travels with every batch of the origin until one such batch is
   // acknowledged: the transport may deliver a later batch first (normal overtakes bulk, urgent
-  // overtakes both), and the receiver must be able to verify whichever arrives first.
-  if (!certs_sent_.count(origin) && cert_batches_[batch->batch].insert(origin).second) {
-    FULEI_ASSIGN_OR_RETURN(std::optional<std::string> chain, certs_.Get(origin));
-    if (!chain) return NotFound("no certificate for origin " + std::to_string(origin));
-    batch->certs.push_back(std::move(*chain));
+  // overtakes both), and the receiver must be able to verify whichever arrives first. A
+  // certificate the store cannot read (bit rot) leaves this origin's run out; the rest goes.
+  std::optional<std::string> cert;
+  auto carried = cert_batches_.find(batch->batch);
+  if (!certs_sent_.count(origin) &&
+      (carried == cert_batches_.end() || !carried->second.count(origin))) {
+    Result<std::optional<std::string>> chain = certs_.Get(origin);
+    if (!chain.ok() && chain.status().code() == StatusCode::kCorruption) return uint64_t{0};
+    FULEI_RETURN_IF_ERROR(chain.status());
+    if (!*chain) return NotFound("no certificate for origin " + std::to_string(origin));
+    cert = std::move(**chain);
+  }
+  for (std::string& op : ops) batch->ops.push_back(std::move(op));
+  batch->heads.push_back(head->head);
+  if (cert) {
+    cert_batches_[batch->batch].insert(origin);
+    batch->certs.push_back(std::move(*cert));
   }
   return head->seq;
 }
@@ -388,6 +449,14 @@ Status Session::WriteReceipts(const std::vector<crdt::Op>& ops, const store::App
     FULEI_ASSIGN_OR_RETURN(std::optional<crdt::RecordState> held,
                            store_.Get(ReceiptKey(ops[k], config_.self_node)));
     if (held) continue;
+    // A body that arrives where an erased copy is held stays out (store.h): none is held.
+    if (result.outcomes[k] == store::Outcome::kDuplicate) {
+      FULEI_ASSIGN_OR_RETURN(std::optional<std::string> copy,
+                             store_.GetOp(ops[k].key.scope, ops[k].origin, ops[k].seq));
+      if (!copy) continue;
+      FULEI_ASSIGN_OR_RETURN(crdt::Op kept, crdt::DecodeOp(*copy));
+      if (kept.erased) continue;
+    }
     changes.push_back(ReceiptChange(ops[k], config_.self_node, config_.self_unit, now_ms));
   }
   if (changes.empty()) return Status::Ok();
@@ -395,7 +464,7 @@ Status Session::WriteReceipts(const std::vector<crdt::Op>& ops, const store::App
   // (whichever peer brought the op), else up (an op of this node's own scope came from above).
   const std::string& scope = ops.front().key.scope;
   std::vector<std::string> outboxes;
-  if (crdt::IsBelow(scope, config_.self_unit)) {
+  if (HeldBelow(config_.self_unit, scope)) {  // a child holds it (not this node's office)
     std::string down = DownOutbox(scope);
     if (!down.empty()) outboxes.push_back(std::move(down));
   } else {
@@ -411,8 +480,9 @@ Status Session::WriteReceipts(const std::vector<crdt::Op>& ops, const store::App
 
 Status Session::OnOps(const OpsBatch& m, uint64_t now_ms) {
   if (!hello_received_) return Reject("ops before hello");
-  // Time as this node knows it: its wall clock, but never before what its HLC has seen.
-  if (config_.clock != nullptr) now_ms = std::max(now_ms, config_.clock->high_water().ms);
+  // now_ms is the owner's reference time, not its HLC: the stamps this batch lets in raise the
+  // HLC, so a bound measured from it would move with every batch.
+  const uint64_t latest_stamp_ms = crdt::SaturatingAdd(now_ms, config_.max_future_ms);
   if (!Shared(m.scope)) {
     return Reject("peer at '" + peer_.unit + "' sent ops of scope '" + m.scope +
                   "', which it may not hold");
@@ -425,31 +495,50 @@ Status Session::OnOps(const OpsBatch& m, uint64_t now_ms) {
     auto op = crdt::DecodeOp(bytes);
     if (!op.ok()) return Reject("op in batch: " + op.status().ToString());
     if (op->key.scope != m.scope) return Reject("op of scope '" + op->key.scope + "' in batch");
-    if (op->stamp.ms > now_ms + config_.max_future_ms) {
-      return Reject("op stamped " + op->stamp.ToString() + " is too far in the future");
+    if (op->stamp.ms > latest_stamp_ms) {
+      return Reject("op stamped " + op->stamp.ToString() + " is too far in the future (now " +
+                    std::to_string(now_ms) + ")");
     }
     ops.push_back(std::move(*op));
   }
-  // Certificates are checked as of the newest op they may vouch for: an origin whose
-  // certificate has since expired still vouches for what it wrote while it was valid. A
-  // revoked certificate vouches for nothing.
-  uint64_t newest = 0;
-  for (const crdt::Op& op : ops) newest = std::max(newest, op.stamp.ms);
+  // The chains the batch carries are checked here but kept (CertDirectory::Add: the latest
+  // expiry per node) only once the batch is accepted, below: a batch refused leaves nothing
+  // behind. Each is checked as of the newest op of its own node in the batch (now when there is
+  // none): an origin whose certificate has since expired still vouches for what it wrote while
+  // it was valid. A revoked certificate vouches for nothing.
+  std::map<crdt::NodeId, uint64_t> newest;
+  for (const crdt::Op& op : ops) {
+    uint64_t& n = newest[op.origin];
+    n = std::max(n, op.stamp.ms);
+  }
+  struct Carried {
+    std::string_view chain;
+    uint64_t checked_at = 0;
+    uint64_t expiry = 0;
+  };
+  std::map<crdt::NodeId, Carried> carried;  // the latest expiry per node
   // A relayed chain this node knows to be revoked is not an error of the peer, which may not
   // have the list yet: the origin's ops are skipped below (never applied), and the session goes
   // on, so the list itself can still reach the peer. A revoked peer's own chain closes it.
   std::set<crdt::NodeId> revoked;
   for (const std::string& chain : m.certs) {
-    auto added = certs_.Add(chain, trust_, ops.empty() ? now_ms : newest);
-    if (added.ok()) continue;
     auto decoded = crypto::DecodeChain(chain);
-    if (added.status().code() == StatusCode::kPermissionDenied && decoded.ok() &&
-        !decoded->empty() && decoded->front().node_id != peer_.node &&
-        trust_.RevokesCertificate(decoded->front())) {
-      revoked.insert(decoded->front().node_id);
-      continue;
+    if (!decoded.ok()) return Reject("certificate in batch: " + decoded.status().ToString());
+    if (decoded->empty()) return Reject("certificate in batch: empty chain");
+    auto n = newest.find(decoded->front().node_id);
+    const uint64_t at = n == newest.end() ? now_ms : n->second;
+    auto checked = certs_.Check(chain, trust_, at);
+    if (!checked.ok()) {
+      if (checked.status().code() == StatusCode::kPermissionDenied &&
+          decoded->front().node_id != peer_.node && trust_.RevokesCertificate(decoded->front())) {
+        revoked.insert(decoded->front().node_id);
+        continue;
+      }
+      return Reject("certificate in batch: " + checked.status().ToString());
     }
-    return Reject("certificate in batch: " + added.status().ToString());
+    FULEI_ASSIGN_OR_RETURN(uint64_t expiry, CertDirectory::Expiry(chain));
+    Carried& c = carried[checked->node_id];
+    if (c.chain.empty() || expiry > c.expiry) c = Carried{chain, at, expiry};
   }
   std::vector<crypto::SignedHead> heads;
   for (const std::string& bytes : m.heads) {
@@ -461,6 +550,8 @@ Status Session::OnOps(const OpsBatch& m, uint64_t now_ms) {
   // Verify each maximal contiguous run of one origin against the signed head at its end.
   std::vector<store::ChainHead> keep;
   std::vector<bool> skip(ops.size(), false);  // ops of a revoked origin
+  size_t equivocated = 0;      // of those, ops of relayed runs refused as an equivocation
+  bool evidence_kept = false;  // an equivocation's evidence was written (to push on)
   for (size_t i = 0; i < ops.size();) {
     size_t j = i + 1;
     while (j < ops.size() && ops[j].origin == ops[i].origin && ops[j].seq == ops[j - 1].seq + 1) {
@@ -475,7 +566,17 @@ Status Session::OnOps(const OpsBatch& m, uint64_t now_ms) {
       return Reject("no signed head for ops up to " + std::to_string(last.seq) + " of origin " +
                     std::to_string(last.origin));
     }
-    auto cert = certs_.Leaf(first.origin, trust_, last.stamp.ms);
+    // The chain that vouches for the run (the held one or the batch's, whichever expires later)
+    // must be valid at every stamp of it: ops stamped before its not_before or after its
+    // not_after are refused. Stamps of a run need not grow (a broken origin), so both extremes.
+    uint64_t run_first_ms = UINT64_MAX, run_last_ms = 0;
+    for (size_t k = i; k < j; ++k) {
+      run_first_ms = std::min(run_first_ms, ops[k].stamp.ms);
+      run_last_ms = std::max(run_last_ms, ops[k].stamp.ms);
+    }
+    auto with = carried.find(first.origin);
+    auto cert = certs_.LeafFor(first.origin, trust_, run_first_ms, run_last_ms,
+                               with == carried.end() ? std::string_view() : with->second.chain);
     // A relayed op of a revoked origin is skipped; a revoked peer's own ops close the session.
     if (first.origin != peer_.node &&
         (revoked.count(first.origin) || trust_.IsRevoked(first.origin) ||
@@ -485,26 +586,61 @@ Status Session::OnOps(const OpsBatch& m, uint64_t now_ms) {
       i = j;
       continue;
     }
+    if (!cert.ok() && cert.status().code() == StatusCode::kOutOfRange) {
+      return Reject("ops of origin " + std::to_string(first.origin) + " stamped from " +
+                    std::to_string(run_first_ms) + " to " + std::to_string(run_last_ms) +
+                    " lie outside the validity of its certificate: " + cert.status().ToString());
+    }
     if (!cert.ok()) return Reject("origin certificate: " + cert.status().ToString());
     if (!MayWrite(cert->org_unit, m.scope)) {
       return Reject("origin at '" + cert->org_unit + "' may not write scope '" + m.scope + "'");
     }
-    // Link to the op before the run when we hold it; otherwise the signed chain vouches for
-    // ops[i].prev_hash and the link is checked when that op arrives.
-    crdt::Hash prev = first.prev_hash;
-    if (first.seq > 1) {
-      FULEI_ASSIGN_OR_RETURN(std::optional<std::string> held,
-                             store_.GetOp(m.scope, first.origin, first.seq - 1));
-      if (held) {
-        FULEI_ASSIGN_OR_RETURN(crdt::Op before, crdt::DecodeOp(*held));
-        prev = crypto::OpHeaderHash(before);
-      }
-    }
-    Status verified = crypto::VerifyChain(*cert, first.seq - 1, prev,
-                                          std::span<const crdt::Op>(&ops[i], j - i), *head);
+    // The run on its own: linked, each body matching its hash, ending at a head the origin
+    // signed, which so vouches for the first op's prev_hash (zero at the log's start).
+    const std::span<const crdt::Op> run(&ops[i], j - i);
+    const std::string& head_bytes = m.heads[static_cast<size_t>(head - heads.begin())];
+    Status verified = crypto::VerifyChain(
+        *cert, first.seq - 1, first.seq == 1 ? crdt::Hash{} : first.prev_hash, run, *head);
     if (!verified.ok()) return Reject("chain of origin: " + verified.ToString());
-    keep.push_back(store::ChainHead{m.scope, last.origin, last.seq,
-                                    m.heads[static_cast<size_t>(head - heads.begin())]});
+    // An erased op carries an erasure its origin or the city signed: a body stripped on the
+    // way is refused (docs/crypto.md#erasure-authorisation).
+    for (const crdt::Op& op : run) {
+      if (!op.erased) continue;
+      Status erasure = crypto::VerifyErasure(op, *cert, trust_);
+      if (!erasure.ok()) return Reject("erasure: " + erasure.ToString());
+    }
+    // Then against what this node holds of the chain: the op before the run, the run's ops it
+    // holds, the op after it (a fork whose later half came first). Two chains the origin signed
+    // that disagree: the evidence is kept for the city (sync/equivocation.h) and the run is
+    // refused — the session closes when the peer is the origin; a relayed run is skipped like
+    // a revoked origin's (the relay is not at fault), so the rest of the batch goes on.
+    FULEI_ASSIGN_OR_RETURN(std::optional<Equivocation> forked,
+                           FindEquivocation(store_, run, head_bytes));
+    if (forked) {
+      stats_.equivocations++;
+      forked->node = config_.self_node;
+      forked->unit = config_.self_unit;
+      forked->peer = peer_.node;
+      forked->detected_ms = now_ms;
+      if (config_.receipts != nullptr) {
+        FULEI_ASSIGN_OR_RETURN(bool written,
+                               KeepEvidence(store_, *config_.receipts, *forked, now_ms));
+        if (written) {
+          evidence_kept = true;
+          changed_.insert(config_.self_unit);
+          if (!urgent_only() && Shared(config_.self_unit)) dirty_.insert(config_.self_unit);
+        }
+      }
+      if (first.origin == peer_.node) {
+        return Reject("equivocation: " + DescribeEquivocation(*forked));
+      }
+      std::fill(skip.begin() + static_cast<ptrdiff_t>(i), skip.begin() + static_cast<ptrdiff_t>(j),
+                true);
+      equivocated += j - i;
+      i = j;
+      continue;
+    }
+    keep.push_back(store::ChainHead{m.scope, last.origin, last.seq, head_bytes});
     i = j;
   }
 
@@ -523,19 +659,19 @@ Status Session::OnOps(const OpsBatch& m, uint64_t now_ms) {
     }
     ops = std::move(kept);
     bytes = &kept_bytes;
-    stats_.ops_skipped_revoked += dropped.size();
+    stats_.ops_skipped_revoked += dropped.size() - equivocated;
   }
 
   store::ApplyOptions options;
   options.outbox_peers = config_.relay_outboxes;
-  if (config_.relay_down && crdt::IsBelow(m.scope, config_.self_unit)) {
+  if (config_.relay_down && HeldBelow(config_.self_unit, m.scope)) {
     std::string down = DownOutbox(m.scope);
     if (!down.empty()) options.outbox_peers.push_back(std::move(down));
   }
   options.heads = std::move(keep);
   if (config_.clock != nullptr) {
-    // Stamps were bounded above, so Update only fails for a stamp the bound let through
-    // against a clock that is itself behind: skip it (the clock stays monotonic either way).
+    // Stamps were bounded above against the same now_ms, so Update fails only when the clock's
+    // own max_future_ms is smaller: that stamp is not adopted (the clock stays monotonic).
     for (const crdt::Op& op : ops) (void)config_.clock->Update(op.stamp, now_ms);
     options.hlc_high_water = config_.clock->high_water();
   }
@@ -543,6 +679,11 @@ Status Session::OnOps(const OpsBatch& m, uint64_t now_ms) {
   store::ApplyResult result;
   if (!ops.empty()) {
     FULEI_ASSIGN_OR_RETURN(result, store_.ApplyDecoded(ops, *bytes, options));
+  }
+  // The batch is accepted: the chains it carried are kept now, durably before it is
+  // acknowledged (a crash in between makes the sender resend them with the batch).
+  for (const auto& [node, c] : carried) {
+    FULEI_RETURN_IF_ERROR(certs_.Add(c.chain, trust_, c.checked_at).status());
   }
   NoteScope(m.scope);  // the list is re-read lazily, so this covers the receipts below too
   stats_.ops_applied += result.applied;
@@ -574,13 +715,16 @@ Status Session::OnOps(const OpsBatch& m, uint64_t now_ms) {
     std::set<crdt::NodeId> origins;
     for (const crdt::Op& op : ops) origins.insert(op.origin);
     for (crdt::NodeId o : origins) ack.held.push_back(VvEntry{o, vv.count(o) ? vv[o] : 0});
-    Send(Priority::kControl, m.scope, ack);
+    // An empty batch (of any scope the peer names) leaves nothing behind: no stream, no vector.
+    Send(Priority::kControl, ops.empty() ? std::string_view() : std::string_view(m.scope), ack);
     // What the peer sent us, it holds: no need to send it back.
-    store::VersionVector& pv = peer_vv_[m.scope];
-    store::VersionVector& sent = sent_vv_[m.scope];
-    for (const crdt::Op& op : ops) {
-      pv[op.origin] = std::max(pv[op.origin], op.seq);
-      sent[op.origin] = std::max(sent[op.origin], op.seq);
+    if (!ops.empty()) {
+      store::VersionVector& pv = peer_vv_[m.scope];
+      store::VersionVector& sent = sent_vv_[m.scope];
+      for (const crdt::Op& op : ops) {
+        pv[op.origin] = std::max(pv[op.origin], op.seq);
+        sent[op.origin] = std::max(sent[op.origin], op.seq);
+      }
     }
   }
   if (stats_.receipts_written != receipts_before) {
@@ -591,6 +735,8 @@ Status Session::OnOps(const OpsBatch& m, uint64_t now_ms) {
       FULEI_RETURN_IF_ERROR(Pump());
     }
   }
+  // Evidence of an equivocation goes up by ordinary sync (its scope was marked dirty).
+  if (evidence_kept && !urgent_only()) FULEI_RETURN_IF_ERROR(Pump());
   return Status::Ok();
 }
 
@@ -608,8 +754,12 @@ Status Session::OnAck(const Ack& m) {
   }
   inflight_.erase(it);
   CertsDelivered(m.batch);
+  // Only origins this session sent ops of in the scope; the peer may name any.
+  const store::VersionVector& sent = sent_vv_[m.scope];
   store::VersionVector& pv = peer_vv_[m.scope];
-  for (const VvEntry& e : m.held) pv[e.origin] = std::max(pv[e.origin], e.seq);
+  for (const VvEntry& e : m.held) {
+    if (sent.count(e.origin) != 0) pv[e.origin] = std::max(pv[e.origin], e.seq);
+  }
   return Pump();
 }
 
@@ -647,5 +797,33 @@ Status Session::OnLocalChange(std::string_view scope) {
 }
 
 Status Session::OnUrgent() { return SendUrgent(); }
+
+size_t Session::tracked_bytes() const {
+  // A map or set node with its key and value and the allocator's overhead, about; a scope
+  // name longer than the small-string buffer adds its heap block.
+  constexpr size_t kNode = 64;
+  auto heap = [](const std::string& s) { return s.size() > 15 ? s.capacity() + 1 : 0; };
+  size_t total = 0;
+  for (const auto* vvs : {&digest_vv_, &peer_vv_, &sent_vv_}) {
+    for (const auto& [scope, vv] : *vvs) total += kNode + heap(scope) + vv.size() * kNode;
+  }
+  for (const auto* scopes : {&dirty_, &vectors_due_}) {
+    for (const std::string& scope : *scopes) total += kNode + heap(scope);
+  }
+  for (const auto& [scope, id] : streams_) total += kNode + heap(scope);
+  for (const auto& [batch, scope] : inflight_) total += kNode + heap(scope);
+  for (const auto& [batch, sent] : urgent_inflight_) {
+    total += kNode;
+    for (const UrgentSent& u : sent) total += sizeof(UrgentSent) + heap(u.outbox);
+  }
+  for (const auto& [outbox, id] : urgent_sent_) total += kNode + sizeof(id) + heap(outbox);
+  total += certs_sent_.size() * kNode;
+  for (const auto& [batch, origins] : cert_batches_) total += kNode + origins.size() * kNode;
+  if (down_scopes_) {
+    for (const std::string& scope : *down_scopes_) total += sizeof(std::string) + heap(scope);
+  }
+  for (const std::string& scope : changed_) total += kNode + heap(scope);
+  return total;
+}
 
 }  // namespace fulei::sync

@@ -25,6 +25,26 @@
 // origin this node knows to be revoked are skipped instead (never applied; urgent ones reported
 // back as refused for good, so they leave the sender's outbox): the sender may not have the list
 // yet, and closing would keep the list from ever reaching it (docs/protocol.md, "Revocations").
+// An erased op must carry an erasure authorisation its origin or the city signed
+// (crypto/erasure.h): a body stripped on the way is refused like a failed signature. A run that
+// forks a chain this node holds — it disagrees with the op before it, with the ops of it held
+// here, or with the held op after it (sync/equivocation.h) — is refused too: the node first
+// writes the evidence through `receipts` (its own transaction), then closes the session when
+// the peer is the run's origin, or skips the run when relayed (its urgent ops are answered as
+// refused for good, like a revoked origin's).
+//
+// Bounded per peer (docs/protocol.md, "Bounds per peer"): whatever an enrolled peer sends, what
+// the session keeps about it stays bounded. One Hello and one Digest (a second is refused);
+// one Vectors entry per scope whose digests differed — a second Vectors for a scope, or one
+// for a scope whose digests matched, is refused, as is more than kMaxVectorEntries vector
+// entries over the session (kResourceExhausted) —; of each vector only the entries of
+// origins this node knows for that scope are kept: the peer itself, origins it holds ops of in
+// that scope, and origins whose certificate it holds and whose unit may write the scope (the
+// others are dropped: this node has nothing of theirs to send; should their ops arrive later,
+// the peer may get ops it holds, which applying ignores); an Ack's entries only for origins
+// this session sent ops of. So tracked_bytes() stays within about 64 bytes × (scopes this node
+// holds + the at most kMaxScopesPerMessage the peer's Digest names) × (origins known for a
+// scope + a few), plus what this node itself has in flight.
 //
 // Thread-compatible: one owner (the node's event loop). REQUIRES: store, trust and certs
 // outlive the session.
@@ -74,31 +94,29 @@ struct SessionConfig {
   size_t window = 4;  // unacknowledged batches in flight
   size_t max_batch_ops = 1000;
   size_t max_batch_bytes = 256u << 10;  // about; a chain run is never split below its head
-  // An op's stamp may be this far ahead of now before its batch is refused.
+  // An op's stamp may be this far ahead of `now_ms` (OnMessage: the owner's reference time,
+  // never its HLC) before its batch is refused (docs/protocol.md, "Clocks").
   uint64_t max_future_ms = 3'600'000;
   // The node's clock: advanced past every op received, so the node's next local op is stamped
   // after everything it has seen (its high-water mark is persisted with the batch). Optional.
   crdt::HybridClock* clock = nullptr;
-  // The peer is this node's upstream: adopt its clock when it is ahead of ours. A village Pi
-  // without RTC boots believing it is 1970; its town's clock is the reference it can trust
-  // (authenticated by the channel). Towns and the city keep their own (NTP) time.
-  bool adopt_peer_clock = false;
 
   // ---- urgent routing (docs/protocol.md, "Urgent ops and receipts") ----
   // The peer is downstream (a node of this node's subtree): the session also drains the
   // downstream outbox DownOutbox(S) of every scope S this node holds at or below the peer's
   // unit (urgent ops travelling back towards their origin: receipts, status changes).
   bool drain_down = false;
-  // The peer is upstream: urgent ops received from it whose scope lies strictly below this
-  // node's unit are queued in DownOutbox(scope) in the receiving transaction, so they travel on
-  // down towards the node of that scope.
+  // The peer is upstream: urgent ops received from it whose scope a node below this one holds
+  // (HeldBelow, sync/scopes.h: strictly below this node's unit, not its own office scope) are
+  // queued in DownOutbox(scope) in the receiving transaction, so they travel on down towards
+  // the node of that scope.
   bool relay_down = false;
   // Writes a receipt (sync/receipts.h) for each urgent op of another origin held from this peer,
   // durably, before the op is acknowledged. nullptr: no receipts. Must use `clock`.
   LocalWriter* receipts = nullptr;
-  // Where a receipt is queued when the op's scope is this node's own unit (the op came from
-  // above): normally this node's upstream outboxes. A receipt of an op whose scope lies below
-  // this node goes to DownOutbox(scope), whichever peer brought the op.
+  // Where a receipt is queued when the op's scope is this node's own unit or office scope (the
+  // op came from above): normally this node's upstream outboxes. A receipt of an op whose scope
+  // a node below holds (HeldBelow) goes to DownOutbox(scope), whichever peer brought the op.
   std::vector<std::string> receipt_outboxes;
   // Urgent-only: Hello and urgent batches both ways, no digest, vectors or ordinary batches
   // (a village's second upstream while the first is reachable). Announced to the peer by a
@@ -125,6 +143,7 @@ struct SessionStats {
   uint64_t ops_skipped_revoked = 0;     // received ops of revoked origins, never applied
   uint64_t vectors_sent = 0;            // scopes whose digests differed
   uint64_t receipts_written = 0;
+  uint64_t equivocations = 0;  // runs refused because they fork a chain held here (evidence kept)
 };
 
 class Session {
@@ -132,9 +151,13 @@ class Session {
   Session(store::Store& store, const crypto::TrustStore& trust, CertDirectory& certs,
           SessionConfig config, PeerIdentity peer);
 
-  // Queues Hello, the urgent outbox and the Digest.
-  Status Start(uint64_t now_ms);
+  // Queues Hello, the urgent outbox and the Digest. `clock_ms`: the clock this node announces in
+  // its Hello, 0 for none (the owner decides; docs/protocol.md, "Clocks").
+  Status Start(uint64_t clock_ms);
   // One whole message from the peer. Non-OK: close the connection (nothing was applied).
+  // `now_ms`: the owner's reference time (its wall clock, or its upstream's when adopted; never
+  // its HLC): op stamps are bounded by it, certificates of ops without a stamp checked at it,
+  // receipts dated with it.
   Status OnMessage(std::string_view bytes, uint64_t now_ms);
   // New ops of `scope` are in the store (written locally, or received from another peer).
   // The owner calls it for every scope that gains ops other than through this session: it is
@@ -158,12 +181,24 @@ class Session {
   bool urgent_only() const { return config_.urgent_only || peer_urgent_only_; }
   const SessionStats& stats() const { return stats_; }
   const PeerIdentity& peer() const { return peer_; }
+  // The clock the peer announced in its Hello; nullopt before the Hello, or when it announced
+  // none (0). The session never adopts it: the owner decides (docs/protocol.md, "Clocks").
+  std::optional<uint64_t> peer_clock_ms() const { return peer_clock_ms_; }
+  // An estimate of the memory (bytes) this session keeps about its conversation: scopes,
+  // vectors, batches in flight, streams; not the messages waiting for TakeOutgoing. Bounded
+  // whatever the peer sends (see above).
+  size_t tracked_bytes() const;
 
  private:
   bool Shared(std::string_view scope) const;
   Status OnHello(const Hello& m);
   Status OnDigest(const Digest& m);
   Status OnVectors(const Vectors& m);
+  // True when this node knows `origin` for `scope` (the rule above); `ours`: this node's vector
+  // of the scope; `units` caches the units of certificates looked up.
+  Result<bool> KnownOrigin(crdt::NodeId origin, std::string_view scope,
+                           const store::VersionVector& ours,
+                           std::map<crdt::NodeId, std::optional<std::string>>* units);
   Status OnOps(const OpsBatch& m, uint64_t now_ms);
   Status OnAck(const Ack& m);
   Status OnUrgentAck(const UrgentAck& m);
@@ -199,6 +234,9 @@ class Session {
   std::map<std::string, store::VersionVector, std::less<>> digest_vv_;  // mine, as sent
   std::map<std::string, store::VersionVector, std::less<>> peer_vv_;    // durable at the peer
   std::map<std::string, store::VersionVector, std::less<>> sent_vv_;    // sent (incl. in flight)
+  // Scopes whose digests differed: the peer's Vectors for each is due, once.
+  std::set<std::string, std::less<>> vectors_due_;
+  size_t vector_entries_ = 0;  // entries of the peer's Vectors so far
   std::set<std::string, std::less<>> dirty_;
   std::map<uint64_t, std::string> inflight_;  // batch -> scope
   struct UrgentSent {
@@ -221,6 +259,7 @@ class Session {
   std::set<std::string> changed_;
   bool urgent_arrived_ = false;
   bool peer_urgent_only_ = false;
+  std::optional<uint64_t> peer_clock_ms_;
   SessionStats stats_;
 };
 

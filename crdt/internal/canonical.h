@@ -47,7 +47,7 @@ std::string Canonical(Reader reader) {
 // canonicalizing it costs a builder, a size walk, a copy, a canonicity walk and two more copies;
 // this is one pass. tests/crdt/codec_test.cc checks it against capnp::canonicalize on random
 // ops and record states. Layouts (op.capnp, as compiled): OpId (3 data words, 0 pointers),
-// FieldWrite (1, 3), OpHeader (4, 6), OpBody (0, 1), Op (1, 2), Entry (1, 2), Tombstone (0, 2),
+// FieldWrite (1, 3), OpHeader (4, 6), OpBody (0, 1), Op (1, 3), Entry (1, 2), Tombstone (0, 2),
 // Field (0, 3), RecordState (0, 3).
 class CanonicalWriter {
  public:

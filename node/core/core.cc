@@ -1,6 +1,7 @@
 #include "node/core/core.h"
 
 #include <algorithm>
+#include <limits>
 #include <utility>
 
 #include "crdt/org_unit.h"
@@ -59,6 +60,11 @@ Result<std::unique_ptr<NodeCore>> NodeCore::Open(CoreConfig config, crypto::Node
 }
 
 Status NodeCore::Open(uint64_t now_ms) {
+  if (config_.sealer == nullptr && !config_.unsealed_for_tests) {
+    return FailedPrecondition("node " + config_.unit +
+                              ": no sealer configured; refusing to store values unsealed "
+                              "(CoreConfig::sealer)");
+  }
   if (chain_.empty()) return InvalidArgument("empty certificate chain");
   const crypto::Certificate& leaf = chain_.front();
   if (leaf.node_id != identity_.node_id() || leaf.dh_key != identity_.dh_key().public_key) {
@@ -74,17 +80,90 @@ Status NodeCore::Open(uint64_t now_ms) {
   options.reserve_bytes = config_.reserve_bytes;
   FULEI_ASSIGN_OR_RETURN(store_, store::Store::Open(config_.data_dir, options));
   certs_ = std::make_unique<sync::CertDirectory>(*store_);
-  clock_ = std::make_unique<crdt::HybridClock>();
+  clock_ = std::make_unique<crdt::HybridClock>(config_.max_future_ms);
   FULEI_ASSIGN_OR_RETURN(crdt::Stamp high, store_->HlcHighWater());
   clock_->Restore(high);
-  FULEI_ASSIGN_OR_RETURN(crdt::NodeId registered,
-                         certs_->Add(crypto::EncodeChain(chain_), trust_, Now(now_ms)));
-  (void)registered;
+  // The clock's floors (header, "Time"): a wall clock before the configured floor or this
+  // node's certificate is not set; an unset one starts from what the node had reached.
+  uint64_t valid_from = 0, valid_until = UINT64_MAX;
+  for (const crypto::Certificate& c : chain_) {
+    valid_from = std::max(valid_from, c.not_before_ms);
+    valid_until = std::min(valid_until, c.not_after_ms);
+  }
+  set_floor_ms_ = std::max(config_.clock_floor_ms, valid_from);
+  start_floor_ms_ = crdt::SaturatingSub(high.ms, config_.max_future_ms);
+  clock_confirmed_ = upstreams_.empty();  // the city's clock is the network's reference
+  if (!clock_confirmed_) clock_->set_wall_limit(std::max(set_floor_ms_, high.ms));
+  auto registered = certs_->Add(crypto::EncodeChain(chain_), trust_, Now(now_ms));
+  if (!registered.ok() && registered.status().code() == StatusCode::kOutOfRange &&
+      valid_from <= valid_until) {
+    // Only the time is wrong: the clock, or an expired certificate. The node still starts (it
+    // takes local writes; its peers judge its certificate by their clocks) and says why it
+    // will refuse its peers' certificates meanwhile.
+    Log("clock: " + std::to_string(Now(now_ms)) + " lies outside this node's certificate (valid " +
+        std::to_string(valid_from) + " to " + std::to_string(valid_until) +
+        "): set the clock, or renew the certificate");
+    registered = certs_->Add(crypto::EncodeChain(chain_), trust_, valid_from);
+  }
+  FULEI_RETURN_IF_ERROR(registered.status());
   writer_ = std::make_unique<sync::LocalWriter>(*store_, identity_.signing_key(), *clock_);
   return InstallRevocations();  // the list the store already holds
 }
 
-uint64_t NodeCore::Now(uint64_t now_ms) const { return std::max(now_ms, clock_->high_water().ms); }
+uint64_t NodeCore::Now(uint64_t now_ms) const {
+  uint64_t t = now_ms;
+  if (offset_ms_ >= 0) {
+    t = crdt::SaturatingAdd(now_ms, static_cast<uint64_t>(offset_ms_));
+  } else {
+    t = crdt::SaturatingSub(now_ms, static_cast<uint64_t>(-(offset_ms_ + 1)) + 1);
+  }
+  // An unset wall clock (a Pi without RTC in 1970) is never taken to be before what the node had
+  // reached at start; a set one never before its floor.
+  const uint64_t floor =
+      now_ms < set_floor_ms_ ? std::max(set_floor_ms_, start_floor_ms_) : set_floor_ms_;
+  return std::max(t, floor);
+}
+
+uint64_t NodeCore::HelloClock(uint64_t now_ms) const { return clock_confirmed_ ? Now(now_ms) : 0; }
+
+void NodeCore::OnUpstreamClock(const Conn& conn, uint64_t upstream_ms, uint64_t now_ms) {
+  // A clock at which this node's certificate or the upstream's is invalid is no time this
+  // channel could exist at: not adopted.
+  uint64_t valid_from = conn.peer.not_before_ms, valid_until = conn.peer.not_after_ms;
+  for (const crypto::Certificate& c : chain_) {
+    valid_from = std::max(valid_from, c.not_before_ms);
+    valid_until = std::min(valid_until, c.not_after_ms);
+  }
+  const std::string who = "upstream " + conn.peer.org_unit + " announces " +
+                          std::to_string(upstream_ms) + ", ours is " + std::to_string(Now(now_ms));
+  if (upstream_ms < valid_from || upstream_ms > valid_until) {
+    return Log("clock: " + who + ": outside the validity of its certificate or ours, ignored");
+  }
+  const uint64_t mine = Now(now_ms);
+  uint64_t target = mine;
+  if (crdt::SaturatingAdd(upstream_ms, config_.clock_tolerance_ms) < mine) {
+    target = upstream_ms;  // ahead of the upstream: follow it back (never below the floor)
+  } else if (upstream_ms > crdt::SaturatingAdd(mine, config_.clock_tolerance_ms)) {
+    // Behind it: a set clock moves forward by at most max_future_ms; an unset one (a Pi in 1970)
+    // has nothing better than its upstream's.
+    target = now_ms < set_floor_ms_
+                 ? upstream_ms
+                 : std::max(mine, std::min(upstream_ms,
+                                           crdt::SaturatingAdd(now_ms, config_.max_future_ms)));
+  }
+  if (target != mine) {
+    const int64_t limit = std::numeric_limits<int64_t>::max();
+    offset_ms_ = target >= now_ms
+                     ? static_cast<int64_t>(std::min<uint64_t>(target - now_ms, limit))
+                     : -static_cast<int64_t>(std::min<uint64_t>(now_ms - target, limit));
+    Log("clock: " + who + ": following it (offset " + std::to_string(offset_ms_) + " ms, now " +
+        std::to_string(Now(now_ms)) + ")");
+  }
+  if (!clock_confirmed_) {
+    clock_confirmed_ = true;
+    clock_->set_wall_limit(std::nullopt);
+  }
+}
 
 void NodeCore::Log(const std::string& line) const {
   if (config_.log) config_.log("node " + config_.unit + ": " + line);
@@ -138,7 +217,7 @@ void NodeCore::Redial(size_t k, uint64_t now_ms) {
   up.state = Upstream::State::kWaiting;
   if (stopped_) return;
   const auto delay = static_cast<uint64_t>(up.backoff.Next().count());
-  SetTimer(kRedialTimer + k, now_ms + delay);
+  SetTimer(kRedialTimer + k, crdt::SaturatingAdd(now_ms, delay));
 }
 
 void NodeCore::SetTimer(TimerId timer, uint64_t at_ms) {
@@ -169,6 +248,14 @@ void NodeCore::OnConnected(ConnId id, int upstream, const crypto::Certificate& p
     upstreams_[k].state = Upstream::State::kConnected;
     upstreams_[k].backoff.Reset();
   }
+  // One session per peer node: a newer connection of a node replaces its older one (a link
+  // that died unnoticed, a node that dialled again), so one enrolled node cannot pile up
+  // sessions and their state (docs/protocol.md, "Bounds per peer").
+  for (auto& [other, older] : conns_) {
+    if (older.closing || older.peer.node_id != peer.node_id) continue;
+    Fail(other, older, Aborted("replaced by a newer session of the same node"),
+         /*sync_error=*/false);
+  }
   sync::SessionConfig sc;
   sc.self_node = identity_.node_id();
   sc.self_unit = config_.unit;
@@ -180,7 +267,6 @@ void NodeCore::OnConnected(ConnId id, int upstream, const crypto::Certificate& p
   if (child_side) {
     // The child drains this upstream's outbox; urgent ops from above travel on down.
     sc.outbox_peer = UpstreamOutbox(static_cast<size_t>(upstream));
-    sc.adopt_peer_clock = true;
     sc.relay_down = true;
     sc.receipt_outboxes = UpstreamOutboxes();
     // Full sync with the first connected upstream only; the others carry urgent ops.
@@ -199,7 +285,7 @@ void NodeCore::OnConnected(ConnId id, int upstream, const crypto::Certificate& p
   conn.sync = std::make_unique<sync::Session>(*store_, trust_, *certs_, std::move(sc),
                                               sync::PeerIdentity{peer.node_id, peer.org_unit});
   ++closed_.sessions_established;
-  Status started = conn.sync->Start(Now(now_ms));
+  Status started = conn.sync->Start(HelloClock(now_ms));
   if (!started.ok()) return Fail(id, conn, started);
   if (!Flush(id, conn)) return;
   if (child_side && !urgent_only) RebalanceUpstreams();  // a later upstream drops to urgent-only
@@ -220,6 +306,11 @@ void NodeCore::OnMessage(ConnId id, std::string_view bytes, uint64_t now_ms) {
   Conn& conn = it->second;
   Status handled = conn.sync->OnMessage(bytes, Now(now_ms));
   if (!handled.ok()) return Fail(id, conn, handled);
+  // An upstream's Hello: its clock is considered before the next message (its ops) is checked.
+  if (conn.upstream >= 0 && !conn.clock_seen && conn.sync->peer_clock_ms()) {
+    conn.clock_seen = true;
+    OnUpstreamClock(conn, *conn.sync->peer_clock_ms(), now_ms);
+  }
   if (!Flush(id, conn)) return;
   std::vector<std::string> changed = conn.sync->TakeChangedScopes();
   const bool urgent = conn.sync->TakeUrgentArrived();
@@ -351,7 +442,7 @@ Result<std::vector<crdt::Op>> NodeCore::Write(const std::vector<store::LocalChan
   if (stopped_) return FailedPrecondition("node stopped");
   const std::vector<std::string> outboxes =
       RouteUrgent(changes, urgent_outboxes, config_.unit, upstreams_.size());
-  FULEI_ASSIGN_OR_RETURN(std::vector<crdt::Op> ops, writer_->Write(changes, now_ms, outboxes));
+  FULEI_ASSIGN_OR_RETURN(std::vector<crdt::Op> ops, writer_->Write(changes, Now(now_ms), outboxes));
   std::vector<std::string> scopes;
   bool urgent = false;
   for (const crdt::Op& op : ops) {
@@ -368,7 +459,7 @@ Result<std::vector<crdt::Op>> NodeCore::Write(const std::vector<store::LocalChan
 Status NodeCore::PublishRevocations(std::string_view signed_list, uint64_t now_ms) {
   if (stopped_) return FailedPrecondition("node stopped");
   FULEI_RETURN_IF_ERROR(
-      sync::PublishRevocations(*store_, *writer_, config_.unit, trust_, signed_list, now_ms)
+      sync::PublishRevocations(*store_, *writer_, config_.unit, trust_, signed_list, Now(now_ms))
           .status());
   FULEI_RETURN_IF_ERROR(InstallRevocations());
   ++data_version_;
@@ -412,7 +503,7 @@ void NodeCore::ScheduleEscalation(uint64_t now_ms, std::optional<int64_t> next_d
     const uint64_t until = static_cast<uint64_t>(std::max<int64_t>(*next_due_s - now_s, 0)) * 1000;
     next = std::min(next, std::max<uint64_t>(until, 1000));
   }
-  SetTimer(kEscalationTimer, now_ms + next);
+  SetTimer(kEscalationTimer, crdt::SaturatingAdd(now_ms, next));
 }
 
 Result<size_t> NodeCore::CheckEscalations(uint64_t now_ms) {

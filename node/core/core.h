@@ -22,7 +22,16 @@
 // every call and carries out. The core never touches a socket, a thread or the wall clock, so
 // the daemon (node/node.cc, Boost.Asio) and the simulator (node/sim/) drive this same code.
 //
-// Time: "now" for certificate checks and local stamps is max(now_ms, the HLC high-water mark).
+// Time (docs/protocol.md, "Clocks"): the node's reference time, Now(now_ms), is its wall clock
+// corrected by the clock of an upstream it adopted, never below a floor; never its HLC, which
+// the stamps of ops received advance. Certificates (channels, the node's own chain), the bound
+// on received stamps, receipts, escalation deadlines and local stamps all use it. A node follows
+// its upstream's clock back whenever it runs ahead of it, but forward only by max_future_ms —
+// unless its wall clock is not set (before clock_floor_ms or its certificate's not_before: a Pi
+// without RTC booting in 1970), when it adopts its upstream's whole; only inside the validity
+// of both certificates. Until an upstream confirmed its clock (the city: always), the node
+// stamps no further ahead than it had reached at start, and announces no clock in its Hello, so
+// a clock that booted years ahead signs nothing its peers must refuse and misleads nobody.
 //
 // Threading: thread-compatible; one owner calls everything (the node's event loop).
 // Lifetime: the store, and every view read from it, live as long as the core. Destroying the
@@ -69,8 +78,20 @@ struct CoreConfig {
   // Sync knobs (sync::SessionConfig).
   size_t sync_window = 4;
   size_t sync_max_batch_ops = 1000;
-  // Seals values at rest; not owned, must outlive the core. nullptr only in tests and tools.
+  // Clocks (docs/protocol.md, "Clocks"). A wall clock before clock_floor_ms (2025-01-01) or the
+  // node's certificate is not set; a received op may be stamped max_future_ms ahead of the
+  // node's reference time; an upstream's clock within clock_tolerance_ms of it is not adopted.
+  uint64_t clock_floor_ms = 1'735'689'600'000;
+  uint64_t max_future_ms = 3'600'000;
+  uint64_t clock_tolerance_ms = 60'000;
+  // Seals values at rest (children's names, reports: every value that may hold a person's
+  // data); not owned, must outlive the core. Normally a DataKeySealer over the node's key ring
+  // (node/core/data_key_sealer.h). Required: Open refuses to start without one
+  // (kFailedPrecondition) unless `unsealed_for_tests` says otherwise.
   const store::Sealer* sealer = nullptr;
+  // Lets the core open with no sealer, storing every value in plaintext. Only for tests,
+  // benchmarks and tools that must say so explicitly; never set in a deployed node.
+  bool unsealed_for_tests = false;
   size_t initial_map_bytes = size_t{64} << 20;
   uint64_t reserve_bytes = uint64_t{16} << 20;
   // Redial delays of a lost upstream (exponential, full jitter), seeded so runs replay.
@@ -111,9 +132,12 @@ class NodeCore {
   // revocation list the store holds, and queues a kDial for every upstream and (the city) the
   // first escalation check. `chain`: leaf first, matching `identity` and config.unit; `root`:
   // the network's root public key; `random` draws channel keys and must outlive the core.
-  // Errors: the store's (kIoError, kCorruption, kFailedPrecondition for a store of another
-  // node), kInvalidArgument for a chain that does not match identity or unit, the trust store's
-  // for a chain that does not verify at now_ms.
+  // Errors: kFailedPrecondition when config.sealer is null and config.unsealed_for_tests is
+  // not set (nothing is opened or created); the store's (kIoError, kCorruption,
+  // kFailedPrecondition for a store of another node), kInvalidArgument for a chain that does not
+  // match identity or unit, the trust store's for a chain that does not verify (at Now(now_ms);
+  // when only the time is wrong — a clock outside the certificate's validity — the node starts
+  // anyway, logs it, and its peers decide).
   static Result<std::unique_ptr<NodeCore>> Open(CoreConfig config, crypto::NodeIdentity identity,
                                                 crypto::CertChain chain,
                                                 const crypto::SigningPublicKey& root,
@@ -129,7 +153,8 @@ class NodeCore {
   Result<crypto::Channel> MakeChannel(int upstream, uint64_t now_ms);
   // A connection completed its handshake. `upstream`: k when this node dialled upstream k
   // (after a kDial), -1 when it accepted it. `peer`: the certificate the channel verified.
-  // Starts the sync session (its first messages are queued).
+  // Starts the sync session (its first messages are queued). An older connection with the
+  // same peer node is closed (kAborted): one session per node id.
   void OnConnected(ConnId conn, int upstream, const crypto::Certificate& peer, uint64_t now_ms);
   // The kDial of upstream k produced no connection (refused, timed out, handshake failed).
   void OnDialFailed(size_t upstream, const Status& why, uint64_t now_ms);
@@ -189,8 +214,14 @@ class NodeCore {
   // Rises whenever the store gains ops (a local write, or a session that brought new ops or
   // urgent ops): a cheap way for a watcher to skip re-reading what cannot have changed.
   uint64_t data_version() const { return data_version_; }
-  // "now" as the node sees it: max(now_ms, its HLC high-water mark).
+  // The node's reference time at wall-clock reading `now_ms` (see "Time" above): now_ms plus the
+  // offset adopted from an upstream, never below the floor. Saturating: never wraps.
   uint64_t Now(uint64_t now_ms) const;
+  // True once an upstream's Hello confirmed (or corrected) the node's clock since it opened;
+  // always for a node without upstreams (the city).
+  bool clock_confirmed() const { return clock_confirmed_; }
+  // The correction adopted from an upstream: Now(w) = w + clock_offset_ms() above the floor.
+  int64_t clock_offset_ms() const { return offset_ms_; }
 
  private:
   struct Conn {
@@ -199,6 +230,7 @@ class NodeCore {
     int upstream = -1;  // -1: a child's connection
     bool urgent_only = false;
     bool closing = false;
+    bool clock_seen = false;  // the peer's Hello clock was considered (upstreams only)
   };
   struct Upstream {
     std::string unit;  // the unit the upstream's certificate must lie in
@@ -230,6 +262,10 @@ class NodeCore {
   Result<size_t> Escalate(uint64_t now_ms, std::optional<int64_t>* next_due);
   void ScheduleEscalation(uint64_t now_ms, std::optional<int64_t> next_due_s);
   void Log(const std::string& line) const;
+  // The clock `conn`'s upstream announced in its Hello: adopted within the rules of "Time".
+  void OnUpstreamClock(const Conn& conn, uint64_t upstream_ms, uint64_t now_ms);
+  // The clock this node announces in a Hello: Now(now_ms) once confirmed, 0 (none) before.
+  uint64_t HelloClock(uint64_t now_ms) const;
 
   CoreConfig config_;
   crypto::NodeIdentity identity_;
@@ -246,6 +282,13 @@ class NodeCore {
   NodeStats closed_;  // stats of sessions already closed, and the node's own counters
   bool stopped_ = false;
   uint64_t data_version_ = 0;
+  // Clock state (see "Time"): a wall clock below set_floor_ms_ is not set; start_floor_ms_ is
+  // what the node had reached at start (its HLC high-water less max_future_ms), the floor of an
+  // unset clock; offset_ms_ is the correction adopted from an upstream.
+  uint64_t set_floor_ms_ = 0;
+  uint64_t start_floor_ms_ = 0;
+  int64_t offset_ms_ = 0;
+  bool clock_confirmed_ = false;
 };
 
 }  // namespace fulei::node

@@ -4,6 +4,7 @@
 #include <set>
 
 #include "crdt/org_unit.h"
+#include "sync/scopes.h"
 #include "sync/session.h"
 
 namespace fulei::node {
@@ -30,7 +31,7 @@ std::vector<std::string> RouteUrgent(const std::vector<store::LocalChange>& chan
   if (urgent_scopes.size() == 1) {
     const std::string_view scope = *urgent_scopes.begin();
     std::string down = sync::DownOutbox(scope);
-    if (scope != self_unit && crdt::IsAtOrBelow(scope, self_unit) && !down.empty()) {
+    if (sync::HeldBelow(self_unit, scope) && !down.empty()) {
       outboxes.push_back(std::move(down));
     }
   }

@@ -21,9 +21,10 @@ std::string UpstreamOutbox(size_t k);
 
 // The outboxes a local write of `changes` queues its urgent ops in, sorted and without
 // duplicates: `requested` with kUpstreamOutbox replaced by the outbox of each of
-// `upstream_count` upstreams, plus, when every urgent change has the same scope and that scope
-// lies strictly below `self_unit`, that scope's downstream outbox (a town's status change of a
-// village's report goes down to the village at once).
+// `upstream_count` upstreams, plus, when every urgent change has the same scope and a node below
+// `self_unit` holds that scope (sync::HeldBelow: below it, and not its own office scope), that
+// scope's downstream outbox (a town's status change of a village's report goes down to the
+// village at once).
 std::vector<std::string> RouteUrgent(const std::vector<store::LocalChange>& changes,
                                      const std::vector<std::string>& requested,
                                      std::string_view self_unit, size_t upstream_count);

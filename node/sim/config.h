@@ -37,6 +37,14 @@ struct SimConfig {
   uint64_t mean_partition_interval_ms = 6 * 60'000;  // per link
   uint64_t mean_crash_interval_ms = 15 * 60'000;     // per node
   double tamper_probability = 0.05;                  // per relayed batch, at towns
+  // Hostile clocks (issue 14): a town or village restarts with its wall clock far ahead (a bad
+  // RTC, a wrong NTP server) — a month to a year ahead, inside the certificates' validity, or
+  // two to five years ahead, past it — about once per this interval per node (0: never), and
+  // keeps it until it is restarted with its clock set right 1 to 10 minutes later (or sooner,
+  // by a crash, or by the heal). The city's clock is the network's reference and never jumps.
+  // RunSimulation's checks hold unchanged: nobody is cut off for good, and everything
+  // converges (docs/protocol.md, "Clocks"). Off in the revocation scenario (faults.cc).
+  uint64_t mean_hostile_clock_interval_ms = 60 * 60'000;
 
   // Records each village already holds when the run starts (a city converging from cold):
   // preload_children per village, each written by preload_ops_per_child ops.
@@ -112,6 +120,7 @@ struct SimResult {
   std::string revoked_unit;             // the village revoked (scenario c)
   uint64_t urgent_dropped_revoked = 0;  // outbox entries of revoked origins dropped unsent
   uint64_t escalations = 0;             // overdue cases the city flagged
+  uint64_t hostile_clocks = 0;          // restarts with a wall clock far ahead
 };
 
 }  // namespace fulei::node::sim

@@ -1,12 +1,15 @@
 // FaultSchedule: the faults the simulated city suffers while the fault phase lasts — partitions
-// of a child's link to one of its upstreams (healing after 10 s to 5 min), and node crashes (a
+// of a child's link to one of its upstreams (healing after 10 s to 5 min), node crashes (a
 // power cut: restart after 5 s to 3 min; a village Pi without a real-time clock may come back
-// believing it is 1970). Frame faults and tampering live on the links (network.h). Heal() ends
-// the phase: every node comes back and every link heals. Not thread-safe.
+// believing it is 1970), and hostile clocks (a town or village restarts with its wall clock a
+// month to five years ahead, until it is restarted with its clock set right; config.h). Frame
+// faults and tampering live on the links (network.h). Heal() ends the phase: every node comes
+// back with a sane clock and every link heals. Not thread-safe.
 #ifndef FULEI_NODE_SIM_FAULTS_H_
 #define FULEI_NODE_SIM_FAULTS_H_
 
 #include <cstdint>
+#include <set>
 
 #include "crdt/status.h"
 #include "node/sim/config.h"
@@ -33,10 +36,14 @@ class FaultSchedule {
 
   uint64_t crashes() const { return crashes_; }
   uint64_t partitions() const { return partitions_; }
+  uint64_t hostile_clocks() const { return hostile_clocks_; }
 
  private:
   void SchedulePartition(int i);
   void ScheduleCrash(int i);
+  void ScheduleHostileClock(int i);
+  // Restarts node i (down) with a sane clock, unless it is up by then; no longer hostile.
+  Status RestartSane(int i);
 
   const SimConfig& config_;
   EventLoop& loop_;
@@ -44,7 +51,8 @@ class FaultSchedule {
   Nodes& nodes_;
   SimNetwork& network_;
   bool on_ = false;
-  uint64_t crashes_ = 0, partitions_ = 0;
+  uint64_t crashes_ = 0, partitions_ = 0, hostile_clocks_ = 0;
+  std::set<int> hostile_;  // nodes up with a wall clock far ahead
 };
 
 }  // namespace fulei::node::sim

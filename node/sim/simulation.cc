@@ -7,9 +7,11 @@
 #include <memory>
 #include <optional>
 
+#include "crypto/data_key.h"
 #include "crypto/identity.h"
 #include "crypto/random.h"
 #include "node/core/core.h"
+#include "node/core/data_key_sealer.h"
 #include "node/sim/diagnosis.h"
 #include "node/sim/event_loop.h"
 #include "node/sim/faults.h"
@@ -29,6 +31,7 @@ struct SimNode {
   int64_t skew_ms = 0;
   uint64_t epoch = 0;  // bumps on crash and restart: stale events are ignored
   uint64_t backoff_seed = 0;
+  std::unique_ptr<DataKeySealer> sealer;  // the node's data keys, kept across restarts
   std::unique_ptr<NodeCore> core;
   std::map<TimerId, uint64_t> timers;  // timer -> generation of its latest kSetTimer
   NodeStats past;                      // stats of the cores that crashed
@@ -187,6 +190,16 @@ Status Simulation::StartCore(int i) {
   cc.backoff.initial = std::chrono::milliseconds(1000);
   cc.backoff.max = std::chrono::milliseconds(60'000);
   cc.backoff_seed = s.backoff_seed + s.epoch;
+  // Sealed like a deployed node, with data keys of its own that outlive its crashes. They are
+  // drawn from a generator of their own (seeded by the run's seed and the node), so the run's
+  // other draws are the same sealed or not; nonce prefixes come from libsodium, which changes
+  // sealed bytes from run to run but nothing a node decides.
+  if (s.sealer == nullptr) {
+    crypto::DeterministicRandom key_random(config_.seed * 0x9e3779b97f4a7c15ull +
+                                           static_cast<uint64_t>(i) + 1);
+    s.sealer = std::make_unique<DataKeySealer>(crypto::KeyRing::Create(key_random));
+  }
+  cc.sealer = s.sealer.get();
   FULEI_ASSIGN_OR_RETURN(crypto::NodeIdentity identity,
                          crypto::NodeIdentity::Load(s.dir, crypto::KeyProtection::None()));
   FULEI_ASSIGN_OR_RETURN(s.core, NodeCore::Open(std::move(cc), std::move(identity), s.chain,
@@ -298,6 +311,7 @@ void Simulation::Finish() {
   result_.tampered_batches = net.tampered_batches;
   result_.crashes = faults_.crashes();
   result_.partitions = faults_.partitions();
+  result_.hostile_clocks = faults_.hostile_clocks();
   result_.frames = net.frames;
   result_.bytes = net.bytes;
   result_.max_frame_bytes = net.max_frame_bytes;

@@ -4,6 +4,9 @@
 // Hold() takes one op (with its canonical bytes) and decides: duplicate (held already, bytes
 // compared), applied (next in its chain: op log + state), or pending (a gap before it). After an
 // op is applied, ops that earlier batches left pending are released while they are contiguous.
+// Erased copies (docs/store.md, "Erased ops"): a copy of a held op with the same header is no
+// equivocation. An erased copy that carries its erasure authorisation replaces a held body (the
+// record's state is then rebuilt from its op log); nothing replaces an erased op's missing body.
 // Finish() writes the touched version vectors and record states and runs the indexers — all in
 // the same transaction. Everything read is cached for the transaction's lifetime only.
 //
@@ -60,6 +63,11 @@ class Batch {
   size_t released() const { return released_; }
   // Hint: the next op Hold() will see is (scope, origin, seq); lets Hold skip a pending probe.
   void set_next(const crdt::Op* next) { next_ = next; }
+  // True when the hint says the next op is op's successor in its chain.
+  bool SuccessorNext(const crdt::Op& op) const {
+    return next_ != nullptr && next_->origin == op.origin && next_->seq == op.seq + 1 &&
+           next_->key.scope == op.key.scope;
+  }
 
  private:
   struct Record {
@@ -70,6 +78,19 @@ class Batch {
     std::optional<std::string_view> stored;
     std::optional<crdt::RecordState> before;
     crdt::RecordState after;
+    // An erasure replaced the body of one of its held ops: the state is rebuilt from `replay`
+    // (its ops in the op log, and its urgent pending ones), then `ops`, not from `stored`.
+    bool rebuild = false;
+    std::vector<const crdt::Op*> replay;
+    // Why the stored state did not read (bit rot), when it did not: Finish replays it from the
+    // op log and quarantines it (docs/store.md, "Faults and quarantine").
+    std::string unreadable;
+  };
+  // How an op received again relates to the copy held under its key.
+  enum class Copy {
+    kSame,        // the same bytes
+    kKeepHeld,    // same header; the held copy stays (it is erased, or came first in this batch)
+    kErasesHeld,  // same header; the op is an authorised erased copy of a held body
   };
   // Decodes, merges, encodes and seals one record (no LMDB: runs on either thread).
   Result<std::string> MergeRecord(const std::string& state_key, Record& rec) const;
@@ -77,9 +98,24 @@ class Batch {
                bool deferrable, const std::string* sealed_slot);
   Status Release(const std::string& scope, crdt::NodeId origin);
   void Merge(const crdt::Op& op);
-  Status SameAsHeld(std::string_view db, MDB_dbi dbi, const std::string& op_key,
-                    const std::string& bytes);
+  // Compares `op` with the copy held under `op_key` in `db`; kInvalidArgument for an
+  // equivocation (another header at the same (scope, origin, seq)). `held_out`, when given,
+  // receives the held copy's bytes.
+  Result<Copy> AsHeld(std::string_view db, MDB_dbi dbi, const std::string& op_key,
+                      const crdt::Op& op, const std::string& bytes,
+                      std::string* held_out = nullptr);
+  // Puts the erased copy `op` in place of the held body under `op_key` in `db` and rebuilds
+  // the record's state when the held body was merged into it.
+  Status EraseHeld(std::string_view db, MDB_dbi dbi, const std::string& op_key, const crdt::Op& op,
+                   const std::string& bytes, bool merged);
+  // Marks op's record for a rebuild from its op log (Record::rebuild).
+  Status Rebuild(const crdt::Op& op);
+  Record& RecordOf(const crdt::Op& op);
   Status QueueOutbox(const crdt::Op& op);
+  // The copy held under `op_key` in `db` does not read (bit rot) or is missing below the vector:
+  // `op`, received again, takes its place (merged again: a state replayed meanwhile lacks it).
+  Status RepairHeld(std::string_view db, MDB_dbi dbi, const std::string& op_key, const crdt::Op& op,
+                    const std::string& bytes, const Status& why);
 
   Store::Impl& store_;
   Txn& txn_;
@@ -96,6 +132,7 @@ class Batch {
   Chain* last_chain_ = nullptr;                // the one ChainOf returned last
   std::map<std::string, Record> records_;      // by state key
   std::deque<crdt::Op> released_ops_;          // pending ops this batch released (Merge points in)
+  std::deque<crdt::Op> replayed_ops_;          // ops read back for rebuilds (Record::replay)
   bool pending_checked_ = false;
   bool pending_possible_ = true;
   size_t released_ = 0;

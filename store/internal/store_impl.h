@@ -11,6 +11,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -32,6 +33,7 @@ inline constexpr std::string_view kMetaDb = "meta";
 inline constexpr std::string_view kOutboxDb = "outbox";
 inline constexpr std::string_view kPeersDb = "peers";
 inline constexpr std::string_view kAuditDb = "audit";
+inline constexpr std::string_view kQuarantineDb = "quarantine";
 
 inline constexpr uint32_t kSchemaVersion = 2;
 
@@ -90,7 +92,16 @@ class Cursor {
 
 struct Dbs {
   MDB_dbi ops = 0, vv = 0, pending = 0, state = 0, heads = 0, meta = 0, outbox = 0, peers = 0,
-          audit = 0;
+          audit = 0, quarantine = 0;
+};
+
+// A value a read found unreadable (or missing below the version vector), waiting to be
+// quarantined by Impl::QuarantineNoted (store/maintenance.cc; docs/store.md).
+struct Unreadable {
+  std::string db;  // kOpsDb, kPendingDb, kStateDb, kVvDb, kHeadsDb or kOutboxDb
+  std::string key;
+  std::string why;
+  bool urgent = false;  // an op an outbox names
 };
 
 struct IndexSlot {
@@ -122,8 +133,18 @@ struct Store::Impl {
   // MDB_PANIC as the Store contract says. `has_urgent`: whether the work holds urgent ops.
   Status RunWrite(bool has_urgent,
                   const std::function<Status(internal::Txn&, internal::WriteMode)>& body);
+  // RunWrite without the quarantine of what the body noted.
+  Status RunWriteAttempts(bool has_urgent,
+                          const std::function<Status(internal::Txn&, internal::WriteMode)>& body);
   // Runs `fn` in a read transaction (nested calls share one).
   Status RunRead(const std::function<Status(internal::Txn&)>& fn);
+
+  // Unreadable values (docs/store.md, "Faults and quarantine"; store/maintenance.cc).
+  // Notes one for QuarantineNoted; a value already quarantined in place is not noted again.
+  void Note(std::string_view db, std::string_view key, const Status& why, bool urgent = false);
+  // Quarantines the noted values in a write transaction of its own, when no transaction is open
+  // (called at the end of RunRead and RunWrite). A failed attempt keeps them for the next one.
+  Status QuarantineNoted();
 
   // Disk-full reserve.
   std::string ReservePath() const { return dir + "/reserve"; }
@@ -143,6 +164,13 @@ struct Store::Impl {
   bool reserve_held = false;
   uint64_t map_growths = 0;
   uint64_t env_reopens = 0;
+  // Noted unreadable values by (db, key), at most kMaxNoted (more are found again later).
+  std::map<std::pair<std::string, std::string>, internal::Unreadable> noted;
+  // Own ops quarantined in place (kKept) this session, with their urgent flag: not noted again.
+  std::map<std::pair<std::string, std::string>, bool> kept;
+  bool in_write = false;      // a RunWrite body is running
+  bool quarantining = false;  // QuarantineNoted is running
+  static constexpr size_t kMaxNoted = 10'000;
 };
 
 }  // namespace fulei::store

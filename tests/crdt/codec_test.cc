@@ -57,6 +57,12 @@ std::vector<std::pair<std::string, Op>> GoldenOps() {
   erased.writes.clear();
   erased.body_hash.fill(0xab);
   out.emplace_back("op_erased", erased);
+
+  // An erased op with its erasure authorisation (opaque bytes to crdt; crypto/erasure.h).
+  Op authorised = erased;
+  authorised.seq = 4;
+  authorised.erasure = std::string("FLX1 authorisation bytes") + std::string("\0\1\xff", 3);
+  out.emplace_back("op_erased_authorised", authorised);
   return out;
 }
 

@@ -56,11 +56,56 @@ TEST(Hlc, RejectsRemoteStampsTooFarInTheFuture) {
   EXPECT_OK(clock.Update(Stamp{1'000'000 + 60'000, 0}, 1'000'000));
 }
 
-TEST(Hlc, FutureBoundIsMeasuredFromHighWaterWhenWallClockIsBehind) {
+// Issue 14: the bound was measured from max(wall, high-water), and every stamp adopted raises
+// the high-water, so each batch of one peer could move the clock another max_future ahead.
+TEST(Hlc, StampsAreBoundedByWallTimeNotTheHlc) {
+  const uint64_t wall = 1'764'000'000'000;
   HybridClock clock(60'000);
-  clock.Restore(Stamp{1'732'000'000'000, 0});
-  // Wall clock says 1970, but the persisted high-water keeps remote stamps acceptable.
-  EXPECT_OK(clock.Update(Stamp{1'732'000'000'500, 0}, 0));
+  clock.Now(wall);
+  // A peer sends stamp after stamp, each just inside the bound of the clock it has pushed.
+  Stamp remote{wall + 60'000, 0};
+  ASSERT_OK(clock.Update(remote, wall));
+  for (int batch = 0; batch < 10; ++batch) {
+    remote.ms = clock.high_water().ms + 60'000;
+    EXPECT_EQ(clock.Update(remote, wall).status().code(), StatusCode::kOutOfRange)
+        << "batch " << batch << " moved the clock to " << clock.high_water().ToString();
+  }
+  EXPECT_LE(clock.high_water().ms, wall + 60'000);
+  // A persisted high-water ahead of the wall clock widens nothing either.
+  HybridClock rebooted(60'000);
+  rebooted.Restore(Stamp{wall + 10 * 60'000, 0});
+  EXPECT_EQ(rebooted.Update(Stamp{wall + 10 * 60'000 + 1, 0}, wall).status().code(),
+            StatusCode::kOutOfRange);
+}
+
+TEST(Hlc, FutureBoundDoesNotOverflow) {
+  const uint64_t max = std::numeric_limits<uint64_t>::max();
+  HybridClock clock(3'600'000);
+  // now + max_future wraps around to a small number: it must saturate instead, or every stamp
+  // would be refused (and a wrapped bound in a caller would accept any).
+  ASSERT_OK_AND_ASSIGN(Stamp s, clock.Update(Stamp{max - 1, 0}, max - 10));
+  EXPECT_GT(s, (Stamp{max - 1, 0}));
+  HybridClock huge(max);  // a bound of "anything": still no wrap
+  EXPECT_OK(huge.Update(Stamp{max, 0}, 5));
+  HybridClock zero(60'000);
+  EXPECT_EQ(zero.Update(Stamp{60'001, 0}, 0).status().code(), StatusCode::kOutOfRange);
+  // At the end of time the clock stays put rather than wrap to 1970.
+  HybridClock end;
+  end.Restore(Stamp{max, std::numeric_limits<uint32_t>::max()});
+  EXPECT_EQ(end.Now(0).ms, max);
+}
+
+TEST(Hlc, WallLimitCapsWhatTheWallClockMayAdvanceTheClockTo) {
+  HybridClock clock;
+  clock.Restore(Stamp{1000, 0});
+  clock.set_wall_limit(2000);
+  EXPECT_EQ(clock.Now(5'000'000), (Stamp{2000, 0}));  // a clock booted far ahead: capped
+  EXPECT_EQ(clock.Now(5'000'000), (Stamp{2000, 1}));
+  // Remote stamps are adopted whole (they were bounded by the caller).
+  ASSERT_OK_AND_ASSIGN(Stamp s, clock.Update(Stamp{2500, 3}, 5'000'000));
+  EXPECT_EQ(s, (Stamp{2500, 4}));
+  clock.set_wall_limit(std::nullopt);
+  EXPECT_EQ(clock.Now(5'000'000), (Stamp{5'000'000, 0}));
 }
 
 TEST(Hlc, LogicalOverflowMovesPhysicalOn) {

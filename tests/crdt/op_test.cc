@@ -54,6 +54,14 @@ TEST(ValidateOp, RejectsBadShapes) {
   op.erased = true;
   EXPECT_EQ(ValidateOp(op).code(), StatusCode::kInvalidArgument);
   op = good;
+  op.erasure = "an erasure authorisation on an op that is not erased";
+  EXPECT_EQ(ValidateOp(op).code(), StatusCode::kInvalidArgument);
+  op.writes.clear();
+  op.erased = true;
+  EXPECT_OK(ValidateOp(op));
+  op.erasure.assign(kMaxErasureBytes + 1, 'x');
+  EXPECT_EQ(ValidateOp(op).code(), StatusCode::kInvalidArgument);
+  op = good;
   op.writes = {FieldWrite{"a", static_cast<WriteKind>(9), "1", {}}};
   EXPECT_EQ(ValidateOp(op).code(), StatusCode::kInvalidArgument);
   op = good;

@@ -156,7 +156,7 @@ TEST(KeyRingTest, RewrapUnderNewPassphraseWithoutReencrypting) {
   random.Fill(kek.data(), kek.size());
   auto wrapped = again->Wrap(KeyProtection::KeyFile(kek.Clone()), random);
   ASSERT_OK(wrapped);
-  auto unwrapped = KeyRing::Unwrap(*wrapped, KeyProtection::KeyFile(kek.Clone()));
+  auto unwrapped = KeyRing::Unwrap(wrapped->view(), KeyProtection::KeyFile(kek.Clone()));
   ASSERT_OK(unwrapped);
   EXPECT_EQ(*unwrapped->Open(v1, "ad"), "value");
 }

@@ -42,15 +42,15 @@ TEST_F(SecretFileTest, MissingAndDamagedFiles) {
     auto content = SealSecret("node-identity", std::string(64, 'k'), p, random_);
     ASSERT_OK(content);
     for (size_t i = 0; i < content->size(); ++i) {
-      std::string t = *content;
+      std::string t(content->view());
       t[i] ^= 0x01;
       auto r = OpenSecret("node-identity", t, p);
       EXPECT_FALSE(r.ok()) << "byte " << i << " passphrase=" << passphrase;
     }
-    auto r = OpenSecret("node-identity", content->substr(0, content->size() - 1), p);
+    auto r = OpenSecret("node-identity", content->view().substr(0, content->size() - 1), p);
     EXPECT_FALSE(r.ok());
     // A file of another purpose is not accepted as an identity.
-    EXPECT_EQ(OpenSecret("data-keys", *content, p).status().code(),
+    EXPECT_EQ(OpenSecret("data-keys", content->view(), p).status().code(),
               StatusCode::kFailedPrecondition);
   }
 }
@@ -60,7 +60,7 @@ TEST_F(SecretFileTest, TamperedArgonCostIsBoundedNotObeyed) {
       SealSecret("node-identity", "secret", KeyProtection::Passphrase("pw", kFastArgon2), random_);
   ASSERT_OK(content);
   // Header: "FLS1" kind plen purpose(13) ops(4) mem_kib(4): set mem to 4 GiB.
-  std::string t = *content;
+  std::string t(content->view());
   size_t mem_at = 4 + 1 + 1 + 13 + 4;
   t[mem_at] = '\x00';
   t[mem_at + 1] = '\x40';
@@ -77,7 +77,7 @@ TEST_F(SecretFileTest, PiParametersWork) {
   EXPECT_EQ(pi.opslimit, 3u);
   auto content = SealSecret("node-identity", "s", KeyProtection::Passphrase("pw"), random_);
   ASSERT_OK(content);
-  auto back = OpenSecret("node-identity", *content, KeyProtection::Passphrase("pw"));
+  auto back = OpenSecret("node-identity", content->view(), KeyProtection::Passphrase("pw"));
   ASSERT_OK(back);
   EXPECT_EQ(back->view(), "s");
 }

@@ -3,7 +3,8 @@
 // village dials from the other, a bulk backlog saturates the link and an urgent message must
 // arrive before the backlog completes. Namespaces use only addresses assigned inside them
 // (192.0.2.0/24, TEST-NET-1) and are deleted at the end, pass or fail.
-// Needs root and `ip netns`; otherwise skipped with the reason.
+// Needs root and `ip netns`; otherwise skipped with the reason, or failed under CI=true
+// (tests/support/skip.h).
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -15,6 +16,7 @@
 #include "net/listener.h"
 #include "tests/net/net_fixture.h"
 #include "tests/net/shaped_link.h"
+#include "tests/support/skip.h"
 #include "tests/support/status_matchers.h"
 
 namespace fulei::net {
@@ -106,11 +108,10 @@ Outcome RunAcrossShapedLink(const ShapedLink& link, bool fifo) {
   return out;
 }
 
-#define SKIP_WITHOUT_NETNS(link)                                               \
-  if (const std::string why = testing::NetnsUnavailableReason(); !why.empty()) \
-    GTEST_SKIP() << why;                                                       \
-  ShapedLink link;                                                             \
-  if (!link.ok()) GTEST_SKIP() << link.error()
+#define SKIP_WITHOUT_NETNS(link)                                  \
+  FULEI_SKIP_UNLESS_AVAILABLE(testing::NetnsUnavailableReason()); \
+  ShapedLink link;                                                \
+  FULEI_SKIP_UNLESS_AVAILABLE(link.ok() ? std::string() : link.error())
 
 TEST(NetnsTest, UrgentCrossesASaturated256kbitLinkAheadOfTheBacklog) {
   SKIP_WITHOUT_NETNS(link);

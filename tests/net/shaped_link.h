@@ -38,7 +38,8 @@ inline int Shell(const std::string& command) {
   return rc == -1 ? -1 : WEXITSTATUS(rc);
 }
 
-// Empty when namespaces can be created here; otherwise why not (for GTEST_SKIP).
+// Empty when namespaces can be created here; otherwise why not (for FULEI_SKIP_UNLESS_AVAILABLE,
+// tests/support/skip.h).
 inline std::string NetnsUnavailableReason() {
   if (geteuid() != 0) return "needs root to create network namespaces (CI runs as root)";
   if (Shell("ip netns list") != 0) return "`ip netns` is unavailable";

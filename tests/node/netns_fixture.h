@@ -11,7 +11,8 @@
 // town inside A (ProxyConfig::connect_netns). Tear-down (the destructor) stops the nodes, closes
 // the proxy, returns the thread to its namespace and deletes both namespaces, pass or fail.
 //
-// Usage: construct, check ok() (or skip with why()), then StartTown() and StartVillage().
+// Usage: construct, FULEI_SKIP_UNLESS_AVAILABLE(pair.why()) (tests/support/skip.h: a skip, or
+// a failure under CI=true), then StartTown() and StartVillage().
 #ifndef FULEI_TESTS_NODE_NETNS_FIXTURE_H_
 #define FULEI_TESTS_NODE_NETNS_FIXTURE_H_
 

@@ -8,7 +8,8 @@
 // ops than one sync batch reach the town between writing a report and the town holding it. The
 // assertions are about order, not wall-clock time. Then everything converges. A FIFO control
 // (classes off) shows the same report waiting behind the queued batches.
-// Needs root and `ip netns`; otherwise skipped with the reason.
+// Needs root and `ip netns`; otherwise skipped with the reason, or failed under CI=true
+// (tests/support/skip.h).
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -18,6 +19,7 @@
 
 #include "tests/node/netns_fixture.h"
 #include "tests/node/write_helpers.h"
+#include "tests/support/skip.h"
 #include "tests/support/status_matchers.h"
 
 namespace fulei::node {
@@ -127,9 +129,7 @@ std::vector<Crossing> RunReports(bool fifo, int reports) {
 }
 
 TEST(NetnsUrgentTest, ReportsOvertakeBulkSyncOnASaturated256kbitLink) {
-  if (const std::string why = net::testing::NetnsUnavailableReason(); !why.empty()) {
-    GTEST_SKIP() << why;
-  }
+  FULEI_SKIP_UNLESS_AVAILABLE(net::testing::NetnsUnavailableReason());
   constexpr int kReports = 3;
   const std::vector<Crossing> got = RunReports(/*fifo=*/false, kReports);
   ASSERT_EQ(got.size(), static_cast<size_t>(kReports));
@@ -147,9 +147,7 @@ TEST(NetnsUrgentTest, ReportsOvertakeBulkSyncOnASaturated256kbitLink) {
 // The control: with the classes switched off (net::LinkConfig::fifo) the same report waits
 // behind the sync batches already queued, so the test above measures the scheduler.
 TEST(NetnsUrgentTest, FifoControlWaitsBehindTheQueuedBatches) {
-  if (const std::string why = net::testing::NetnsUnavailableReason(); !why.empty()) {
-    GTEST_SKIP() << why;
-  }
+  FULEI_SKIP_UNLESS_AVAILABLE(net::testing::NetnsUnavailableReason());
   const std::vector<Crossing> got = RunReports(/*fifo=*/true, 1);
   ASSERT_EQ(got.size(), 1u);
   EXPECT_GE(got[0].held - got[0].written, kBatch);

@@ -4,6 +4,7 @@
 // for a (simulated) week catches up; an urgent report climbs to the city and its outbox empties.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <boost/asio/io_context.hpp>
 #include <chrono>
 #include <memory>
@@ -304,7 +305,9 @@ TEST_F(IntegrationSyncTest, UrgentReportReachesTheCityAndTheOutboxEmpties) {
 }
 
 // A village pointed at another town's address gets no session: the channel's expectations
-// (the upstream must be its own town; the listener accepts only its subtree) refuse it.
+// (the upstream must be its own town; the listener accepts only its subtree) refuse it. Proven
+// by what happened, not by a quiet interval: the village dialled that town again and again, each
+// time reached it (it saw the town's certificate in the handshake) and refused it for its unit.
 TEST_F(IntegrationSyncTest, VillageDialingAnotherTownIsRefused) {
   net_->Add("jinjiang/chidian", Role::kTown);
   net_->Add("jinjiang/cizao/v001", Role::kVillage);
@@ -313,9 +316,20 @@ TEST_F(IntegrationSyncTest, VillageDialingAnotherTownIsRefused) {
   auto v = StartNode(net_->Config("jinjiang/cizao/v001", false, town->listen_port()));
   ASSERT_TRUE(v);
   WriteChildren(*v, 0, 10, "name", 10);
-  RunUntil(
-      io_, [] { return false; }, milliseconds(500), milliseconds(20));
+  auto refusals = [&] {
+    return std::count_if(net_->log().begin(), net_->log().end(), [](const std::string& line) {
+      return line.find("jinjiang/cizao/v001: handshake with upstream 0 failed") !=
+                 std::string::npos &&
+             line.find("peer org unit jinjiang/chidian is not under jinjiang/cizao") !=
+                 std::string::npos;
+    });
+  };
+  ASSERT_TRUE(RunUntil(
+      io_, [&] { return v->stats().dials_failed >= 3 && refusals() >= 3; }, seconds(30)))
+      << "dials " << v->stats().dials << ", failed " << v->stats().dials_failed << ", refusals "
+      << refusals();
   EXPECT_EQ(v->connected_peers(), 0u);
+  EXPECT_EQ(v->stats().sessions_established, 0u);
   EXPECT_EQ(town->stats().sessions_established, 0u);
   EXPECT_EQ(RecordCount(*town, "jinjiang/cizao/v001"), 0u);
   v.reset();

@@ -1,7 +1,10 @@
 // A fulei network in one process for integration tests and the loopback benchmark: a root key,
-// sites (org units) with identities saved in their own data directories and certificates from
-// the root, a fake wall clock shared by every node, node start-up on loopback, a bounded
-// RunUntil that drives the io_context (no sleeps), and convergence checks over the stores.
+// sites (org units) with identities saved in their own data directories, certificates from the
+// root and data keys of their own (each node's store is sealed, as in a deployment, by the
+// product's DataKeySealer; the keys live as long as the network, so a site restarts — even in
+// a forked child — with the same keys), a fake wall clock shared by every node, node start-up
+// on loopback, a bounded RunUntil that drives the io_context (no sleeps), and convergence
+// checks over the stores.
 //
 // Single-threaded: everything runs on the caller's thread, which also runs the io_context.
 #ifndef FULEI_TESTS_NODE_TEST_NETWORK_H_
@@ -24,9 +27,11 @@
 
 #include "crdt/record.h"
 #include "crypto/certificate.h"
+#include "crypto/data_key.h"
 #include "crypto/identity.h"
 #include "crypto/random.h"
 #include "crypto/signing.h"
+#include "node/core/data_key_sealer.h"
 #include "node/node.h"
 #include "sync/scopes.h"
 
@@ -77,6 +82,7 @@ class TestNetwork {
     FULEI_CHECK(cert.ok());
     s.chain = {std::move(cert).value()};
     s.id = identity.node_id();
+    sealers_[unit] = std::make_unique<DataKeySealer>(crypto::KeyRing::Create(random_));
     sites_[unit] = std::move(s);
     return sites_[unit];
   }
@@ -87,12 +93,14 @@ class TestNetwork {
   void Advance(uint64_t ms) { wall_ += ms; }
 
   // A config for `unit` on loopback: listening (port `listen_port`, 0 = any) when `listen`,
-  // dialing `upstream_port` when non-zero; fast backoff; the shared fake clock; logs collected.
+  // dialing `upstream_port` when non-zero; sealed with the site's data keys; fast backoff; the
+  // shared fake clock; logs collected.
   NodeConfig Config(const std::string& unit, bool listen, uint16_t upstream_port,
                     uint16_t listen_port = 0) {
     NodeConfig c;
     c.unit = unit;
     c.data_dir = site(unit).dir;
+    c.sealer = sealers_.at(unit).get();
     if (listen) c.listen = Endpoint{"127.0.0.1", listen_port};
     if (upstream_port != 0) c.upstreams = {Upstream{{Endpoint{"127.0.0.1", upstream_port}}, ""}};
     c.backoff.initial = std::chrono::milliseconds(10);
@@ -128,6 +136,7 @@ class TestNetwork {
   crypto::SigningKey root_key_;
   std::filesystem::path root_dir_;
   std::map<std::string, Site> sites_;
+  std::map<std::string, std::unique_ptr<DataKeySealer>> sealers_;  // each site's data keys
   uint64_t wall_ = kEpochMs;
   std::vector<std::string> log_;
 };

@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "programme/export_table.h"
+#include "programme/redact.h"
 
 namespace fulei::programme::testing {
 
@@ -32,6 +33,9 @@ inline ChildExportRow Row(std::string id, std::string name, std::string idno) {
 }
 
 inline const UnitNames kUnits{{"jinjiang/cizao", "磁灶镇"}, {"jinjiang/cizao/v012", "大埔村"}};
+
+// The city bureau: sees every field of the rows above.
+inline const Viewer kBureau{Role::kCityBureau, "jinjiang", "u-city-1"};
 
 }  // namespace fulei::programme::testing
 

@@ -1,5 +1,5 @@
 // XLSX export (programme/export_xlsx.h): a valid workbook with the expected sheets, read back
-// with a minimal zip reader; ragged rows and duplicate sheet names refused.
+// with a minimal zip reader; duplicate sheet names and tables made for another viewer refused.
 #include "programme/export_xlsx.h"
 
 #include <gtest/gtest.h>
@@ -18,6 +18,7 @@
 namespace fulei::programme {
 namespace {
 
+using testing::kBureau;
 using testing::kUnits;
 using testing::Row;
 
@@ -76,12 +77,16 @@ TEST(ExportXlsxTest, WritesAValidWorkbookWithTheSheets) {
   o.missed_periods = 1;
   o.days_overdue = 29;
   std::vector<OverdueItem> overdue{o};
-  std::vector<Table> tables{
-      ChildrenTable(rows, kUnits), StudyAidTable(sa, kUnits),
-      OverdueTable(overdue, kUnits, {{"h-1", "李老师"}}, {{"c-1", "王小明"}})};
+  ASSERT_OK_AND_ASSIGN(RedactedTable children, ChildrenTable(kBureau, rows, kUnits));
+  ASSERT_OK_AND_ASSIGN(RedactedTable study_aid, StudyAidTable(kBureau, sa, kUnits));
+  ASSERT_OK_AND_ASSIGN(
+      RedactedTable overdue_table,
+      OverdueTable(kBureau, overdue, kUnits, {{"h-1", {"jinjiang/cizao", "李老师"}}},
+                   {{"c-1", {"jinjiang/cizao/v012", "王小明"}}}));
+  std::vector<RedactedTable> tables{children, study_aid, overdue_table};
   const std::string path = std::string(FULEI_BINARY_DIR) + "/programme_export_test.xlsx";
   std::remove(path.c_str());
-  Status s = WriteXlsx(path, tables);
+  Status s = WriteXlsx(kBureau, tables, path);
   ASSERT_OK(s);
   std::ifstream in(path, std::ios::binary);
   std::stringstream ss;
@@ -102,15 +107,17 @@ TEST(ExportXlsxTest, WritesAValidWorkbookWithTheSheets) {
   std::remove(path.c_str());
 }
 
-TEST(ExportXlsxTest, RejectsRaggedRowsAndDuplicateSheets) {
-  Table t{"表", {"a", "b"}, {{"1"}}};
-  std::vector<Table> one{t};
-  EXPECT_EQ(WriteXlsx("/nonexistent-dir/x.xlsx", one).code(), StatusCode::kInvalidArgument);
-  t.rows = {{"1", "2"}};
-  std::vector<Table> two{t, t};
-  EXPECT_EQ(WriteXlsx("/nonexistent-dir/x.xlsx", two).code(), StatusCode::kInvalidArgument);
-  std::vector<Table> ok{t};
-  EXPECT_EQ(WriteXlsx("/nonexistent-dir/x.xlsx", ok).code(), StatusCode::kIoError);
+TEST(ExportXlsxTest, RejectsDuplicateSheetsAndAnotherViewersTables) {
+  std::vector<ChildExportRow> rows{Row("c-1", "王小明", "350582201503121238")};
+  ASSERT_OK_AND_ASSIGN(RedactedTable t, ChildrenTable(kBureau, rows, kUnits));
+  std::vector<RedactedTable> two{t, t};
+  EXPECT_EQ(WriteXlsx(kBureau, two, "/nonexistent-dir/x.xlsx").code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(WriteXlsx(kBureau, {}, "/nonexistent-dir/x.xlsx").code(), StatusCode::kInvalidArgument);
+  std::vector<RedactedTable> one{t};
+  const Viewer other{Role::kAuditor, "jinjiang", "u-audit"};
+  EXPECT_EQ(WriteXlsx(other, one, "/nonexistent-dir/x.xlsx").code(), StatusCode::kPermissionDenied);
+  EXPECT_EQ(WriteXlsx(kBureau, one, "/nonexistent-dir/x.xlsx").code(), StatusCode::kIoError);
 }
 
 }  // namespace

@@ -143,6 +143,49 @@ TEST(RedactTest, RegistriesOfAncestorsAndVolunteersOnOrdinaryRecords) {
   EXPECT_FALSE(Has(vol, "phone"));
 }
 
+// A town's own child and guardian records belong in its office scope (scope.h), which no village
+// holds; wherever they were written, a viewer below the town never sees them, while the town's
+// registries stay readable there.
+TEST(RedactTest, OfficeOnlyRecordsOfAnAncestorAreNeverShownBelowIt) {
+  const Fields child{{"name", {"王小明"}}, {"gender", {"male"}}, {"category", {"orphan"}}};
+  const Fields guardian{{"name", {"王阿嬷"}}, {"relation", {"grandparent"}}};
+  for (const char* scope :
+       {"jinjiang/cizao", "jinjiang/cizao/~office", "jinjiang", "jinjiang/~office"}) {
+    for (Role role : {Role::kVillageDirector, Role::kVolunteer, Role::kAuditor}) {
+      EXPECT_EQ(RedactRecord("child", scope, child, Viewer{role, kVillage}).status().code(),
+                StatusCode::kPermissionDenied)
+          << scope << " " << RoleCode(role);
+      EXPECT_EQ(RedactRecord("guardian", scope, guardian, Viewer{role, kVillage}).status().code(),
+                StatusCode::kPermissionDenied)
+          << scope << " " << RoleCode(role);
+      EXPECT_EQ(MaySeeRecord("pairing", scope, Viewer{role, kVillage}).code(),
+                StatusCode::kPermissionDenied);
+    }
+  }
+  // The town's own staff and the city see the town's office records.
+  const Redacted town =
+      See(Role::kTownOffice, "jinjiang/cizao", "child", child, "jinjiang/cizao/~office");
+  EXPECT_TRUE(Has(town, "name"));
+  const Redacted city =
+      See(Role::kCityBureau, "jinjiang", "child", child, "jinjiang/cizao/~office");
+  EXPECT_TRUE(Has(city, "name"));
+  EXPECT_EQ(RedactRecord("child", "jinjiang/cizao/~office", child,
+                         Viewer{Role::kTownOffice, "jinjiang/chidian"})
+                .status()
+                .code(),
+            StatusCode::kPermissionDenied);
+  // Nobody is bound to an office: such a viewer sees nothing.
+  EXPECT_EQ(RedactRecord("child", "jinjiang/cizao/~office", child,
+                         Viewer{Role::kCityBureau, "jinjiang/cizao/~office"})
+                .status()
+                .code(),
+            StatusCode::kPermissionDenied);
+  // A town's registry is still read below it.
+  const Fields helper{{"name", {"李老师"}}, {"kind", {"teacher"}}};
+  EXPECT_TRUE(
+      Has(See(Role::kVillageDirector, kVillage, "helper", helper, "jinjiang/cizao"), "name"));
+}
+
 TEST(RedactTest, RoleCodes) {
   for (Role r : {Role::kVillageDirector, Role::kTownSupervisor, Role::kTownOffice,
                  Role::kCityBureau, Role::kVolunteer, Role::kAuditor}) {

@@ -289,22 +289,24 @@ TEST_P(StoreBatch, SchemaOneStoreIsMigratedAtOpen) {
   ASSERT_OK(reference->ApplyBatch(ops));
   {
     auto store = OpenOrDie(dir.path(), TestOptions(sealer()));
-    for (const auto& key : keys) {
-      auto got = store->Get(key);
-      if (key == broken) {  // unreadable before, unreadable after: reported, not hidden
-        EXPECT_EQ(got.status().code(), StatusCode::kCorruption);
-        continue;
-      }
-      ASSERT_OK(got);
-      ASSERT_TRUE(got->has_value());
-      EXPECT_EQ((*got)->Encode(), (*reference->Get(key))->Encode()) << key.ToString();
-    }
+    // Unreadable before, unreadable after the migration: reported, not hidden...
     auto report = store->CheckIntegrity();
     ASSERT_OK(report);
     ASSERT_FALSE(report->problems.empty());
     for (const auto& problem : report->problems) {
       EXPECT_NE(problem.find(broken.ToString()), std::string::npos) << problem;
     }
+    // ...and read as its replay from the op log (then rewritten: docs/store.md, quarantine).
+    for (const auto& key : keys) {
+      auto got = store->Get(key);
+      ASSERT_OK(got);
+      ASSERT_TRUE(got->has_value());
+      EXPECT_EQ((*got)->Encode(), (*reference->Get(key))->Encode()) << key.ToString();
+    }
+    report = store->CheckIntegrity();
+    ASSERT_OK(report);
+    EXPECT_TRUE(report->ok()) << report->problems.front();
+    EXPECT_EQ(report->quarantined, 1u);
   }
   // Migrated once: the store now says schema 2.
   auto format = testing::RawGet(dir.path(), "meta", "format");

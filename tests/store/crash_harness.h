@@ -13,12 +13,15 @@
 // the replay of the op log, chains contiguous with vv, pending beyond vv).
 //
 // A process kill keeps what the kernel already has; it tests LMDB's commit protocol and the
-// store's use of it, not the disk's honesty about fsync (see docs/store.md).
+// store's use of it, not whether the store makes its commits durable. The power-cut test adds
+// that: `in_child` starts the volatile layer of power_cut.h in the child, and `after_kill`
+// drops, in the parent, every write the child did not make durable before the checks run.
 // Single-threaded; forks, so call it from a process with no other threads.
 #ifndef FULEI_TESTS_STORE_CRASH_HARNESS_H_
 #define FULEI_TESTS_STORE_CRASH_HARNESS_H_
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -32,6 +35,13 @@ struct CrashRunOptions {
   uint64_t seed = 1;
   const Sealer* sealer = nullptr;
   int ops_per_chain = 4;  // per batch; 6 chains
+  // Runs in each child before it opens the store.
+  std::function<void()> in_child;
+  // Runs in the parent after each kill, before the checks, with a seed drawn for the round;
+  // returns "" or what went wrong (a failure of the round).
+  std::function<std::string(uint64_t seed)> after_kill;
+  // The child opens its store with StoreOptions::test_only_no_sync (commits not durable).
+  bool test_only_no_sync = false;
 };
 
 struct CrashRunReport {

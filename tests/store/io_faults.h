@@ -7,8 +7,15 @@
 // write after arming (1-based), either failing it with an errno (nothing written) or killing
 // the process with SIGKILL just before it. Disarmed, the calls go straight to libc.
 // Not thread-safe: arm and disarm on the test's thread while no other thread writes.
+//
+// An observer (power_cut.h, the volatile page cache of the power-cut test) can watch the same
+// calls: it sees each write just before it is made (after an armed fault), then its outcome, and
+// may take over fdatasync/fsync.
 #ifndef FULEI_TESTS_STORE_IO_FAULTS_H_
 #define FULEI_TESTS_STORE_IO_FAULTS_H_
+
+#include <sys/types.h>
+#include <sys/uio.h>
 
 #include <cstdint>
 
@@ -23,6 +30,20 @@ void KillAtWrite(int64_t k);
 void DisarmIoFaults();
 // Writes seen since the last arm/disarm.
 int64_t WritesSeen();
+
+// Watches pwrite/writev/fdatasync/fsync. BeforeWrite gets the write's file offset (writev: the
+// descriptor's position) and length; AfterWrite the same write, its bytes and what it returned;
+// Sync returns true when it handled the call itself (libc's is then not called; it returns 0).
+// Not owned; nullptr removes it. Set it while no other thread writes.
+class WriteObserver {
+ public:
+  virtual ~WriteObserver() = default;
+  virtual void BeforeWrite(int fd, off_t offset, size_t n) = 0;
+  virtual void AfterWrite(int fd, off_t offset, const struct iovec* iov, int iovcnt,
+                          ssize_t written) = 0;
+  virtual bool Sync(int fd) = 0;
+};
+void SetWriteObserver(WriteObserver* observer);
 
 }  // namespace fulei::store::testing
 

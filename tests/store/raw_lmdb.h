@@ -70,6 +70,20 @@ inline void RawEdit(const std::string& dir, const char* db,
   mdb_env_close(env);
 }
 
+// Flips one bit in the middle of the value of `key` in database `db` of the (closed) store in
+// `dir`: bit rot under a store. Fails the test when `db` holds no such key.
+inline void RawFlip(const std::string& dir, const char* db, const std::string& key) {
+  bool found = false;
+  RawEdit(dir, db, [&](RawRows& rows) {
+    for (auto& [k, v] : rows) {
+      if (k != key || v.empty()) continue;
+      v[v.size() / 2] = static_cast<char>(v[v.size() / 2] ^ 0x10);
+      found = true;
+    }
+  });
+  EXPECT_TRUE(found) << db << " holds no such key";
+}
+
 }  // namespace fulei::store::testing
 
 #endif  // FULEI_TESTS_STORE_RAW_LMDB_H_

@@ -14,6 +14,7 @@
 #include "store/store.h"
 #include "tests/store/io_faults.h"
 #include "tests/store/test_util.h"
+#include "tests/support/skip.h"
 
 namespace fulei::store {
 namespace {
@@ -214,10 +215,10 @@ class SmallDisk {
 TEST(StoreFault, FullDiskRefusesOrdinaryOpsAndTheReserveCarriesUrgentOnes) {
   TempDir dir;
   SmallDisk disk(dir.path());
-  if (!disk.mounted()) {
-    GTEST_SKIP() << "mounting a 6 MiB tmpfs failed (errno " << errno
-                 << "): the disk-full test needs root (CI runs as root)";
-  }
+  FULEI_SKIP_UNLESS_AVAILABLE(disk.mounted()
+                                  ? std::string()
+                                  : "mounting a 6 MiB tmpfs failed (errno " +
+                                        std::to_string(errno) + "): the disk-full test needs root");
   std::string db = dir.sub("store");
   StoreOptions o;
   o.node_id = kSelf;

@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -115,6 +116,44 @@ TEST_F(CertDirectoryTest, SessionRefusesLaterBatchesOfAnOriginRevokedMeanwhile) 
   EXPECT_EQ(refused.code(), StatusCode::kInvalidArgument);  // the town closes the session
   EXPECT_NE(refused.ToString().find("revoked"), std::string::npos) << refused.ToString();
   EXPECT_EQ(Vv(town, kVillage)[village.id()], 2u);
+}
+
+// Issue 14: the directory kept the last chain added, so any peer could put a node's older
+// chain (expiring sooner, or from before it moved units) in place of its newer one.
+TEST_F(CertDirectoryTest, OlderChainDoesNotReplaceANewerOne) {
+  auto& town = AddNode(kTown, crypto::Role::kTown);
+  auto& village = AddNode(kVillage, crypto::Role::kVillage);  // expires kNow + 1 year
+  ASSERT_OK_AND_ASSIGN(crypto::Certificate renewed,
+                       crypto::CertifyNode(*village.identity, crypto::Role::kVillage, kVillage, 0,
+                                           kNow + 2 * 86'400'000ull * 365, root_));
+  const std::string older = crypto::EncodeChain({village.cert});
+  const std::string newer = crypto::EncodeChain({renewed});
+  {
+    CertDirectory certs(*town.store);
+    ASSERT_OK(certs.Add(older, trust_, kNow));
+    ASSERT_OK(certs.Add(newer, trust_, kNow));  // a later expiry replaces
+    ASSERT_OK_AND_ASSIGN(std::optional<std::string> held, certs.Get(village.id()));
+    EXPECT_EQ(held.value_or(""), newer);
+    ASSERT_OK(certs.Add(older, trust_, kNow));  // verifies, but does not replace
+    ASSERT_OK_AND_ASSIGN(held, certs.Get(village.id()));
+    EXPECT_EQ(held.value_or(""), newer);
+    ASSERT_OK_AND_ASSIGN(crypto::Certificate leaf, certs.Leaf(village.id(), trust_, kNow));
+    EXPECT_EQ(leaf, renewed);
+  }
+  // What was persisted is the newer one too.
+  CertDirectory reopened(*town.store);
+  ASSERT_OK_AND_ASSIGN(std::optional<std::string> held, reopened.Get(village.id()));
+  EXPECT_EQ(held.value_or(""), newer);
+  ASSERT_OK(reopened.Add(older, trust_, kNow));
+  ASSERT_OK_AND_ASSIGN(held, CertDirectory(*town.store).Get(village.id()));
+  EXPECT_EQ(held.value_or(""), newer);
+  // Ops are vouched for by the chain that expires later, the held one or a batch's.
+  ASSERT_OK_AND_ASSIGN(crypto::Certificate leaf,
+                       reopened.LeafFor(village.id(), trust_, kNow, kNow + 1000, older));
+  EXPECT_EQ(leaf, renewed);
+  EXPECT_EQ(
+      reopened.LeafFor(village.id(), trust_, kNow, renewed.not_after_ms + 1, older).status().code(),
+      StatusCode::kOutOfRange);
 }
 
 }  // namespace

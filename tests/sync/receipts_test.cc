@@ -43,6 +43,21 @@ TEST(Receipts, WhoWritesOne) {
   EXPECT_EQ(ReceiptKey(op, 9).id, "0000000000000007.3@0000000000000009");
 }
 
+// Issue 14, defect 1: a receipt tells the reporter "the city has it"; an erased op carries no
+// body, so it never gets one (tests/sync/session_erasure_test.cc: end to end).
+TEST(Receipts, NoReceiptForAnErasedBody) {
+  crdt::Op op;
+  op.origin = 7;
+  op.seq = 3;
+  op.key = {kVillage, "report", "r1"};
+  op.flags = crdt::kOpFlagUrgent;
+  ASSERT_TRUE(WantsReceipt(op, 9, kCity));
+  op.erased = true;
+  EXPECT_FALSE(WantsReceipt(op, 9, kCity));
+  op.erasure = "an authorisation: it does not bring the body back";
+  EXPECT_FALSE(WantsReceipt(op, 9, kCity));
+}
+
 TEST_F(ReceiptsTest, TownReceiptTravelsBackToTheVillageOnTheUrgentLane) {
   auto& village = AddNode(kVillage, crypto::Role::kVillage);
   auto& town = AddNode(kTown, crypto::Role::kTown);

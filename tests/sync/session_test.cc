@@ -5,6 +5,12 @@
 
 #include <gtest/gtest.h>
 
+#include <limits>
+#include <optional>
+#include <set>
+#include <string>
+#include <variant>
+
 #include "crdt/codec.h"
 #include "crypto/op_chain.h"
 #include "crypto/revocation.h"
@@ -170,30 +176,31 @@ TEST_F(SyncTest, UrgentOutboxGoesFirstAndIsAcknowledged) {
   EXPECT_EQ(c->stats().urgent_acked, 1u);
 }
 
-TEST_F(SyncTest, VillageBootedIn1970AdoptsItsTownsClock) {
+// The session reports its peer's clock and never adopts it: the node decides (NodeCore, only an
+// upstream's, within limits; docs/protocol.md, "Clocks"). A village booted in 1970 whose node
+// adopted its town's clock passes that time as `now`, and takes the town's ops.
+TEST_F(SyncTest, VillageBootedIn1970TakesItsTownsOpsAtTheTimeItsNodeAdopted) {
   auto& village = AddNode(kVillage, crypto::Role::kVillage);
   auto& town = AddNode(kTown, crypto::Role::kTown);
   town.Set(kVillage, "child", "c1", "note", "written at the town");
-  // The village's wall clock says 1970 and its HLC knows nothing better.
   SessionConfig vc;
   vc.self_node = village.id();
   vc.self_unit = village.unit;
   vc.outbox_peer = "up";
   vc.clock = &village.clock;
-  vc.adopt_peer_clock = true;
   Session v(*village.store, trust_, *village.certs, vc, PeerIdentity{town.id(), town.unit});
   auto t = MakeSession(town, village, false);
-  ASSERT_OK(v.Start(0));
+  ASSERT_OK(v.Start(0));  // no clock to announce
   ASSERT_OK(t->Start(kNow));
-  // Deliver by hand with the village's "now" at 1970.
   for (int round = 0; round < 20; ++round) {
     auto a = v.TakeOutgoing();
     auto b = t->TakeOutgoing();
     if (a.empty() && b.empty()) break;
     for (auto& o : a) ASSERT_OK(t->OnMessage(o.bytes, kNow));
-    for (auto& o : b) ASSERT_OK(v.OnMessage(o.bytes, 0));  // the village accepts its town
+    for (auto& o : b) ASSERT_OK(v.OnMessage(o.bytes, kNow));  // the time its node adopted
   }
-  EXPECT_GE(village.clock.high_water().ms, kNow);
+  EXPECT_EQ(v.peer_clock_ms(), std::optional<uint64_t>(kNow));
+  EXPECT_EQ(t->peer_clock_ms(), std::nullopt);  // the village announced none
   EXPECT_EQ(Vv(village, kVillage)[town.id()], 1u);
   // Its next local op is stamped after what it saw.
   auto ops = village.Set(kVillage, "child", "c1", "note", "village reply");
@@ -201,11 +208,63 @@ TEST_F(SyncTest, VillageBootedIn1970AdoptsItsTownsClock) {
   EXPECT_GT(ops[0].stamp.ms, kNow - 1);
 }
 
+// Issue 14: a Hello's clock raised the receiver's HLC (persisted, never lowered), and the HLC
+// was the receiver's "now" for certificates and for the bound on stamps: one upstream could push
+// a node years ahead for good. (The node's side: NodeCoreClock.HelloFromTheFutureDoesNotPoison…)
+TEST_F(SyncTest, SessionReportsAFutureHelloButNeverAdoptsIt) {
+  auto& village = AddNode(kVillage, crypto::Role::kVillage);
+  auto& town = AddNode(kTown, crypto::Role::kTown);
+  auto v = MakeLaneSession(village, town, {.upstream = true});
+  const uint64_t years = 5ull * 365 * 86'400'000;
+  ASSERT_OK(
+      v->OnMessage(EncodeMessage(Hello{kProtocolVersion, town.id(), kTown, kNow + years}), kNow));
+  EXPECT_EQ(v->peer_clock_ms(), std::optional<uint64_t>(kNow + years));
+  EXPECT_LT(village.clock.high_water().ms, kNow + 3'600'000);
+  auto ops = village.Set(kVillage, "child", "c1", "name", "x");
+  ASSERT_EQ(ops.size(), 1u);
+  EXPECT_LT(ops[0].stamp.ms, kNow + 3'600'000);
+}
+
+// Issue 14: the bound was measured from max(now, HLC), and each batch's stamps raise the HLC.
+// A high-water already ahead (pushed by earlier batches, or persisted) widens nothing.
+TEST_F(SyncTest, StampsAreBoundedByWallTimeNotTheHlc) {
+  auto& village = AddNode(kVillage, crypto::Role::kVillage);
+  auto& town = AddNode(kTown, crypto::Role::kTown);
+  auto t = MakeLaneSession(town, village, {});
+  auto v = MakeLaneSession(village, town, {.upstream = true});
+  town.clock.Restore(crdt::Stamp{kNow + 10 * 3'600'000, 0});  // the town's HLC, ahead
+  // The village's clock runs two hours ahead: its ops are stamped so.
+  village.clock.Restore(crdt::Stamp{kNow + 2 * 3'600'000, 0});
+  village.Set(kVillage, "child", "c1", "name", "x");
+  ASSERT_OK(v->OnLocalChange(kVillage));
+  Status refused = Pipe(*v, *t);  // the town's "now" is kNow
+  EXPECT_EQ(refused.code(), StatusCode::kInvalidArgument) << refused.ToString();
+  EXPECT_NE(refused.message().find("future"), std::string::npos) << refused.ToString();
+  EXPECT_EQ(Vv(town, kVillage)[village.id()], 0u);
+}
+
+TEST_F(SyncTest, FutureBoundDoesNotOverflow) {
+  auto& village = AddNode(kVillage, crypto::Role::kVillage);
+  auto& town = AddNode(kTown, crypto::Role::kTown);
+  village.Set(kVillage, "child", "c1", "name", "x");
+  auto [c, p] = Connect(village, town);
+  // A "now" so late that now + max_future wraps around: nothing is too far in the future then.
+  const uint64_t late = std::numeric_limits<uint64_t>::max() - 10;
+  for (int round = 0; round < 20; ++round) {
+    auto a = c->TakeOutgoing();
+    auto b = p->TakeOutgoing();
+    if (a.empty() && b.empty()) break;
+    for (auto& o : a) ASSERT_OK(p->OnMessage(o.bytes, late));
+    for (auto& o : b) ASSERT_OK(c->OnMessage(o.bytes, kNow));
+  }
+  EXPECT_EQ(Vv(town, kVillage)[village.id()], 1u);
+}
+
 TEST_F(SyncTest, WithoutAnUpstreamClockFutureOpsAreRefused) {
   auto& village = AddNode(kVillage, crypto::Role::kVillage);
   auto& town = AddNode(kTown, crypto::Role::kTown);
   town.Set(kVillage, "child", "c1", "note", "written at the town");
-  auto v = MakeSession(village, town, true);  // adopt_peer_clock off
+  auto v = MakeSession(village, town, true);  // its node adopted no clock: now is 1970
   auto t = MakeSession(town, village, false);
   ASSERT_OK(v->Start(0));
   ASSERT_OK(t->Start(kNow));
@@ -336,19 +395,90 @@ TEST_F(SyncTest, VillageMayNotWriteItsTownsScope) {
   EXPECT_EQ(Vv(town, kTown)[village.id()], 0u);
 }
 
-TEST_F(SyncTest, SiblingVillageScopeIsNotAccepted) {
+// The scopes a message names (Hello names the sender's unit, not a scope it holds).
+std::set<std::string> ScopesNamed(const Message& m) {
+  std::set<std::string> out;
+  if (const auto* d = std::get_if<Digest>(&m)) {
+    for (const auto& s : d->scopes) out.insert(s.scope);
+  } else if (const auto* v = std::get_if<Vectors>(&m)) {
+    for (const auto& s : v->scopes) out.insert(s.scope);
+  } else if (const auto* b = std::get_if<OpsBatch>(&m)) {
+    out.insert(b->scope);
+  } else if (const auto* a = std::get_if<Ack>(&m)) {
+    out.insert(a->scope);
+  } else if (const auto* u = std::get_if<UrgentAck>(&m)) {
+    out.insert(u->scope);
+  }
+  return out;
+}
+
+constexpr char kSibling[] = "jinjiang/cizao/v013";
+
+// A town holds every village of its subtree; a village syncing with it must never be offered a
+// sibling's data: not in the digest or vectors, not in the first exchange, not pushed live
+// (Session::Shared on the sending side).
+TEST_F(SyncTest, SiblingVillageScopeIsNeverOffered) {
   auto& village = AddNode(kVillage, crypto::Role::kVillage);
+  auto& sibling = AddNode(kSibling, crypto::Role::kVillage);
   auto& town = AddNode(kTown, crypto::Role::kTown);
+  sibling.Set(kSibling, "child", "s1", "name", "a child of the sibling village");
+  auto [sc, sp] = Connect(sibling, town);
+  ASSERT_OK(Pipe(*sc, *sp));
+  ASSERT_EQ(Vv(town, kSibling)[sibling.id()], 1u);  // the town holds it
   village.Set(kVillage, "child", "c1", "name", "x");
   auto [c, p] = Connect(village, town);
-  Status st = Pipe(*c, *p, nullptr, [](int side, Outgoing& o) {
+  PipeStats stats;
+  ASSERT_OK(Pipe(*c, *p, &stats));
+  EXPECT_EQ(Vv(town, kVillage)[village.id()], 1u);  // the session did sync
+  // Live: the sibling writes again, the town takes it in and tells its session with the village.
+  sibling.Set(kSibling, "child", "s2", "name", "another child of the sibling village");
+  ASSERT_OK(sc->OnLocalChange(kSibling));
+  ASSERT_OK(Pipe(*sc, *sp));
+  ASSERT_EQ(Vv(town, kSibling)[sibling.id()], 2u);
+  ASSERT_OK(p->OnLocalChange(kSibling));
+  ASSERT_OK(Pipe(*c, *p, &stats));
+  size_t from_town = 0;
+  for (const auto& [side, o] : stats.log) {
+    if (side != 1) continue;
+    ++from_town;
     auto m = DecodeMessage(o.bytes);
-    if (side == 0 && m.ok() && std::holds_alternative<OpsBatch>(*m)) {
-      std::get<OpsBatch>(*m).scope = "jinjiang/cizao/v013";
-      o.bytes = EncodeMessage(*m);
+    ASSERT_OK(m);
+    EXPECT_EQ(ScopesNamed(*m).count(kSibling), 0u)
+        << "the town sent a " << MessageName(*m) << " naming its other village's scope";
+  }
+  EXPECT_GT(from_town, 2u);
+  EXPECT_TRUE(Vv(village, kSibling).empty());
+  EXPECT_EQ(StateOf(village, {kSibling, "child", "s1"}), "");
+  EXPECT_EQ(StateOf(village, {kSibling, "child", "s2"}), "");
+}
+
+// ... and a village refuses a sibling's ops even from its own town (buggy or compromised),
+// though they are the sibling's own, genuinely signed (Session::Shared on the receiving side:
+// the origin may write the scope, so nothing else would stop them).
+TEST_F(SyncTest, SiblingVillageScopeIsNotAccepted) {
+  auto& village = AddNode(kVillage, crypto::Role::kVillage);
+  auto& sibling = AddNode(kSibling, crypto::Role::kVillage);
+  auto& town = AddNode(kTown, crypto::Role::kTown);
+  sibling.Set(kSibling, "child", "s1", "name", "a child of the sibling village");
+  std::string sibling_batch;  // the batch the sibling sent its town, as the town received it
+  {
+    auto [sc, sp] = Connect(sibling, town);
+    PipeStats stats;
+    ASSERT_OK(Pipe(*sc, *sp, &stats));
+    for (const auto& [side, o] : stats.log) {
+      auto m = DecodeMessage(o.bytes);
+      if (side == 0 && m.ok() && std::holds_alternative<OpsBatch>(*m)) sibling_batch = o.bytes;
     }
-  });
-  EXPECT_EQ(st.code(), StatusCode::kInvalidArgument);
+  }
+  ASSERT_FALSE(sibling_batch.empty());
+  auto [c, p] = Connect(village, town);
+  ASSERT_OK(Pipe(*c, *p));
+  // The town relays it to the village as if it were the village's to hold.
+  Status st = c->OnMessage(sibling_batch, kNow);
+  EXPECT_EQ(st.code(), StatusCode::kInvalidArgument) << st.ToString();
+  EXPECT_NE(st.message().find(kSibling), std::string::npos) << st.ToString();
+  EXPECT_TRUE(Vv(village, kSibling).empty());
+  EXPECT_EQ(StateOf(village, {kSibling, "child", "s1"}), "");
 }
 
 TEST_F(SyncTest, RevokedOriginIsRejected) {
@@ -509,6 +639,74 @@ TEST_F(UrgentLaneTest, ReceiverThatKnowsOfARevocationSkipsRelayedOpsWithoutClosi
   EXPECT_GE(p.stats().ops_skipped_revoked, 1u);
   EXPECT_EQ(Vv(city, kVillage)[village.id()], 0u);  // nothing of the revoked origin applied
   EXPECT_EQ(Vv(city, kTown)[town.id()], 1u);        // the town's own op went up
+}
+
+// ---- certificate chains carried by batches (issue 14) -----------------------------------
+
+// A chain a batch carries was written to the directory (and the store) before the batch was
+// checked: a refused batch left it behind.
+TEST_F(SyncTest, ChainIsPersistedOnlyWithAnAcceptedBatch) {
+  auto& village = AddNode(kVillage, crypto::Role::kVillage);
+  auto& town = AddNode(kTown, crypto::Role::kTown);
+  for (int i = 0; i < 3; ++i) village.Set(kVillage, "child", "c" + std::to_string(i), "name", "x");
+  auto [c, p] = Connect(village, town);
+  bool altered = false;
+  Status refused = Pipe(*c, *p, nullptr, [&](int side, Outgoing& o) {
+    auto m = DecodeMessage(o.bytes);
+    if (side != 0 || altered || !m.ok() || !std::holds_alternative<OpsBatch>(*m)) return;
+    OpsBatch& b = std::get<OpsBatch>(*m);
+    ASSERT_EQ(b.certs.size(), 1u);
+    auto op = crdt::DecodeOp(b.ops[1]);
+    op->writes[0].value = "altered";
+    b.ops[1] = crdt::EncodeOp(*op);
+    o.bytes = EncodeMessage(*m);
+    altered = true;
+  });
+  ASSERT_TRUE(altered);
+  EXPECT_EQ(refused.code(), StatusCode::kInvalidArgument);
+  auto held = town.certs->Get(village.id());
+  ASSERT_OK(held);
+  EXPECT_FALSE(held->has_value()) << "a refused batch left its chain in the directory";
+  CertDirectory reopened(*town.store);
+  auto stored = reopened.Get(village.id());
+  ASSERT_OK(stored);
+  EXPECT_FALSE(stored->has_value()) << "a refused batch left its chain in the store";
+
+  // The same batch, unaltered, is accepted, and its chain kept with it.
+  auto [c2, p2] = Connect(village, town);
+  ASSERT_OK(Pipe(*c2, *p2));
+  EXPECT_EQ(Vv(town, kVillage)[village.id()], 3u);
+  CertDirectory after(*town.store);
+  auto kept = after.Get(village.id());
+  ASSERT_OK(kept);
+  EXPECT_EQ(kept->value_or(""), crypto::EncodeChain({village.cert}));
+}
+
+// Each run was checked against its chain at its last stamp only: ops stamped before the
+// chain's not_before (or after its not_after) earlier in the run went through.
+TEST_F(SyncTest, OpsOutsideTheirChainsValidityAreRefused) {
+  auto& village = AddNode(kVillage, crypto::Role::kVillage);
+  auto& town = AddNode(kTown, crypto::Role::kTown);
+  // The village's certificate is valid from kNow + 1 s only (and expires later than the one it
+  // was created with, so its directory keeps it and its sessions send it).
+  ASSERT_OK_AND_ASSIGN(village.cert,
+                       crypto::CertifyNode(*village.identity, crypto::Role::kVillage, kVillage,
+                                           kNow + 1000, kNow + 2 * 86'400'000ull * 365, root_));
+  ASSERT_OK(village.certs->Add(crypto::EncodeChain({village.cert}), trust_, kNow + 1000));
+  auto write = [&](const std::string& id, uint64_t wall) {
+    store::LocalChange change;
+    change.key = {kVillage, "child", id};
+    change.author = "tester";
+    change.writes.push_back(crdt::FieldWrite{"name", crdt::WriteKind::kSet, "x", {}});
+    ASSERT_OK(village.writer->Write(std::span<const store::LocalChange>(&change, 1), wall, {}));
+  };
+  write("c1", kNow);         // before the certificate's not_before
+  write("c2", kNow + 5000);  // inside: one run of two ops, ending at a head signed then
+  auto [c, p] = Connect(village, town);
+  Status refused = Pipe(*c, *p);
+  EXPECT_EQ(refused.code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(refused.message().find("validity"), std::string::npos) << refused.ToString();
+  EXPECT_EQ(Vv(town, kVillage)[village.id()], 0u);
 }
 
 }  // namespace

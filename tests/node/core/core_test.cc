@@ -8,6 +8,9 @@
 #include <gtest/gtest.h>
 
 #include <deque>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <map>
 #include <memory>
 #include <optional>
@@ -15,9 +18,11 @@
 #include <string>
 #include <vector>
 
+#include "crypto/data_key.h"
 #include "crypto/identity.h"
 #include "crypto/random.h"
 #include "crypto/revocation.h"
+#include "node/core/data_key_sealer.h"
 #include "sync/receipts.h"
 #include "tests/support/status_matchers.h"
 #include "tests/support/temp_dir.h"
@@ -34,6 +39,7 @@ struct TestNode {
   std::vector<std::string> ups;  // units of its upstreams, in order
   std::string dir;
   crypto::CertChain chain;
+  std::unique_ptr<DataKeySealer> sealer;  // the node's data keys, kept across restarts
   std::unique_ptr<NodeCore> core;
 };
 
@@ -53,6 +59,8 @@ class Harness {
     FULEI_CHECK(cert.ok());
     n.chain = {*cert};
     FULEI_CHECK_OK(identity.Save(n.dir, crypto::KeyProtection::None(), random_));
+    crypto::SystemRandom key_random;  // not random_: the runs' other draws stay as they were
+    n.sealer = std::make_unique<DataKeySealer>(crypto::KeyRing::Create(key_random));
     Start(unit);
     return *n.core;
   }
@@ -63,6 +71,7 @@ class Harness {
     c.unit = unit;
     c.data_dir = n.dir;
     c.upstream_units = n.ups;
+    c.sealer = n.sealer.get();
     c.reserve_bytes = 0;
     c.initial_map_bytes = size_t{4} << 20;
     c.backoff.initial = std::chrono::milliseconds(100);
@@ -154,6 +163,18 @@ class Harness {
       }
     }
   }
+
+  // A second connection of `child` to `parent` that the parent accepts, while the child's core
+  // knows nothing of it (the child restarted, or the older link died without the parent
+  // noticing, or a copy of the child's identity dials): messages to the child's end are lost.
+  ConnId ConnectAgain(const std::string& child, const std::string& parent) {
+    const ConnId id = next_conn_++;
+    wires_[id] = Wire{child, parent, 0, true};
+    core(parent).OnConnected(id, -1, nodes_.at(child).chain.front(), now_);
+    Pump();
+    return id;
+  }
+  bool Open(ConnId id) const { return wires_.count(id) != 0 && wires_.at(id).open; }
 
   Action::Kind last_close_kind() const { return Action::Kind::kClose; }
   std::vector<Status> closes;  // reasons of every kClose the cores asked for
@@ -288,6 +309,7 @@ TEST(NodeCore, OpensDialsEveryUpstreamAndTheCityArmsEscalation) {
   c.data_dir = dir.path();
   c.upstream_units = {"", kCity};
   c.reserve_bytes = 0;
+  c.unsealed_for_tests = true;  // dials and timers only: nothing here needs sealing
   ASSERT_OK_AND_ASSIGN(auto core, NodeCore::Open(std::move(c), std::move(identity), {*cert},
                                                  root.public_key(), random, kStartMs));
   std::vector<Action> actions = core->TakeActions();
@@ -309,9 +331,74 @@ TEST(NodeCore, RefusesAChainOfAnotherUnit) {
   CoreConfig c;
   c.unit = "jinjiang/chidian";
   c.data_dir = dir.path();
+  c.unsealed_for_tests = true;  // the chain is what is refused
   auto core = NodeCore::Open(std::move(c), std::move(identity), {*cert}, root.public_key(), random,
                              kStartMs);
   EXPECT_EQ(core.status().code(), StatusCode::kInvalidArgument);
+}
+
+// Issue 14, defect 9: with no sealer configured (the default) the node started anyway and wrote
+// children's names to LMDB in plaintext. It refuses now, before it creates anything, unless the
+// config says explicitly that it may run unsealed.
+TEST(NodeCore, NodeRefusesToStartUnsealed) {
+  testing::TempDir dir;
+  crypto::DeterministicRandom random(3);
+  crypto::SigningKey root = crypto::SigningKey::Generate(random);
+  crypto::NodeIdentity identity = crypto::NodeIdentity::Generate(random);
+  ASSERT_OK_AND_ASSIGN(
+      crypto::Certificate cert,
+      crypto::CertifyNode(identity, crypto::Role::kVillage, kVillage, 0, kStartMs * 2, root));
+  ASSERT_OK(identity.Save(dir.path(), crypto::KeyProtection::None(), random));
+  auto load = [&] {
+    auto loaded = crypto::NodeIdentity::Load(dir.path(), crypto::KeyProtection::None());
+    FULEI_CHECK(loaded.ok());
+    return std::move(loaded).value();
+  };
+  const std::string data_dir = dir.sub("village");
+  auto config = [&] {
+    CoreConfig c;
+    c.unit = kVillage;
+    c.data_dir = data_dir;
+    c.reserve_bytes = 0;
+    return c;
+  };
+  auto refused = NodeCore::Open(config(), load(), {cert}, root.public_key(), random, kStartMs);
+  EXPECT_EQ(refused.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(refused.status().message().find("sealer"), std::string::npos)
+      << refused.status().ToString();
+  EXPECT_FALSE(std::filesystem::exists(data_dir)) << "a refused node created its store";
+  // Said explicitly, it runs unsealed.
+  CoreConfig unsealed = config();
+  unsealed.unsealed_for_tests = true;
+  EXPECT_OK(
+      NodeCore::Open(std::move(unsealed), load(), {cert}, root.public_key(), random, kStartMs));
+}
+
+// With the product's sealer a child's name never reaches the node's files in plaintext.
+TEST(NodeCore, SealedNodeKeepsNamesOutOfItsFiles) {
+  testing::TempDir dir;
+  crypto::DeterministicRandom random(4);
+  crypto::SigningKey root = crypto::SigningKey::Generate(random);
+  crypto::NodeIdentity identity = crypto::NodeIdentity::Generate(random);
+  ASSERT_OK_AND_ASSIGN(
+      crypto::Certificate cert,
+      crypto::CertifyNode(identity, crypto::Role::kVillage, kVillage, 0, kStartMs * 2, root));
+  DataKeySealer sealer = DataKeySealer::Generate(random);
+  CoreConfig c;
+  c.unit = kVillage;
+  c.data_dir = dir.path();
+  c.reserve_bytes = 0;
+  c.sealer = &sealer;
+  {
+    ASSERT_OK_AND_ASSIGN(auto core, NodeCore::Open(std::move(c), std::move(identity), {cert},
+                                                   root.public_key(), random, kStartMs));
+    ASSERT_OK(core->Write({Child("c1", "Zhang Xiaoming")}, {}, kStartMs));
+  }
+  for (const auto& entry : std::filesystem::directory_iterator(dir.path())) {
+    std::ifstream in(entry.path(), std::ios::binary);
+    const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    EXPECT_EQ(bytes.find("Zhang Xiaoming"), std::string::npos) << entry.path();
+  }
 }
 
 TEST(NodeCore, FailedDialIsRetriedAfterABackoff) {
@@ -448,6 +535,45 @@ TEST(NodeCore, RevokedVillageIsCutOffAndItsQueuedReportLeavesTheTownsOutbox) {
   auto at_city = h.core(kCity).store().Get({kVillage, "report", "r1"});
   ASSERT_OK(at_city);
   EXPECT_FALSE(at_city->has_value());
+}
+
+// Issue 14, defect 5: a node could hold any number of sessions with its town, each with its
+// own per-session state.
+TEST(NodeCore, SecondSessionOfANodeReplacesTheFirst) {
+  Harness h;
+  h.Add(kCity, crypto::Role::kCity, {});
+  NodeCore& town = h.Add(kTown, crypto::Role::kTown, {kCity});
+  NodeCore& village = h.Add(kVillage, crypto::Role::kVillage, {kTown});
+  ASSERT_TRUE(village.upstream_connected(0));
+  ASSERT_EQ(town.connected_peers(), 2u);  // the city and the village
+  ASSERT_EQ(h.Connections(kVillage, kTown), 1u);
+  h.Block(kVillage, kTown);  // the village's own redials fail meanwhile
+
+  std::vector<ConnId> extra;
+  for (int i = 0; i < 20; ++i) extra.push_back(h.ConnectAgain(kVillage, kTown));
+  // Each new session closed the one before: one session of the village at a time.
+  EXPECT_EQ(town.connected_peers(), 2u);
+  EXPECT_EQ(h.Connections(kVillage, kTown), 1u);
+  for (size_t i = 0; i + 1 < extra.size(); ++i) EXPECT_FALSE(h.Open(extra[i])) << i;
+  EXPECT_TRUE(h.Open(extra.back()));
+  EXPECT_FALSE(village.upstream_connected(0));  // its original link was the first replaced
+  bool replaced = false;
+  for (const Status& st : h.closes) {
+    replaced |=
+        st.code() == StatusCode::kAborted && st.message().find("replaced") != std::string::npos;
+  }
+  EXPECT_TRUE(replaced);
+  EXPECT_EQ(town.stats().sync_errors, 0u);  // a replacement is not the peer's error
+
+  // The village dials again: its session replaces the last one and syncs.
+  h.Unblock(kVillage, kTown);
+  h.Advance(2'000);
+  ASSERT_TRUE(village.upstream_connected(0));
+  EXPECT_FALSE(h.Open(extra.back()));
+  EXPECT_EQ(town.connected_peers(), 2u);
+  ASSERT_OK(village.Write({Child("c1", "小明")}, {}, h.now()));
+  h.Pump();
+  EXPECT_TRUE(Holds(town, "c1"));
 }
 
 TEST(NodeCore, StopClosesEveryConnectionAndIgnoresLaterEvents) {

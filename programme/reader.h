@@ -1,0 +1,114 @@
+// Reader: the one way the node, the CLI and the admin web read records for a person. Every call
+// takes the viewer (who, which role, which unit: redact.h) and decides there: a record the
+// viewer may not see is refused or left out, and every record returned is redacted for the
+// viewer (RedactRecord). Exports go through the same decision (export_table.h) and are written
+// owner-only with no temporary file left behind (export_csv.h, export_xlsx.h). docs/programme.md,
+// "Reading for a person".
+//
+// Reading for a person is kept apart from the programme's own computations (aggregation,
+// escalation, transfer plans), which read the store directly and return counts, flags and
+// writes, never a person's data for display.
+//
+// Threading: as store::Store (thread-compatible; the node's event loop makes all calls). The
+// Reader holds a reference to the store, which must outlive it. Everything returned is owned by
+// the caller.
+#ifndef FULEI_PROGRAMME_READER_H_
+#define FULEI_PROGRAMME_READER_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "crdt/record.h"
+#include "crdt/status.h"
+#include "programme/date.h"
+#include "programme/export_csv.h"
+#include "programme/export_table.h"
+#include "programme/fields.h"
+#include "programme/redact.h"
+#include "store/store.h"
+
+namespace fulei::programme {
+
+// One record as a viewer may see it.
+struct ViewedRecord {
+  crdt::RecordKey key;
+  Fields fields;                    // what the viewer may see
+  std::vector<std::string> hidden;  // names of the fields removed (shown as 已隐藏)
+};
+
+struct ListOptions {
+  // Keeps a record when it returns true (unset: keeps all). It sees the record as redacted for
+  // the viewer, so no filter can select records by a value the viewer may not read. It runs
+  // inside the store's read transaction: it must not call the store.
+  std::function<bool(const ViewedRecord&)> filter;
+  size_t limit = 0;  // at most this many records (0: no limit)
+};
+
+struct Listing {
+  std::vector<ViewedRecord> records;  // by scope, then id
+  bool truncated = false;             // the limit was reached before the end
+};
+
+enum class ExportKind : uint8_t {
+  kChildren,           // 儿童信息, for the national system
+  kStudyAid,           // 福彩助学摸底
+  kFamilyCareOverdue,  // 亲情关爱逾期
+};
+enum class ExportFormat : uint8_t { kCsv, kXlsx };
+
+struct ExportRequest {
+  ExportKind kind = ExportKind::kChildren;
+  std::string subtree;        // at or below the viewer's unit
+  Date today;                 // ages (study aid), periods (family care)
+  int64_t now_s = 0;          // when the export is made (unix seconds), for the audit log
+  UnitNames units;            // display names of units
+  bool only_willing = false;  // kStudyAid: only the children whose wish is "yes"
+  CsvMode csv_mode = CsvMode::kExcel;
+};
+
+struct ExportSummary {
+  size_t rows = 0;
+  uint64_t audit_entry = 0;  // the store's audit entry recording the export
+};
+
+class Reader {
+ public:
+  explicit Reader(store::Store& store) : store_(store) {}
+
+  // The record at `key` as `viewer` may see it. The decision is taken from the key before the
+  // store is read, so a refusal says nothing about whether the record exists.
+  // Errors: kInvalidArgument (unknown type), kPermissionDenied, kNotFound (absent or deleted),
+  // store errors (kCorruption, kIoError).
+  Result<ViewedRecord> Get(const Viewer& viewer, const crdt::RecordKey& key);
+
+  // The records of `type` at or below `subtree` that `viewer` may see, redacted, then filtered.
+  // `subtree` is the viewer's unit or below it, or an ancestor of it (whose registries the
+  // viewer may read: redact.h); records the viewer may not see are left out without a trace.
+  // Deleted records are left out. Errors: kInvalidArgument (unknown type), kPermissionDenied
+  // (a subtree beside the viewer's unit), store errors.
+  Result<Listing> List(const Viewer& viewer, std::string_view type, std::string_view subtree,
+                       const ListOptions& options = {});
+
+  // Writes the export `request` of `viewer` to `path` (export_csv.h / export_xlsx.h), every row
+  // redacted for the viewer, after appending to the store's audit log who exported what (user,
+  // role, unit, kind, subtree, format, rows, time): an export that cannot be audited is not
+  // made. Records the viewer may not see are left out; transferred-away redirects are left out
+  // (the new unit exports the child). Errors: kInvalidArgument (no user id in the viewer),
+  // kPermissionDenied (a subtree not at or below the viewer's unit), the writers' and the
+  // store's errors.
+  Result<ExportSummary> Export(const Viewer& viewer, const ExportRequest& request,
+                               ExportFormat format, const std::string& path);
+
+ private:
+  Result<RedactedTable> ExportTable(const Viewer& viewer, const ExportRequest& request);
+
+  store::Store& store_;
+};
+
+}  // namespace fulei::programme
+
+#endif  // FULEI_PROGRAMME_READER_H_
