@@ -1,6 +1,6 @@
 // fulei: the node daemon and command-line tool.
-//   fulei sim [--seed N] [--seeds K] [--units FILE] [--pilot] [--villages N] [--minutes M]
-//             [--no-faults]
+//   fulei sim [--seed N] [--seeds K] [--units FILE [--real-villages]] [--pilot] [--villages N]
+//             [--minutes M] [--no-faults]
 //   fulei version
 #include <CLI/CLI.hpp>
 #include <cstdio>
@@ -20,6 +20,10 @@ int main(int argc, char** argv) {
   sim_cmd->add_option("--units", sim.units_file, "town-level units (deploy/jinjiang-units.json)")
       ->check(CLI::ExistingFile);
   sim_cmd->add_flag("--pilot", sim.pilot_only, "only the plan's pilot towns");
+  sim_cmd
+      ->add_flag("--real-villages", sim.real_villages,
+                 "按单位文件分布村社区 villages per town as the units file has them (385 in all)")
+      ->needs("--units");
   sim_cmd->add_option("--villages", sim.villages_per_town, "villages per town")
       ->check(CLI::Range(1, 60));
   sim_cmd->add_option("--minutes", sim.minutes, "simulated minutes of faults and edits")

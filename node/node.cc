@@ -304,6 +304,16 @@ Result<std::vector<crdt::Op>> Node::Write(const std::vector<store::LocalChange>&
   return ops;
 }
 
+Result<std::vector<crdt::Op>> Node::WriteAs(const programme::Viewer& writer,
+                                            const std::vector<store::LocalChange>& changes,
+                                            const std::vector<std::string>& urgent_outboxes) {
+  Impl& n = *impl_;
+  if (n.stopped) return FailedPrecondition("node stopped");
+  auto ops = n.core->WriteAs(writer, changes, urgent_outboxes, n.Wall());
+  n.Drive();
+  return ops;
+}
+
 Status Node::PublishRevocations(std::string_view signed_list) {
   Impl& n = *impl_;
   if (n.stopped) return FailedPrecondition("node stopped");

@@ -110,9 +110,16 @@ class Node {
   Node(const Node&) = delete;
   Node& operator=(const Node&) = delete;
 
-  // NodeCore::Write at the wall clock's now (urgent_outboxes normally {kUpstreamOutbox}).
+  // NodeCore::Write at the wall clock's now (urgent_outboxes normally {kUpstreamOutbox}):
+  // internal and system writes only, unchecked.
   Result<std::vector<crdt::Op>> Write(const std::vector<store::LocalChange>& changes,
                                       const std::vector<std::string>& urgent_outboxes = {});
+  // NodeCore::WriteAs at the wall clock's now: a write made for a person, validated and checked
+  // against the writer's role and unit (programme/write_policy.h); refused whole, nothing
+  // written, with the reason in Chinese and English.
+  Result<std::vector<crdt::Op>> WriteAs(const programme::Viewer& writer,
+                                        const std::vector<store::LocalChange>& changes,
+                                        const std::vector<std::string>& urgent_outboxes = {});
   // NodeCore::PublishRevocations (the city only).
   Status PublishRevocations(std::string_view signed_list);
   // NodeCore::CheckEscalations (the city only).

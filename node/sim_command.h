@@ -14,7 +14,11 @@ struct SimOptions {
   int villages_per_town = 3;
   std::string units_file;   // Jinjiang's units (deploy/jinjiang-units.json); empty: t0, t1...
   bool pilot_only = false;  // only the plan's pilot towns 磁灶镇, 池店镇, 西园街道
-  int minutes = 20;         // simulated minutes of faults and edits
+  // With units_file: the villages of each town as the file has them — a unit's "villages"
+  // count where it gives one, the rest of "village_level_units_total" (385) shared evenly
+  // among the others — instead of villages_per_town each.
+  bool real_villages = false;
+  int minutes = 20;  // simulated minutes of faults and edits
   bool faults = true;
 };
 

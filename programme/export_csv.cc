@@ -9,13 +9,14 @@ bool NeedsGuard(std::string_view cell) {
   if (cell.empty()) return false;
   const char c = cell[0];
   if (c == '=' || c == '+' || c == '-' || c == '@') return true;
-  if (cell.size() < 11) return false;
   for (size_t i = 0; i < cell.size(); ++i) {
     const char d = cell[i];
     const bool id_check_x = d == 'X' && i == 17 && cell.size() == 18;
     if ((d < '0' || d > '9') && !id_check_x) return false;
   }
-  return true;
+  // All digits: long runs (Excel rounds them) and codes with a leading zero ("01" 汉族, "06"
+  // 死亡: Excel drops the zero).
+  return cell.size() >= 11 || (cell.size() >= 2 && c == '0');
 }
 
 void AppendCell(std::string& out, std::string_view cell, CsvMode mode) {

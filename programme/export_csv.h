@@ -3,10 +3,11 @@
 // comma, a quote, CR or LF is quoted, quotes doubled). docs/export.md.
 //
 // CsvMode::kExcel additionally guards cells for opening in Excel: a cell that starts with = + - @
-// (a formula to Excel: CSV injection) or that is a run of 11 or more digits (an ID or phone
-// number, which Excel would show as 3.50582E+17 and round) gets a leading TAB, which Excel
-// shows as text and keeps. CsvMode::kExact writes cells byte for byte, for machine import.
-// ParseCsv reads what ToCsv writes (and any RFC 4180 text), for tests and imports.
+// (a formula to Excel: CSV injection), that is a run of 11 or more digits (an ID or phone
+// number, which Excel would show as 3.50582E+17 and round) or a code of digits with a leading
+// zero ("01", which Excel would show as 1) gets a leading TAB, which Excel shows as text and keeps.
+// CsvMode::kExact writes cells byte for byte, for machine import. ParseCsv reads what ToCsv writes
+// (and any RFC 4180 text), for tests and imports.
 //
 // Only tables redacted for the viewer are written (export_table.h): ToCsv and WriteCsv take the
 // viewer and refuse a table made for another one (kPermissionDenied). WriteCsv makes a file

@@ -1,5 +1,6 @@
 #include "programme/export_table.h"
 
+#include "programme/national_codes.h"
 #include "programme/schema.h"
 #include "programme/scope.h"
 
@@ -94,20 +95,63 @@ std::string NameOrId(const NamesById& names, std::string_view type, const std::s
 
 }  // namespace
 
+std::span<const std::string_view> NationalChildColumns() {
+  static constexpr std::string_view kColumns[] = {"序号",
+                                                  "儿童编号",
+                                                  "姓名",
+                                                  "性别代码",
+                                                  "性别",
+                                                  "民族代码",
+                                                  "民族",
+                                                  "出生日期",
+                                                  "公民身份号码",
+                                                  "儿童类别代码",
+                                                  "儿童类别",
+                                                  "户口分类代码",
+                                                  "户口分类",
+                                                  "户口性质",
+                                                  "户籍地址",
+                                                  "现住址",
+                                                  "所属镇（街道）",
+                                                  "所属村（社区）",
+                                                  "健康状况代码",
+                                                  "健康状况",
+                                                  "残疾类别代码",
+                                                  "残疾类别",
+                                                  "残疾等级",
+                                                  "是否学校寄宿",
+                                                  "就学情况",
+                                                  "就读学校",
+                                                  "年级",
+                                                  "父亲现状况",
+                                                  "父亲务工地点",
+                                                  "母亲现状况",
+                                                  "母亲务工地点",
+                                                  "监护人姓名",
+                                                  "与儿童关系",
+                                                  "监护人联系电话",
+                                                  "监护类型代码",
+                                                  "监护类型",
+                                                  "家庭经济来源代码",
+                                                  "家庭经济来源",
+                                                  "救助帮扶代码",
+                                                  "救助帮扶",
+                                                  "在册状态",
+                                                  "退出原因代码",
+                                                  "退出原因"};
+  return kColumns;
+}
+
 Result<RedactedTable> ChildrenTable(const Viewer& viewer, std::span<const ChildExportRow> rows,
                                     const UnitNames& units) {
   Table t;
   t.sheet = "儿童信息";
-  t.header = {"序号",           "姓名",           "性别",       "民族",           "出生日期",
-              "公民身份号码",   "儿童类别",       "户口性质",   "户籍地址",       "居住地址",
-              "所属镇（街道）", "所属村（社区）", "就学情况",   "就读学校",       "年级",
-              "身体状况",       "残疾等级",       "父亲情况",   "父亲务工地点",   "母亲情况",
-              "母亲务工地点",   "监护人姓名",     "与儿童关系", "监护人联系电话", "生活保障",
-              "家庭监护情况",   "在册状态",       "系统编号"};
+  for (std::string_view c : NationalChildColumns()) t.header.emplace_back(c);
   int n = 0;
   for (const ChildExportRow& r : rows) {
     FULEI_ASSIGN_OR_RETURN(Redacted child, RedactRecord(kChild, r.scope, r.child, viewer));
     const Cells f(kChild, child);
+    const Fields& v = child.fields;
     auto [town, village] = TownVillage(units, r.scope);
     std::string g_name, g_rel, g_phone;
     if (r.guardian) {
@@ -118,36 +162,73 @@ Result<RedactedTable> ChildrenTable(const Viewer& viewer, std::span<const ChildE
       g_rel = g.Label("relation");
       g_phone = g.Text("phone");
     }
+    std::vector<std::string> row;
+    row.reserve(NationalChildColumns().size());
+    // A code and its label, both hidden when any field they come from is hidden.
+    auto coded = [&](std::initializer_list<std::string_view> from, const CodedValue& c) {
+      for (std::string_view field : from) {
+        if (f.Hidden(field)) {
+          row.emplace_back(kHiddenCell);
+          row.emplace_back(kHiddenCell);
+          return;
+        }
+      }
+      row.push_back(c.code);
+      row.push_back(c.label);
+    };
+    auto multi = [&](std::initializer_list<std::string_view> from,
+                     const std::vector<CodedValue>& c) {
+      for (std::string_view field : from) {
+        if (f.Hidden(field)) {
+          row.emplace_back(kHiddenCell);
+          row.emplace_back(kHiddenCell);
+          return;
+        }
+      }
+      row.push_back(JoinCodes(c));
+      row.push_back(JoinLabels(c));
+    };
+    row.push_back(std::to_string(++n));
+    row.push_back(r.id);
+    row.push_back(f.Text("name"));
+    coded({"gender"}, NationalGender(OneOr(v, "gender")));
+    coded({"ethnic_group", "ethnicity"},
+          NationalEthnicGroup(OneOr(v, "ethnic_group"), OneOr(v, "ethnicity")));
+    row.push_back(f.Text("birth_date"));
+    row.push_back(f.Text("id_number"));
+    coded({"category"}, NationalChildCategory(OneOr(v, "category")));
+    coded({"hukou_class"}, NationalHukouClass(OneOr(v, "hukou_class")));
+    row.push_back(f.Label("household"));
+    row.push_back(f.Text("hukou_address"));
+    row.push_back(f.Text("address"));
+    row.push_back(town);
+    row.push_back(village);
+    coded({"health"}, NationalHealth(OneOr(v, "health")));
+    coded({"disability_type"}, NationalDisability(OneOr(v, "disability_type")));
+    row.push_back(f.Text("disability_grade"));
+    const std::string boarding = f.Text("boarding");
+    row.push_back(boarding == "true" ? "是" : boarding == "false" ? "否" : boarding);
+    row.push_back(f.Label("school_level"));
+    row.push_back(f.Text("school"));
+    row.push_back(f.Text("grade"));
+    row.push_back(f.Label("father_status"));
+    row.push_back(f.Text("father_work_place"));
+    row.push_back(f.Label("mother_status"));
+    row.push_back(f.Text("mother_work_place"));
+    row.push_back(g_name);
+    row.push_back(g_rel);
+    row.push_back(g_phone);
+    coded({"guardianship_type", "guardianship"},
+          NationalGuardianshipType(OneOr(v, "guardianship_type"), OneOr(v, "guardianship")));
+    multi({"income_sources"}, NationalIncomeSources(All(v, "income_sources")));
+    multi({"aid_received", "living_support"},
+          NationalAid(All(v, "aid_received"), All(v, "living_support")));
     std::string status = f.Label("programme_status");
     if (status.empty()) status = "在册";
-    t.rows.push_back({std::to_string(++n),
-                      f.Text("name"),
-                      f.Label("gender"),
-                      f.Text("ethnicity"),
-                      f.Text("birth_date"),
-                      f.Text("id_number"),
-                      f.Label("category"),
-                      f.Label("household"),
-                      f.Text("hukou_address"),
-                      f.Text("address"),
-                      town,
-                      village,
-                      f.Label("school_level"),
-                      f.Text("school"),
-                      f.Text("grade"),
-                      f.Label("health"),
-                      f.Text("disability_grade"),
-                      f.Label("father_status"),
-                      f.Text("father_work_place"),
-                      f.Label("mother_status"),
-                      f.Text("mother_work_place"),
-                      g_name,
-                      g_rel,
-                      g_phone,
-                      f.Joined("living_support"),
-                      f.Label("guardianship"),
-                      status,
-                      r.id});
+    row.push_back(status);
+    coded({"exit_reason", "programme_status"},
+          NationalExitReason(OneOr(v, "exit_reason"), OneOr(v, "programme_status")));
+    t.rows.push_back(std::move(row));
   }
   return TableBuilder::Make(viewer, std::move(t));
 }

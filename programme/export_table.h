@@ -1,8 +1,8 @@
 // Table: the sheet of an export — a name, a header row and data rows of text cells — and the
-// tables the programme exports: children in the column order of the national child-welfare
-// information system (全国儿童福利信息管理系统) as far as public sources give it, the 福彩助学
-// study-aid list, and the family-care overdue list. Column mapping and its sources:
-// docs/export.md (which says where a column is inferred).
+// tables the programme exports: children in the columns and codes of the national child-welfare
+// information system (全国儿童福利信息管理系统) and the 2016 登记表 (national_codes.h), the
+// 福彩助学 study-aid list, and the family-care overdue list. Column mapping and its sources:
+// docs/export.md (which says which columns and codes are stated by a source and which inferred).
 //
 // Every export is made for a viewer (redact.h): the builders below take the viewer, apply the
 // visibility table to every row, and return a RedactedTable, which only they can make; the
@@ -66,7 +66,13 @@ struct ChildExportRow {
   std::optional<Fields> guardian;  // the first guardian (a record of the same scope), if any
 };
 
-// Children, one row each, in the order given. Enum codes become their Chinese labels.
+// The columns of the national-system children export, in order (docs/export.md): the 2016
+// 农村留守儿童基本情况登记表 and the national system's 儿童基本信息, with a code column before each
+// coded field's label (national_codes.h).
+std::span<const std::string_view> NationalChildColumns();
+
+// Children, one row each, in the order given, under NationalChildColumns(). Coded fields give the
+// national code and label; other enum codes become their Chinese labels.
 // kPermissionDenied when the viewer may not see a row's child (or guardian) record.
 Result<RedactedTable> ChildrenTable(const Viewer& viewer, std::span<const ChildExportRow> rows,
                                     const UnitNames& units);

@@ -64,14 +64,111 @@ std::string_view KindName(ExportKind kind) {
   return "unknown";
 }
 
+Status NotACaringParent(const Viewer& viewer) {
+  if (viewer.role != Role::kCaringParent || viewer.user.empty()) {
+    return PermissionDenied(
+        "only a caring parent with a helper id has paired children | 仅爱心家长可查看结对儿童");
+  }
+  return Status::Ok();
+}
+
 }  // namespace
+
+bool Reader::Own::Has(const crdt::RecordKey& key, const Fields& fields,
+                      std::string_view user) const {
+  auto paired = [&](std::string_view child) {
+    for (const auto& [scope, id] : children) {
+      if (scope == key.scope && id == child) return true;
+    }
+    return false;
+  };
+  if (key.type == kPairing) {
+    for (const crdt::RecordKey& p : pairings) {
+      if (p == key) return true;
+    }
+    return false;
+  }
+  if (key.type == kChild) return paired(key.id);
+  if (key.type == kContact)
+    return OneOr(fields, "helper") == user && paired(OneOr(fields, "child"));
+  return false;
+}
+
+Result<Reader::Own> Reader::OwnPairings(const Viewer& viewer, std::string_view subtree) {
+  Own own;
+  if (viewer.role != Role::kCaringParent || viewer.user.empty()) return own;
+  FULEI_RETURN_IF_ERROR(store_.ForEach(
+      kPairing, subtree, [&](const crdt::RecordKey& key, const crdt::RecordState& state) {
+        std::optional<Fields> f = ReadFields(state);
+        if (f && OneOr(*f, "helper") == viewer.user && !One(*f, "end_date")) {
+          own.children.emplace_back(key.scope, std::string(OneOr(*f, "child")));
+          own.pairings.push_back(key);
+        }
+        return true;
+      }));
+  return own;
+}
 
 Result<ViewedRecord> Reader::Get(const Viewer& viewer, const crdt::RecordKey& key) {
   FULEI_RETURN_IF_ERROR(MaySeeRecord(key.type, key.scope, viewer));
+  FULEI_ASSIGN_OR_RETURN(Own own, OwnPairings(viewer, key.scope));
   FULEI_ASSIGN_OR_RETURN(std::optional<Fields> fields, Fetch(store_, key));
   if (!fields) return NotFound("no record " + key.ToString() + " | 记录不存在");
-  FULEI_ASSIGN_OR_RETURN(Redacted r, RedactRecord(key.type, key.scope, *fields, viewer));
+  FULEI_ASSIGN_OR_RETURN(Redacted r, RedactRecord(key.type, key.scope, *fields, viewer,
+                                                  own.Has(key, *fields, viewer.user)));
   return ViewedRecord{key, std::move(r.fields), std::move(r.hidden)};
+}
+
+Result<std::vector<PairedChild>> Reader::PairedChildren(const Viewer& viewer,
+                                                        std::string_view subtree,
+                                                        const Date& today) {
+  FULEI_RETURN_IF_ERROR(NotACaringParent(viewer));
+  if (!crdt::IsAtOrBelow(subtree, viewer.unit)) {
+    return PermissionDenied("caring_parent of '" + viewer.unit + "' may not list pairings of '" +
+                            std::string(subtree) + "' | 无权查看其他单位的结对");
+  }
+  std::vector<Pairing> pairings;
+  FULEI_RETURN_IF_ERROR(store_.ForEach(
+      kPairing, subtree, [&](const crdt::RecordKey& key, const crdt::RecordState& state) {
+        std::optional<Fields> f = ReadFields(state);
+        if (!f || OneOr(*f, "helper") != viewer.user) return true;
+        auto p = ReadPairing(key.scope, key.id, *f);
+        if (p.ok() && p->ActiveOn(today)) pairings.push_back(std::move(*p));
+        return true;
+      }));
+  std::vector<Contact> contacts;
+  FULEI_RETURN_IF_ERROR(store_.ForEach(
+      kContact, subtree, [&](const crdt::RecordKey& key, const crdt::RecordState& state) {
+        std::optional<Fields> f = ReadFields(state);
+        if (!f || OneOr(*f, "helper") != viewer.user) return true;
+        auto c = ReadContact(key.scope, key.id, *f);
+        if (c.ok()) contacts.push_back(std::move(*c));
+        return true;
+      }));
+  const std::vector<OverdueItem> overdue = FamilyCareOverdue(pairings, contacts, today);
+  const int month = MonthIndex(today), quarter = QuarterIndex(today);
+  std::vector<PairedChild> out;
+  for (const Pairing& p : pairings) {
+    PairedChild c;
+    c.pairing = crdt::RecordKey{p.scope, std::string(kPairing), p.id};
+    c.child = p.child;
+    c.kind = p.kind;
+    FULEI_ASSIGN_OR_RETURN(std::optional<Fields> child,
+                           Fetch(store_, crdt::RecordKey{p.scope, std::string(kChild), p.child}));
+    if (child) c.child_name = std::string(OneOr(*child, "name"));
+    c.talk_due_by = MonthEnd(month);
+    c.visit_due_by = QuarterEnd(quarter);
+    for (const Contact& k : contacts) {
+      if (k.scope != p.scope || k.child != p.child || k.date > today) continue;
+      if (k.kind == "talk" && MonthIndex(k.date) == month) c.talk_done = true;
+      if (k.kind == "home_visit" && QuarterIndex(k.date) == quarter) c.visit_done = true;
+    }
+    for (const OverdueItem& i : overdue) {
+      if (i.pairing == p.id && i.scope == p.scope) c.overdue.push_back(i);
+    }
+    out.push_back(std::move(c));
+  }
+  return out;
 }
 
 Result<Listing> Reader::List(const Viewer& viewer, std::string_view type, std::string_view subtree,
@@ -85,6 +182,8 @@ Result<Listing> Reader::List(const Viewer& viewer, std::string_view type, std::s
                             "' may not list records of '" + std::string(subtree) +
                             "' | 无权查看其他单位的记录");
   }
+  FULEI_ASSIGN_OR_RETURN(Own own, OwnPairings(viewer, subtree));
+  const bool caring_parent = viewer.role == Role::kCaringParent;
   Listing out;
   Status inner;
   FULEI_RETURN_IF_ERROR(store_.ForEach(
@@ -92,7 +191,9 @@ Result<Listing> Reader::List(const Viewer& viewer, std::string_view type, std::s
         if (!MaySeeRecord(key.type, key.scope, viewer).ok()) return true;
         std::optional<Fields> fields = ReadFields(state);
         if (!fields) return true;
-        auto r = RedactRecord(key.type, key.scope, *fields, viewer);
+        const bool mine = own.Has(key, *fields, viewer.user);
+        if (caring_parent && !mine) return true;  // not theirs: left out without a trace
+        auto r = RedactRecord(key.type, key.scope, *fields, viewer, mine);
         if (!r.ok()) {
           inner = r.status();
           return false;
@@ -189,6 +290,9 @@ Result<ExportSummary> Reader::Export(const Viewer& viewer, const ExportRequest& 
                                      ExportFormat format, const std::string& path) {
   if (viewer.user.empty()) {
     return InvalidArgument("an export needs the viewer's user id (audit log) | 导出须记录用户");
+  }
+  if (viewer.role == Role::kCaringParent) {
+    return PermissionDenied("a caring parent may not export records | 爱心家长无权导出记录");
   }
   if (!crdt::IsAtOrBelow(request.subtree, viewer.unit)) {
     return PermissionDenied(std::string(RoleCode(viewer.role)) + " of '" + viewer.unit +

@@ -20,6 +20,7 @@
 #include <functional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "crdt/record.h"
@@ -29,6 +30,7 @@
 #include "programme/export_table.h"
 #include "programme/fields.h"
 #include "programme/redact.h"
+#include "programme/rules_family_care.h"
 #include "store/store.h"
 
 namespace fulei::programme {
@@ -38,6 +40,21 @@ struct ViewedRecord {
   crdt::RecordKey key;
   Fields fields;                    // what the viewer may see
   std::vector<std::string> hidden;  // names of the fields removed (shown as 已隐藏)
+};
+
+// One child paired with a caring parent (爱心家长), and what is due (Reader::PairedChildren).
+struct PairedChild {
+  crdt::RecordKey pairing;
+  std::string child;       // the child's record id
+  std::string child_name;  // "" when the child record is absent
+  std::string kind;        // the pairing's kind: "family_care" or "assistance"
+  // Family care (rules_family_care.h): this month's talk and this quarter's home visit, each
+  // done or due by the period's last day; and the runs of missed periods, if any.
+  bool talk_done = false;
+  Date talk_due_by;
+  bool visit_done = false;
+  Date visit_due_by;
+  std::vector<OverdueItem> overdue;
 };
 
 struct ListOptions {
@@ -88,15 +105,25 @@ class Reader {
   // The records of `type` at or below `subtree` that `viewer` may see, redacted, then filtered.
   // `subtree` is the viewer's unit or below it, or an ancestor of it (whose registries the
   // viewer may read: redact.h); records the viewer may not see are left out without a trace.
-  // Deleted records are left out. Errors: kInvalidArgument (unknown type), kPermissionDenied
-  // (a subtree beside the viewer's unit), store errors.
+  // Deleted records are left out. A caring parent's own (their pairings, the children paired
+  // with them, their contacts with those children: redact.h) are decided here. Errors:
+  // kInvalidArgument (unknown type), kPermissionDenied (a subtree beside the viewer's unit), store
+  // errors.
   Result<Listing> List(const Viewer& viewer, std::string_view type, std::string_view subtree,
                        const ListOptions& options = {});
+
+  // A caring parent's (爱心家长) own children: the pairings at or below `subtree` whose helper is
+  // viewer.user and that are in force on `today`, by scope then pairing id, each with the
+  // child's name and what is due. Errors: kPermissionDenied (not a caring_parent, no user id, a
+  // subtree beside the viewer's unit), store errors.
+  Result<std::vector<PairedChild>> PairedChildren(const Viewer& viewer, std::string_view subtree,
+                                                  const Date& today);
 
   // Writes the export `request` of `viewer` to `path` (export_csv.h / export_xlsx.h), every row
   // redacted for the viewer, after appending to the store's audit log who exported what (user,
   // role, unit, kind, subtree, format, rows, time): an export that cannot be audited is not
-  // made. Records the viewer may not see are left out; transferred-away redirects are left out
+  // made. A caring parent exports nothing (kPermissionDenied). Records the viewer may not see
+  // are left out; transferred-away redirects are left out
   // (the new unit exports the child). Errors: kInvalidArgument (no user id in the viewer),
   // kPermissionDenied (a subtree not at or below the viewer's unit), the writers' and the
   // store's errors.
@@ -105,6 +132,15 @@ class Reader {
 
  private:
   Result<RedactedTable> ExportTable(const Viewer& viewer, const ExportRequest& request);
+
+  // For a caring_parent: the (scope, child id) of their pairings at or below `subtree` with no
+  // end date, and those pairings' ids.
+  struct Own {
+    std::vector<std::pair<std::string, std::string>> children;
+    std::vector<crdt::RecordKey> pairings;
+    bool Has(const crdt::RecordKey& key, const Fields& fields, std::string_view user) const;
+  };
+  Result<Own> OwnPairings(const Viewer& viewer, std::string_view subtree);
 
   store::Store& store_;
 };

@@ -68,6 +68,7 @@ Result<Child> ReadChild(std::string_view scope, std::string_view id, const Field
   FULEI_ASSIGN_OR_RETURN(std::string_view category, NeedEnum("child", f, "category"));
   c.category = category;
   c.school_level = OneOr(f, "school_level");
+  c.schooling_completed = OneOr(f, "schooling_completed");
   c.study_aid_wish = OneOr(f, "study_aid_wish");
   c.programme_status = OneOr(f, "programme_status");
   c.moved_to = OneOr(f, "moved_to");

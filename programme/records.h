@@ -31,6 +31,8 @@ struct Child {
   std::string id_number;  // normalised, or empty
   std::string category;   // code name (schema.h CategoryValues)
   std::string school_level;
+  // The highest schooling completed (schema.cc), or "".
+  std::string schooling_completed;
   std::string study_aid_wish;    // "yes", "no", "undecided" or ""
   std::string programme_status;  // "" means active
   std::string moved_to;          // non-empty: the record was transferred away (a redirect)

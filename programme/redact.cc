@@ -17,9 +17,14 @@ constexpr RoleName kRoles[] = {
     {Role::kTownSupervisor, "supervisor", "儿童督导员"},
     {Role::kTownOffice, "town_office", "镇（街道）社会事务办"},
     {Role::kCityBureau, "city_bureau", "市民政局"},
-    {Role::kVolunteer, "volunteer", "志愿者"},
+    {Role::kCounsellor, "counsellor", "心理健康辅导师"},
+    {Role::kCaringParent, "caring_parent", "爱心家长"},
     {Role::kAuditor, "auditor", "审计人员"},
 };
+
+constexpr Role kAllRoles[] = {Role::kVillageDirector, Role::kTownSupervisor, Role::kTownOffice,
+                              Role::kCityBureau,      Role::kCounsellor,     Role::kCaringParent,
+                              Role::kAuditor};
 
 // A viewer bound to a real unit: not empty (crdt::IsAtOrBelow grants nothing then) and with no
 // '~' segment (an office scope is where records live, never where a person sits).
@@ -31,6 +36,18 @@ bool BoundToAUnit(const Viewer& v) {
 bool Handler(Role r) {
   return r == Role::kVillageDirector || r == Role::kTownSupervisor || r == Role::kTownOffice ||
          r == Role::kCityBureau;
+}
+
+// The record types a caring_parent may see at all (their own pairings' only).
+bool CaringParentType(std::string_view type) {
+  return type == kChild || type == kPairing || type == kContact;
+}
+
+// What a caring_parent sees of a record of their own pairing.
+bool CaringParentField(std::string_view type, const FieldSpec& spec) {
+  if (type == kChild) return spec.name == "name" || spec.name == "gender";
+  if (type == kPairing) return spec.sensitivity == Sensitivity::kPlain;
+  return type == kContact;
 }
 
 }  // namespace
@@ -49,21 +66,25 @@ std::string_view RoleZh(Role role) {
   return "";
 }
 
+std::span<const Role> AllRoles() { return kAllRoles; }
+
 Result<Role> ParseRole(std::string_view code) {
   for (const RoleName& r : kRoles) {
     if (r.code == code) return r.role;
   }
+  if (code == "volunteer") return Role::kCaringParent;  // the former code
   return InvalidArgument("unknown role '" + std::string(code.substr(0, 40)) +
-                         "' (expected director, supervisor, town_office, city_bureau, volunteer "
-                         "or auditor) | 未知的角色");
+                         "' (expected director, supervisor, town_office, city_bureau, counsellor, "
+                         "caring_parent or auditor) | 未知的角色");
 }
 
 bool IsCaseType(std::string_view type) {
   return type == kReport || type == kHelpRequest || type == kIntervention || type == kReferral ||
-         type == kCounselling;
+         type == kCounselling || type == kLegalConsultation;
 }
 
-bool MaySeeField(const FieldSpec& spec, std::string_view scope, const Viewer& viewer) {
+bool MaySeeField(std::string_view type, const FieldSpec& spec, std::string_view scope,
+                 const Viewer& viewer) {
   if (!BoundToAUnit(viewer)) return false;
   if (spec.identity) {
     switch (viewer.role) {
@@ -77,7 +98,20 @@ bool MaySeeField(const FieldSpec& spec, std::string_view scope, const Viewer& vi
     }
   }
   if (spec.sensitivity == Sensitivity::kPlain) return true;
-  return Handler(viewer.role) && crdt::IsAtOrBelow(scope, viewer.unit);
+  if (!crdt::IsAtOrBelow(scope, viewer.unit)) return false;
+  if (viewer.role == Role::kCounsellor) {
+    // The counsellor's own records whole; the child's and the guardian's (to inform the
+    // guardian) personal data, nothing restricted of them.
+    if (type == kCounselling) return true;
+    return (type == kChild || type == kGuardian) && spec.sensitivity == Sensitivity::kSensitive;
+  }
+  if (!Handler(viewer.role)) return false;
+  // Session notes and assessments: the counsellor's only.
+  return !(type == kCounselling && spec.sensitivity == Sensitivity::kRestricted);
+}
+
+bool MaySeeField(const FieldSpec& spec, std::string_view scope, const Viewer& viewer) {
+  return MaySeeField("", spec, scope, viewer);
 }
 
 Status MaySeeRecord(std::string_view type, std::string_view scope, const Viewer& viewer) {
@@ -86,9 +120,14 @@ Status MaySeeRecord(std::string_view type, std::string_view scope, const Viewer&
     return InvalidArgument("unknown record type '" + std::string(type.substr(0, 40)) +
                            "' | 未知的记录类型");
   }
-  if (IsCaseType(type) && viewer.role == Role::kVolunteer) {
-    return PermissionDenied("a volunteer may not see " + std::string(type) + " records | " +
-                            "志愿者无权查看" + std::string(spec->zh) + "记录");
+  if (viewer.role == Role::kCaringParent && !CaringParentType(type)) {
+    return PermissionDenied("a caring parent sees only their own paired children, not " +
+                            std::string(type) + " records | 爱心家长只能查看自己结对儿童的信息，" +
+                            "无权查看" + std::string(spec->zh) + "记录");
+  }
+  if (viewer.role == Role::kCounsellor && IsCaseType(type) && type != kCounselling) {
+    return PermissionDenied("a counsellor may not see " + std::string(type) + " records | " +
+                            "心理健康辅导师无权查看" + std::string(spec->zh) + "记录");
   }
   const bool below = BoundToAUnit(viewer) && crdt::IsAtOrBelow(scope, viewer.unit);
   // An ancestor's own registry (never its office-only records, wherever they were written).
@@ -104,17 +143,31 @@ Status MaySeeRecord(std::string_view type, std::string_view scope, const Viewer&
 }
 
 Result<Redacted> RedactRecord(std::string_view type, std::string_view scope, const Fields& fields,
-                              const Viewer& viewer) {
+                              const Viewer& viewer, bool own) {
   FULEI_RETURN_IF_ERROR(MaySeeRecord(type, scope, viewer));
   const RecordTypeSpec* spec = FindRecordType(type);
+  const bool caring_parent = viewer.role == Role::kCaringParent;
+  if (caring_parent && (!own || viewer.user.empty())) {
+    return PermissionDenied("a caring parent sees only the records of their own pairings | " +
+                            std::string("爱心家长只能查看自己结对儿童的") + std::string(spec->zh) +
+                            "记录");
+  }
   const bool below = crdt::IsAtOrBelow(scope, viewer.unit);
   Redacted out;
   for (const auto& [name, values] : fields) {
     const FieldSpec* f = spec->Find(name);
-    // An ancestor's registry: plain fields for everyone below; handlers see the rest.
-    if (f != nullptr && (below ? MaySeeField(*f, scope, viewer)
-                               : (f->sensitivity == Sensitivity::kPlain ||
-                                  (!f->identity && Handler(viewer.role))))) {
+    bool shown = false;
+    if (f == nullptr) {
+      shown = false;
+    } else if (caring_parent) {
+      shown = CaringParentField(type, *f);
+    } else if (below) {
+      shown = MaySeeField(type, *f, scope, viewer);
+    } else {
+      // An ancestor's registry: plain fields for everyone below; handlers see the rest.
+      shown = f->sensitivity == Sensitivity::kPlain || (!f->identity && Handler(viewer.role));
+    }
+    if (shown) {
       out.fields.emplace(name, values);
     } else {
       out.hidden.push_back(name);

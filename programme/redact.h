@@ -6,25 +6,39 @@
 //
 // The table (docs/programme.md, "Visibility"), for a record within the viewer's unit's subtree:
 //
-//   role          code          plain  sensitive  restricted  identity (who reported)
-//   village dir.  director        yes     yes        yes       only in the director's own unit
-//   town superv.  supervisor      yes     yes        yes       yes
-//   town office   town_office     yes     yes        yes       no
-//   city bureau   city_bureau     yes     yes        yes       yes
-//   auditor       auditor         yes     no         no        no
-//   volunteer     volunteer       yes     no         no        no  (case records: denied)
+//   role           code           plain  sensitive  restricted  identity (who reported)
+//   village dir.   director        yes     yes        yes*      only in the director's own unit
+//   town superv.   supervisor      yes     yes        yes*      yes
+//   town office    town_office     yes     yes        yes*      no
+//   city bureau    city_bureau     yes     yes        yes*      yes
+//   counsellor     counsellor      yes     child, guardian, counselling;  restricted: counselling
+//                                          only; cases (report, help_request, intervention,
+//                                          referral) denied
+//   auditor        auditor         yes     no         no        no
+//   爱心家长       caring_parent   only the records of their own pairings (see below)
+//
+// * Restricted fields of a counselling record (the session notes and the assessment) are shown
+//   to the counsellor role only: the plan (心理健康工程) asks for counselling with restricted
+//   access and that the guardian be told, not that the notes go to the case handlers. Handlers
+//   see that a session took place, its kind and date, and whether the guardian was informed.
 //
 // "Identity" fields (schema.h FieldSpec::identity: reporter_name, reporter_org, reporter_phone,
 // police_reported_by, requester_name, requester_phone) protect the person who reported: the town
 // supervisor and the city bureau handle the case and may need to call back; the director of the
 // unit where the report was filed knows who filed it. The town office acts on the case without
 // the reporter's name. Case records (report, help_request, intervention, referral, counselling)
-// are denied to volunteers outright. A record outside the viewer's subtree is denied, except
-// registries of an ancestor's own scope (e.g. a town's helpers: types that are not office-only,
-// schema.h), which descendants may read; office-only records (a child, a guardian, a case...) of
-// an ancestor scope are denied (scope.h: they belong in the ancestor's office scope, which no
-// village holds). A volunteer's own pairings are decided by the caller (this table gives
-// volunteers plain fields only).
+// are denied to 爱心家长 outright, and all but counselling to counsellors. A record outside the
+// viewer's subtree is denied, except registries of an ancestor's own scope (e.g. a town's
+// helpers: types that are not office-only, schema.h), which descendants may read; office-only
+// records (a child, a guardian, a case...) of an ancestor scope are denied (scope.h: they belong
+// in the ancestor's office scope, which no village holds).
+//
+// 爱心家长 (caring_parent; a stored "volunteer" parses to it: the programme's volunteers who
+// are paired with a child are its 爱心爸爸/爱心妈妈): Viewer::user is the person's helper record
+// id. They see the child, pairing and contact records of their OWN pairings and nothing else:
+// whether a record is theirs needs the store (a pairing whose helper is the user), so the caller
+// (the Reader) decides it and passes `own` to RedactRecord; without it the record is denied.
+// Of their own: the child's name and gender, the pairing's plain fields, their contacts whole.
 // "Within the subtree" is crdt::IsAtOrBelow (crdt/org_unit.h): a viewer with an empty unit, or
 // a unit with a '~' segment (no person is bound to an office scope), sees no record at all.
 // A record's "unit" for the director's identity rule is its owner (scope.h OwnerUnit).
@@ -35,6 +49,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -51,14 +66,19 @@ enum class Role : uint8_t {
   kTownSupervisor,   // "supervisor"   儿童督导员
   kTownOffice,       // "town_office"  镇（街道）社会事务办
   kCityBureau,       // "city_bureau"  市民政局
-  kVolunteer,        // "volunteer"    志愿者
-  kAuditor,          // "auditor"      审计（只读）
+  kCaringParent,     // "caring_parent" 爱心家长 (parsed from "volunteer" too)
+  kAuditor,          // "auditor"      审计人员（只读）
+  kCounsellor,       // "counsellor"   心理健康辅导师
+  // The former name of kCaringParent (same value): a stored "volunteer" parses to it.
+  kVolunteer = kCaringParent,
 };
 
 // The code name ("director", ...) and the Chinese label of a role.
 std::string_view RoleCode(Role role);
 std::string_view RoleZh(Role role);
-// kInvalidArgument for an unknown code.
+// Every role, once each (kVolunteer is kCaringParent), in table order.
+std::span<const Role> AllRoles();
+// kInvalidArgument for an unknown code. "volunteer" (the former code) parses to kCaringParent.
 Result<Role> ParseRole(std::string_view code);
 
 // A person looking at records: who they are, their role, bound to an org unit
@@ -70,7 +90,9 @@ struct Viewer {
 
   Role role = Role::kAuditor;
   std::string unit;
-  std::string user;  // the person's user id (audit log of exports); "" when not known
+  // The person's user id (audit log of exports); "" when not known. For a caring_parent, the id
+  // of their helper record (their pairings are those whose helper is this id).
+  std::string user;
 
   friend bool operator==(const Viewer&, const Viewer&) = default;
 };
@@ -89,11 +111,17 @@ struct Redacted {
 Status MaySeeRecord(std::string_view type, std::string_view scope, const Viewer& viewer);
 
 // The record `type` at `scope` as `viewer` may see it (see the table above). Fields not in the
-// schema are hidden. Errors: those of MaySeeRecord.
+// schema are hidden. `own`: the caller found the record to be of one of the viewer's own
+// pairings (used for a caring_parent only; without it theirs are denied). Errors: those of
+// MaySeeRecord.
 Result<Redacted> RedactRecord(std::string_view type, std::string_view scope, const Fields& fields,
-                              const Viewer& viewer);
+                              const Viewer& viewer, bool own = false);
 
-// Whether `viewer` may see field `spec` of a record at `scope` (the record itself visible).
+// Whether `viewer` may see field `spec` of a record of `type` at `scope` (the record itself
+// visible and, for a caring_parent, not one of their own: they see plain fields then).
+bool MaySeeField(std::string_view type, const FieldSpec& spec, std::string_view scope,
+                 const Viewer& viewer);
+// The same for a record that is not a counselling record (the export tables, case steps).
 bool MaySeeField(const FieldSpec& spec, std::string_view scope, const Viewer& viewer);
 
 }  // namespace fulei::programme

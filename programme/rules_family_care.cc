@@ -99,4 +99,28 @@ std::map<std::string, std::vector<OverdueItem>> OverdueByUnit(std::span<const Ov
   return out;
 }
 
+DutyRollUp FamilyCareRollUp(std::span<const std::string> villages,
+                            std::span<const OverdueItem> items) {
+  std::vector<VillageDuty> duties(villages.size());
+  for (size_t i = 0; i < villages.size(); ++i) {
+    duties[i].village = villages[i];
+    duties[i].status = DutyStatus::kMet;
+  }
+  const VillageIndex index(villages);
+  std::vector<std::string_view> unit_scopes;
+  for (const OverdueItem& i : items) {
+    const int v = index.Find(i.scope);
+    if (v < 0) {
+      unit_scopes.push_back(i.scope);
+      continue;
+    }
+    VillageDuty& d = duties[static_cast<size_t>(v)];
+    ++d.count;
+    d.status = DutyStatus::kShortfall;
+  }
+  DutyRollUp out = RollUpVillages(std::move(duties));
+  for (std::string_view s : unit_scopes) AddUnitRecord(out, s);
+  return out;
+}
+
 }  // namespace fulei::programme

@@ -24,6 +24,7 @@
 
 #include "programme/date.h"
 #include "programme/records.h"
+#include "programme/rollup.h"
 
 namespace fulei::programme {
 
@@ -52,6 +53,12 @@ std::map<std::string, std::vector<OverdueItem>> OverdueByHelper(std::span<const 
 // ("jinjiang/cizao"), depth 3 villages ("jinjiang/cizao/v012").
 std::map<std::string, std::vector<OverdueItem>> OverdueByUnit(std::span<const OverdueItem> items,
                                                               int depth);
+
+// Per village: met when none of its pairings has an overdue item, else a shortfall (an item is
+// overdue only once its period has ended); VillageDuty::count is its overdue items. Items of
+// pairings held at a town's or the city's own scope count in the roll-up's `unit_records`.
+DutyRollUp FamilyCareRollUp(std::span<const std::string> villages,
+                            std::span<const OverdueItem> items);
 
 // The first `depth` components of a unit path ("jinjiang/cizao/v012", 2 -> "jinjiang/cizao").
 std::string UnitPrefix(std::string_view scope, int depth);

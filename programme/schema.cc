@@ -66,11 +66,152 @@ constexpr EnumValue kSchoolLevel[] = {
     {"not_in_school", "未在校", "not in school"},
 };
 
+// The highest schooling a child has completed (毕业), whatever the child does now: a 15-year-old
+// who finished 初中 and left school reads junior_high here and not_in_school in school_level.
+constexpr EnumValue kSchoolingCompleted[] = {
+    {"none", "未完成小学", "primary not completed"},
+    {"primary", "小学", "primary school"},
+    {"junior_high", "初中", "junior high school"},
+    {"senior_high", "高中", "senior high school"},
+    {"vocational", "中职", "secondary vocational school"},
+    {"college", "大专及以上", "college or above"},
+};
+
 constexpr EnumValue kHealth[] = {
     {"healthy", "健康", "healthy"},
     {"ill", "患病", "ill"},
     {"serious_illness", "重病", "serious illness"},
     {"disabled", "残疾", "disabled"},
+    // Added for the national export (GB/T 2261.3 and the national system: docs/export.md).
+    {"fair", "一般", "fair"},
+    {"chronic", "慢性病", "chronic illness"},
+    {"other", "其他", "other"},
+};
+
+// ---- code lists of the national-system export (docs/export.md, ../shared/data/national-fields.md)
+
+// 民族 per GB 3304-91: the code is the standard's two-digit code. 穿青人 has no code of its own in
+// GB 3304-91 (it is recorded under 97, 其他未识别民族).
+constexpr EnumValue kEthnicGroup[] = {
+    {"01", "汉族", "Han"},
+    {"02", "蒙古族", "Mongol"},
+    {"03", "回族", "Hui"},
+    {"04", "藏族", "Tibetan"},
+    {"05", "维吾尔族", "Uyghur"},
+    {"06", "苗族", "Miao"},
+    {"07", "彝族", "Yi"},
+    {"08", "壮族", "Zhuang"},
+    {"09", "布依族", "Buyei"},
+    {"10", "朝鲜族", "Korean"},
+    {"11", "满族", "Manchu"},
+    {"12", "侗族", "Dong"},
+    {"13", "瑶族", "Yao"},
+    {"14", "白族", "Bai"},
+    {"15", "土家族", "Tujia"},
+    {"16", "哈尼族", "Hani"},
+    {"17", "哈萨克族", "Kazakh"},
+    {"18", "傣族", "Dai"},
+    {"19", "黎族", "Li"},
+    {"20", "傈僳族", "Lisu"},
+    {"21", "佤族", "Va"},
+    {"22", "畲族", "She"},
+    {"23", "高山族", "Gaoshan"},
+    {"24", "拉祜族", "Lahu"},
+    {"25", "水族", "Sui"},
+    {"26", "东乡族", "Dongxiang"},
+    {"27", "纳西族", "Naxi"},
+    {"28", "景颇族", "Jingpo"},
+    {"29", "柯尔克孜族", "Kyrgyz"},
+    {"30", "土族", "Tu"},
+    {"31", "达斡尔族", "Daur"},
+    {"32", "仫佬族", "Mulao"},
+    {"33", "羌族", "Qiang"},
+    {"34", "布朗族", "Blang"},
+    {"35", "撒拉族", "Salar"},
+    {"36", "毛南族", "Maonan"},
+    {"37", "仡佬族", "Gelao"},
+    {"38", "锡伯族", "Xibe"},
+    {"39", "阿昌族", "Achang"},
+    {"40", "普米族", "Pumi"},
+    {"41", "塔吉克族", "Tajik"},
+    {"42", "怒族", "Nu"},
+    {"43", "乌孜别克族", "Uzbek"},
+    {"44", "俄罗斯族", "Russian"},
+    {"45", "鄂温克族", "Evenki"},
+    {"46", "德昂族", "De'ang"},
+    {"47", "保安族", "Bonan"},
+    {"48", "裕固族", "Yugur"},
+    {"49", "京族", "Gin"},
+    {"50", "塔塔尔族", "Tatar"},
+    {"51", "独龙族", "Derung"},
+    {"52", "鄂伦春族", "Oroqen"},
+    {"53", "赫哲族", "Hezhen"},
+    {"54", "门巴族", "Monba"},
+    {"55", "珞巴族", "Lhoba"},
+    {"56", "基诺族", "Jino"},
+    {"97", "其他未识别民族", "other unrecognised"},
+    {"98", "外国血统中国籍人士", "Chinese citizen of foreign origin"},
+};
+
+// 户口分类 of the national system (codes 1-4 in docs/export.md).
+constexpr EnumValue kHukouClass[] = {
+    {"welfare_collective", "福利院集体户", "welfare-home collective household"},
+    {"local", "本辖区", "this jurisdiction"},
+    {"other_province", "外省市", "another province or city"},
+    {"none", "无户口", "no household registration"},
+};
+
+// 残疾类别 per GB/T 2261.3 (61-67, 69) and GB/T 26341-2010.
+constexpr EnumValue kDisabilityType[] = {
+    {"visual", "视力残疾", "visual"},
+    {"hearing", "听力残疾", "hearing"},
+    {"speech", "言语残疾", "speech"},
+    {"physical", "肢体残疾", "physical"},
+    {"intellectual", "智力残疾", "intellectual"},
+    {"mental", "精神残疾", "mental"},
+    {"multiple", "多重残疾", "multiple"},
+    {"other", "其他残疾", "other"},
+};
+
+// 监护类型 of the 2016 登记表.
+constexpr EnumValue kGuardianshipType[] = {
+    {"unguarded", "无人监护", "no guardian"},
+    {"parent_incapable", "父或母无监护能力", "a parent without guardianship capacity"},
+    {"entrusted_insufficient", "受委托监护人监护能力不足", "entrusted guardian insufficient"},
+    {"fair", "监护情况一般", "guardianship fair"},
+    {"good", "监护情况较好", "guardianship good"},
+};
+
+// 家庭经济来源 of the 2016 登记表 (multi-select).
+constexpr EnumValue kIncomeSource[] = {
+    {"wages", "打工收入", "wages from work away"},
+    {"farming", "种养殖业", "farming or animal husbandry"},
+    {"government_aid", "政府救助", "government aid"},
+    {"relatives", "亲朋接济", "help from relatives and friends"},
+    {"other", "其他", "other"},
+};
+
+// 救助帮扶情况 of the 2016 登记表 (multi-select).
+constexpr EnumValue kAidReceived[] = {
+    {"dibao", "享受低保", "subsistence allowance (dibao)"},
+    {"temporary", "临时救助", "temporary assistance"},
+    {"medical", "医疗救助", "medical assistance"},
+    {"housing", "住房救助", "housing assistance"},
+    {"other", "其他救助", "other assistance"},
+};
+
+// 退出原因 (减员原因) of the national system.
+constexpr EnumValue kExitReason[] = {
+    {"adopted_in_province", "省内收养", "adopted within the province"},
+    {"adopted_other_province", "跨省收养", "adopted in another province"},
+    {"adopted_abroad", "涉外送养", "adopted abroad"},
+    {"parents_found", "找回生父母", "birth parents found"},
+    {"independent", "独立生活", "living independently"},
+    {"deceased", "死亡", "deceased"},
+    {"hukou_moved_out", "户籍迁出", "household registration moved out"},
+    {"entry_error", "录入错误", "entered in error"},
+    {"over_age", "超龄", "over age"},
+    {"other", "其它", "other"},
 };
 
 constexpr EnumValue kDifficulty[] = {
@@ -112,7 +253,7 @@ constexpr EnumValue kHelperKind[] = {
     {"entrepreneur", "企业家", "entrepreneur"},
     {"volunteer", "社会爱心人士", "volunteer"},
     {"social_worker", "社工", "social worker"},
-    {"counsellor", "心理辅导师", "counsellor"},
+    {"counsellor", "心理健康辅导师", "counsellor"},
     {"director", "儿童主任", "children's director"},
     {"supervisor", "儿童督导员", "children's supervisor"},
 };
@@ -146,7 +287,7 @@ constexpr EnumValue kActivityKind[] = {
     {"weekend_class", "周末兴趣班", "weekend interest class"},
     {"children_school", "儿童学校", "children's school session"},
     {"family_education", "家庭教育", "family education"},
-    {"training", "培训", "training"},
+    {"training", "儿童培训", "training for children"},
 };
 
 constexpr EnumValue kTopic[] = {
@@ -164,6 +305,59 @@ constexpr EnumValue kTopic[] = {
 constexpr EnumValue kCounsellingKind[] = {{"consultation", "心理咨询", "consultation"},
                                           {"guidance", "心理辅导", "guidance"},
                                           {"correction", "心理矫正", "correction"}};
+
+// ---- records the plan names that were missing (issue 15) --------------------------------------
+
+// Who a contact was with: the paired helper (the default), or an absent parent in a 亲情视频 call
+// the helper arranged (the helper field still names who arranged it).
+constexpr EnumValue kCounterpart[] = {
+    {"helper", "帮扶人", "the paired helper"},
+    {"parent", "外出父母", "an absent parent"},
+    {"guardian", "监护人", "the guardian"},
+};
+
+constexpr EnumValue kParentRelation[] = {{"father", "父亲", "father"},
+                                         {"mother", "母亲", "mother"}};
+
+constexpr EnumValue kReferralStatus[] = {
+    {"open", "待反馈", "awaiting response"},
+    {"following", "跟进中", "being followed up"},
+    {"closed", "已办结", "closed"},
+};
+
+constexpr EnumValue kFacilityKind[] = {
+    {"children_home", "儿童之家", "village children's home"},
+    {"care_room", "关爱服务室", "care service room"},
+    {"welfare_home", "区域性儿童福利院", "regional child welfare home"},
+};
+
+constexpr EnumValue kPostRole[] = {
+    {"director", "儿童主任", "children's director"},
+    {"supervisor", "儿童督导员", "children's supervisor"},
+};
+
+// The programme's ten works (PROGRAMME.md), for funds.
+constexpr EnumValue kWork[] = {
+    {"care_network", "关爱网络建设工程", "care network"},
+    {"holiday_care", "假期关爱工程", "holiday care"},
+    {"pairing", "结对帮扶工程", "pairing assistance"},
+    {"family_care", "亲情关爱工程", "family care"},
+    {"mental_health", "心理健康工程", "mental health"},
+    {"children_school", "儿童学校工程", "children's school"},
+    {"study_aid", "福彩助学工程", "lottery-funded study aid"},
+    {"legal_aid", "司法援助工程", "legal aid"},
+    {"smart_care", "智慧关爱工程", "smart care"},
+    {"workforce", "队伍培育工程", "workforce"},
+};
+
+constexpr EnumValue kFundKind[] = {{"allocation", "拨付", "allocation"},
+                                   {"spending", "支出", "spending"}};
+
+constexpr EnumValue kConsultTopic[] = {
+    {"guardianship", "监护", "guardianship"},        {"support", "抚养/赡养", "maintenance"},
+    {"schooling", "受教育权", "right to education"}, {"harm", "侵害", "harm"},
+    {"household", "户籍", "household registration"}, {"other", "其他", "other"},
+};
 
 // The situations of the mandatory-reporting rules (最高人民检察院等《关于建立侵害未成年人案件强制
 // 报告制度的意见（试行）》, 2020, art. 4), grouped. Codes of the first version are kept.
@@ -293,7 +487,7 @@ constexpr EnumValue kService[] = {
     {"mental_health", "心理健康", "mental health"},
     {"children_school", "儿童学校", "children's school"},
     {"legal_aid", "司法援助", "legal aid"},
-    {"training", "队伍培训", "training"},
+    {"training", "队伍业务培训", "workforce training"},
 };
 
 // ---- field builders ---------------------------------------------------------------------------
@@ -440,9 +634,20 @@ constexpr FieldSpec kChildFields[] = {
     Text("school", "就读学校", "school", 100),
     Text("grade", "年级", "grade", 32),
     EnumF("school_level", "就学情况", "schooling", kSchoolLevel),
+    EnumF("schooling_completed", "最高完成学历", "highest schooling completed",
+          kSchoolingCompleted),
     EnumF("study_aid_wish", "福彩助学意愿", "study-aid wish", kYesNo),
     Sens(EnumF("health", "健康状况", "health", kHealth)),
     Sens(IntF("disability_grade", "残疾等级", "disability grade", 1, 4)),
+    Sens(EnumF("disability_type", "残疾类别", "disability type", kDisabilityType)),
+    // Fields of the national-system export (docs/export.md); all optional.
+    EnumF("ethnic_group", "民族（GB 3304）", "ethnic group (GB 3304 code)", kEthnicGroup),
+    EnumF("hukou_class", "户口分类", "household registration class", kHukouClass),
+    Bool("boarding", "是否学校寄宿", "boards at school"),
+    Sens(EnumF("guardianship_type", "监护类型", "guardianship type", kGuardianshipType)),
+    Sens(AsSet(EnumF("income_sources", "家庭经济来源", "family income sources", kIncomeSource))),
+    Sens(AsSet(EnumF("aid_received", "救助帮扶情况", "aid received", kAidReceived))),
+    EnumF("exit_reason", "退出原因", "exit reason", kExitReason),
     Sens(Long("health_notes", "健康说明", "health notes")),
     Ref("consent_by", "同意人（监护人）", "consent given by (guardian)"),
     Past(DateF("consent_on", "同意日期", "consent date")),
@@ -506,6 +711,9 @@ constexpr FieldSpec kContactFields[] = {
     Req(Past(DateF("date", "日期", "date"))),
     IntF("minutes", "时长（分钟）", "minutes", 0, 1440),
     Sens(Long("notes", "情况记录", "notes")),
+    EnumF("counterpart", "联系对象", "contact with", kCounterpart),
+    EnumF("parent_relation", "外出父母", "which parent", kParentRelation),
+    Ref("parent", "父母（监护人记录）", "parent (guardian record)"),
 };
 
 constexpr FieldSpec kActivityFields[] = {
@@ -612,6 +820,10 @@ constexpr FieldSpec kReferralFields[] = {
     Req(Past(DateF("date", "转介日期", "date"))),
     Restr(Long("notes", "转介说明", "notes")),
     Restr(Long("response", "反馈情况", "response")),
+    EnumF("status", "转介状态", "referral status", kReferralStatus),
+    DateF("follow_up_due", "下次跟进日期", "next follow-up due"),
+    AsLog(Restr(Long("follow_ups", "跟进记录", "follow-ups"))),
+    Past(DateF("closed_on", "办结日期", "closed on")),
 };
 
 constexpr FieldSpec kPatrolFields[] = {
@@ -645,6 +857,75 @@ constexpr FieldSpec kTransferFields[] = {
     Text("reason", "迁移原因", "reason"),
 };
 
+constexpr FieldSpec kLegalConsultationFields[] = {
+    Ref("child", "儿童", "child"),
+    Ref("case", "关联报告/求助", "report or help request"),
+    Req(Past(DateF("date", "咨询日期", "date"))),
+    Req(EnumF("topic", "咨询事项", "topic", kConsultTopic)),
+    Text("consultant", "解答律师/机构", "answered by", 100),
+    Restr(Long("question", "咨询内容", "question")),
+    Restr(Long("answer", "解答意见", "answer")),
+    DateF("follow_up_due", "下次跟进日期", "next follow-up due"),
+    AsLog(Restr(Long("follow_ups", "跟进记录", "follow-ups"))),
+    Ref("referral", "转介记录", "referral"),
+    Past(DateF("closed_on", "办结日期", "closed on")),
+};
+
+constexpr FieldSpec kFacilityFields[] = {
+    Req(EnumF("kind", "阵地类型", "facility kind", kFacilityKind)),
+    Req(Text("name", "阵地名称", "name", 100)),
+    Text("address", "地址", "address"),
+    Past(DateF("opened_on", "启用日期", "opened on")),
+    IntF("area_m2", "面积（平方米）", "area (m²)", 0, 100000),
+    Text("open_hours", "开放时间", "opening hours", 100),
+    Phone("phone", "联系电话", "phone"),
+    Bool("active", "在用", "in use"),
+};
+
+// Who is responsible where: one post per person and unit (儿童主任 of a village, 儿童督导员 of a
+// town), since when, and the trainings they took (training records).
+constexpr FieldSpec kStaffPostFields[] = {
+    Req(EnumF("role", "岗位", "post", kPostRole)),
+    Req(Ref("person", "人员（帮扶人记录）", "person (helper record)")),
+    Req(Sens(Text("name", "姓名", "name", 64))),
+    Req(Unit("unit", "负责单位", "unit responsible for")),
+    Req(Past(DateF("since", "任职日期", "in post since"))),
+    DateF("until", "离任日期", "left post on"),
+    Phone("phone", "联系电话", "phone"),
+    AsSet(Ref("trainings", "参加培训", "trainings taken")),
+    Bool("certified", "持证上岗", "certified"),
+};
+
+// An inspection visit (督查) of a unit; each required correction is a record of its own.
+constexpr FieldSpec kInspectionFields[] = {
+    Req(Unit("unit", "被督查单位", "unit inspected")),
+    Req(Past(DateF("date", "督查日期", "date"))),
+    Req(Text("inspectors", "督查人员", "inspected by", 200)),
+    Req(Long("findings", "督查发现", "findings")),
+    IntF("score", "督查评分", "score given", 0, 100),
+};
+
+constexpr FieldSpec kCorrectionFields[] = {
+    Req(Ref("inspection", "督查记录", "inspection")),
+    Req(Unit("unit", "整改单位", "unit to correct")),
+    Req(Text("item", "整改事项", "item to correct", 200)),
+    Req(DateF("due", "整改期限", "due by")),
+    Past(DateF("completed_on", "整改完成日期", "completed on")),
+    Long("notes", "整改说明", "notes"),
+};
+
+// Ring-fenced funds (专项资金): an allocation to a unit for one work, or spending of it.
+constexpr FieldSpec kFundFields[] = {
+    Req(EnumF("kind", "资金类型", "allocation or spending", kFundKind)),
+    Req(EnumF("work", "所属工程", "work", kWork)),
+    Req(Unit("unit", "使用单位", "unit")),
+    Req(Money("amount", "金额（元）", "amount (yuan)")),
+    Req(Past(DateF("date", "日期", "date"))),
+    Text("source", "资金来源", "source", 100),
+    Text("purpose", "用途", "purpose", 200),
+    Text("voucher_no", "凭证号", "voucher number", 64),
+};
+
 // Whether a town's or the city's own records of a type stay out of its villages (office_only).
 constexpr bool kOffice = true;
 constexpr bool kRegistry = false;
@@ -657,7 +938,7 @@ constexpr RecordTypeSpec kTypes[] = {
     {kTraining, "培训", "training", kTrainingFields, kRegistry},
     {kContact, "联系记录", "contact", kContactFields, kOffice},
     {kActivity, "活动", "activity", kActivityFields, kRegistry},
-    {kCounselling, "心理辅导", "counselling", kCounsellingFields, kOffice},
+    {kCounselling, "心理健康辅导", "counselling", kCounsellingFields, kOffice},
     {kReport, "强制报告", "mandatory report", kReportFields, kOffice},
     {kHelpRequest, "求助", "help request", kHelpRequestFields, kOffice},
     {kIntervention, "应急处置/监护干预", "intervention", kInterventionFields, kOffice},
@@ -666,6 +947,13 @@ constexpr RecordTypeSpec kTypes[] = {
     {kOrganisation, "社会组织", "organisation", kOrganisationFields, kRegistry},
     {kMeeting, "联络员会议", "liaison meeting", kMeetingFields, kRegistry},
     {kTransfer, "迁移", "transfer", kTransferFields, kOffice},
+    {kLegalConsultation, "法律咨询", "legal consultation", kLegalConsultationFields, kOffice},
+    {kFacility, "服务阵地", "facility", kFacilityFields, kRegistry},
+    {kStaffPost, "儿童主任/儿童督导员任职", "director or supervisor post", kStaffPostFields,
+     kRegistry},
+    {kInspection, "督查", "inspection", kInspectionFields, kRegistry},
+    {kCorrection, "整改事项", "required correction", kCorrectionFields, kRegistry},
+    {kFund, "专项资金", "ring-fenced funds", kFundFields, kOffice},
 };
 
 }  // namespace
@@ -705,5 +993,7 @@ std::span<const EnumValue> ContactKindValues() { return kContactKind; }
 std::span<const EnumValue> ActivityKindValues() { return kActivityKind; }
 std::span<const EnumValue> ParentStatusValues() { return kParentStatus; }
 std::span<const EnumValue> HarmValues() { return kHarm; }
+std::span<const EnumValue> WorkValues() { return kWork; }
+std::span<const EnumValue> ReferralToValues() { return kReferralTo; }
 
 }  // namespace fulei::programme

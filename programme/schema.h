@@ -104,7 +104,9 @@ std::span<const EnumValue> SchoolLevelValues();
 std::span<const EnumValue> ContactKindValues();
 std::span<const EnumValue> ActivityKindValues();
 std::span<const EnumValue> ParentStatusValues();
-std::span<const EnumValue> HarmValues();  // report.harm: 性侵害, 虐待, 遗弃, ...
+std::span<const EnumValue> HarmValues();        // report.harm: 性侵害, 虐待, 遗弃, ...
+std::span<const EnumValue> WorkValues();        // fund.work: the ten works of the plan
+std::span<const EnumValue> ReferralToValues();  // referral.to: police, procuratorate, ...
 
 // Record type names used by the rules and the aggregation.
 inline constexpr std::string_view kChild = "child";
@@ -123,6 +125,12 @@ inline constexpr std::string_view kPatrol = "patrol";
 inline constexpr std::string_view kOrganisation = "organisation";
 inline constexpr std::string_view kMeeting = "meeting";
 inline constexpr std::string_view kTransfer = "transfer";
+inline constexpr std::string_view kLegalConsultation = "legal_consultation";
+inline constexpr std::string_view kFacility = "facility";
+inline constexpr std::string_view kStaffPost = "staff_post";
+inline constexpr std::string_view kInspection = "inspection";
+inline constexpr std::string_view kCorrection = "correction";
+inline constexpr std::string_view kFund = "fund";
 
 }  // namespace fulei::programme
 

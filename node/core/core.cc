@@ -5,7 +5,10 @@
 #include <utility>
 
 #include "crdt/org_unit.h"
+#include "programme/aggregate_store.h"
 #include "programme/escalation.h"
+#include "programme/records.h"
+#include "programme/write_policy.h"
 #include "sync/receipts.h"
 #include "sync/revocations.h"
 
@@ -78,6 +81,12 @@ Status NodeCore::Open(uint64_t now_ms) {
   options.node_id = identity_.node_id();
   options.initial_map_bytes = config_.initial_map_bytes;
   options.reserve_bytes = config_.reserve_bytes;
+  // A town and the city keep the dashboard counters of their subtree (docs/programme.md,
+  // "Aggregation"); a village's dashboard is its own records, read directly.
+  if (leaf.role == crypto::Role::kTown || leaf.role == crypto::Role::kCity) {
+    aggregates_ = std::make_unique<programme::AggregateIndexer>();
+    options.indexers.push_back(aggregates_.get());
+  }
   FULEI_ASSIGN_OR_RETURN(store_, store::Store::Open(config_.data_dir, options));
   certs_ = std::make_unique<sync::CertDirectory>(*store_);
   clock_ = std::make_unique<crdt::HybridClock>(config_.max_future_ms);
@@ -122,6 +131,17 @@ uint64_t NodeCore::Now(uint64_t now_ms) const {
   const uint64_t floor =
       now_ms < set_floor_ms_ ? std::max(set_floor_ms_, start_floor_ms_) : set_floor_ms_;
   return std::max(t, floor);
+}
+
+Result<programme::Dashboard> NodeCore::ReadDashboard(std::string_view unit,
+                                                     const programme::Date& today,
+                                                     int64_t now_unix) {
+  if (aggregates_ == nullptr) {
+    return FailedPrecondition("村级节点不保存看板计数 / node " + config_.unit +
+                              " keeps no dashboard counters (a village)");
+  }
+  programme::StoreCounterReader reader(*store_);
+  return programme::ReadDashboard(reader, unit, today, now_unix);
 }
 
 uint64_t NodeCore::HelloClock(uint64_t now_ms) const { return clock_confirmed_ ? Now(now_ms) : 0; }
@@ -454,6 +474,54 @@ Result<std::vector<crdt::Op>> NodeCore::Write(const std::vector<store::LocalChan
   ++data_version_;
   Notify(scopes, urgent, std::nullopt);
   return ops;
+}
+
+Result<std::vector<crdt::Op>> NodeCore::WriteAs(const programme::Viewer& writer,
+                                                const std::vector<store::LocalChange>& changes,
+                                                const std::vector<std::string>& urgent_outboxes,
+                                                uint64_t now_ms) {
+  if (stopped_) return FailedPrecondition("node stopped");
+  const uint64_t ref_ms = Now(now_ms);
+  const programme::Date today = programme::CivilFromDays(static_cast<int64_t>(ref_ms / 86'400'000));
+  programme::WriteContext context;
+  context.validate.now_s = static_cast<int64_t>(ref_ms / 1000);
+  // A pairing of the helper with the child, in force today, held in the contact's own scope.
+  context.paired = [this, &today](std::string_view scope, std::string_view helper,
+                                  std::string_view child) {
+    bool found = false;
+    const Status s =
+        store_->ForEach(programme::kPairing, scope,
+                        [&](const crdt::RecordKey& key, const crdt::RecordState& state) {
+                          if (key.scope != scope) return true;
+                          std::optional<programme::Fields> f = programme::ReadFields(state);
+                          if (!f || programme::OneOr(*f, "helper") != helper ||
+                              programme::OneOr(*f, "child") != child) {
+                            return true;
+                          }
+                          auto p = programme::ReadPairing(key.scope, key.id, *f);
+                          found = p.ok() && p->ActiveOn(today);
+                          return !found;
+                        });
+    return s.ok() && found;  // a store error refuses the write
+  };
+  // Every change checked against the record as it would then be; nothing written on a refusal.
+  std::map<crdt::RecordKey, crdt::RecordState> proposed;
+  for (const store::LocalChange& change : changes) {
+    std::optional<crdt::RecordState> current;
+    if (auto it = proposed.find(change.key); it != proposed.end()) {
+      current = it->second;
+    } else {
+      FULEI_ASSIGN_OR_RETURN(current, store_->Get(change.key));
+    }
+    FULEI_ASSIGN_OR_RETURN(
+        crdt::RecordState next,
+        programme::CheckChange(writer, change.key, current, change.writes, today, context));
+    proposed[change.key] = std::move(next);
+  }
+  if (writer.user.empty()) return Write(changes, urgent_outboxes, now_ms);
+  std::vector<store::LocalChange> authored = changes;
+  for (store::LocalChange& c : authored) c.author = writer.user;
+  return Write(authored, urgent_outboxes, now_ms);
 }
 
 Status NodeCore::PublishRevocations(std::string_view signed_list, uint64_t now_ms) {

@@ -59,6 +59,9 @@
 #include "crypto/trust.h"
 #include "node/core/action.h"
 #include "node/core/outboxes.h"
+#include "programme/aggregate.h"
+#include "programme/date.h"
+#include "programme/redact.h"
 #include "store/sealer.h"
 #include "store/store.h"
 #include "sync/backoff.h"
@@ -171,10 +174,26 @@ class NodeCore {
   // upstream's outbox), then pushes them to every connected peer. An urgent change to a scope
   // below this node (a town's status change of a village's report) is also queued in that
   // scope's downstream outbox when every urgent change of the call has the same scope.
+  // INTERNAL AND SYSTEM WRITES ONLY (receipts, revocations, escalation flags, transfers the
+  // node carries out, the simulator, tests): it neither validates nor checks who writes. A
+  // write made for a person goes through WriteAs.
   // Errors: the store's (nothing written), kFailedPrecondition after Stop.
   Result<std::vector<crdt::Op>> Write(const std::vector<store::LocalChange>& changes,
                                       const std::vector<std::string>& urgent_outboxes,
                                       uint64_t now_ms);
+  // A write made for a person (the admin web, the CLI): every change is first checked with
+  // programme::CheckChange (programme/write_policy.h) — merged with the record's current state
+  // in the store (and with the earlier changes of the same record in this call), the record
+  // validated with the programme's rules at the node's date (Now(now_ms), UTC), the writer's role
+  // and unit allowed to write it there; a caring parent's contact must be of a pairing in force
+  // in the store. When any change is refused nothing is written and the first refusal is
+  // returned ("中文 / English"; kPermissionDenied or kInvalidArgument). Each change's author is
+  // set to writer.user when it is not empty. Then as Write.
+  // Errors: the refusal, the store's, kFailedPrecondition after Stop.
+  Result<std::vector<crdt::Op>> WriteAs(const programme::Viewer& writer,
+                                        const std::vector<store::LocalChange>& changes,
+                                        const std::vector<std::string>& urgent_outboxes,
+                                        uint64_t now_ms);
   // City only: publishes `signed_list` (crypto::SignRevocationList output, signed with the root
   // key) as the network's revocation record (sync/revocations.h), installs it, closes sessions
   // with peers it revokes and pushes it to every peer. Errors (nothing written):
@@ -222,6 +241,17 @@ class NodeCore {
   bool clock_confirmed() const { return clock_confirmed_; }
   // The correction adopted from an upstream: Now(w) = w + clock_offset_ms() above the floor.
   int64_t clock_offset_ms() const { return offset_ms_; }
+  // True for a town or the city (by the role of the node's certificate): its store keeps the
+  // programme's dashboard counters (programme/aggregate.h, index "programme.agg"), registered
+  // at Open and so maintained in every write and every batch applied, built from the records
+  // held when first registered.
+  bool keeps_dashboard() const { return aggregates_ != nullptr; }
+  // The dashboard of `unit` (this node's unit or any unit of its subtree) from those counters,
+  // on `today`, urgent deadlines judged at `now_unix` (UTC seconds). Errors:
+  // kFailedPrecondition on a village (no counters kept), kCorruption for a counter that does
+  // not parse, the store's.
+  Result<programme::Dashboard> ReadDashboard(std::string_view unit, const programme::Date& today,
+                                             int64_t now_unix);
 
  private:
   struct Conn {
@@ -272,6 +302,9 @@ class NodeCore {
   crypto::CertChain chain_;
   crypto::TrustStore trust_;
   crypto::Random& random_;
+  // The dashboard counters' indexer (towns and the city); declared before store_ so that it
+  // outlives the store that calls it.
+  std::unique_ptr<programme::AggregateIndexer> aggregates_;
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<sync::CertDirectory> certs_;
   std::unique_ptr<crdt::HybridClock> clock_;

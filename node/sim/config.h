@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -15,6 +16,9 @@ struct SimConfig {
   int towns = 3;
   int villages_per_town = 3;
   int total_villages = 0;  // when > 0: spread over the towns instead of villages_per_town
+  // Villages of each town as the units file has them (one count per town, in the order of
+  // town_units, or of t0, t1...); when not empty it overrides both of the above.
+  std::vector<int> villages_by_town;
   // Unit paths of the towns ("jinjiang/cizao", ...); when empty, "jinjiang/t0", "jinjiang/t1"...
   // When given, their count overrides `towns`. Villages are "<town>/v001", "<town>/v002"...
   std::vector<std::string> town_units;
@@ -83,6 +87,10 @@ struct SimConfig {
   // holds its urgent ops in an outbox (they leave the outbox unsent, as on a real node).
   uint64_t revoke_at_ms = 0;
 
+  // After the heal, every town's and the city's dashboard counters (programme/aggregate.h) are
+  // compared with a recount of the records each holds (Invariants::CheckAggregates).
+  bool check_aggregates = true;
+
   uint64_t heal_limit_ms = 6 * 3600'000;  // the heal phase must converge within this
   size_t max_batch_ops = 200;
   bool keep_dirs = false;
@@ -121,6 +129,15 @@ struct SimResult {
   uint64_t urgent_dropped_revoked = 0;  // outbox entries of revoked origins dropped unsent
   uint64_t escalations = 0;             // overdue cases the city flagged
   uint64_t hostile_clocks = 0;          // restarts with a wall clock far ahead
+  // Programme records the workload wrote (each validated first), by record type: a write of a
+  // new record or an edit of one counts one.
+  std::map<std::string, uint64_t> records_written;
+  // Edits not made because the record held already failed validation at the writing node's
+  // clock (a date written under a clock far ahead, now in that node's future).
+  uint64_t records_skipped = 0;
+  uint64_t aggregates_checked = 0;  // towns and city whose counters equalled a recount
+  int64_t city_children = 0;        // children on the city's dashboard at the end
+  int64_t city_reports = 0;         // urgent reports on the city's dashboard at the end
 };
 
 }  // namespace fulei::node::sim

@@ -8,6 +8,10 @@
 #include "crdt/org_unit.h"
 #include "crypto/signing.h"
 #include "node/sim/network.h"
+#include "programme/aggregate.h"
+#include "programme/fields.h"
+#include "programme/memory_index.h"
+#include "programme/schema.h"
 #include "sync/receipts.h"
 #include "sync/scopes.h"
 #include "sync/session.h"
@@ -15,11 +19,21 @@
 namespace fulei::node::sim {
 namespace {
 
-const char* const kTypes[] = {"child", "report", "helper", "org"};
+// Every record type the workload may write: the programme's.
+std::vector<std::string> RecordTypes() {
+  std::vector<std::string> out;
+  for (const programme::RecordTypeSpec& t : programme::RecordTypes()) out.emplace_back(t.name);
+  return out;
+}
+
+const std::vector<std::string>& Types() {
+  static const std::vector<std::string> kTypes = RecordTypes();
+  return kTypes;
+}
 
 Result<std::string> ScopeHash(store::Store& store, const std::string& scope) {
   std::string all;
-  for (const char* type : kTypes) {
+  for (const std::string& type : Types()) {
     FULEI_RETURN_IF_ERROR(
         store.ForEach(type, scope, [&](const crdt::RecordKey& key, const crdt::RecordState& state) {
           if (key.scope != scope) return true;
@@ -186,7 +200,7 @@ Status Invariants::CheckNothingLost() {
 
 Status Invariants::CheckNoForgery() {
   for (const NodeInfo& n : nodes_.info()) {
-    for (const char* type : kTypes) {
+    for (const std::string& type : Types()) {
       bool forged = false;
       FULEI_RETURN_IF_ERROR(nodes_.core(n.index)->store().ForEach(
           type, "", [&](const crdt::RecordKey&, const crdt::RecordState& state) {
@@ -199,6 +213,62 @@ Status Invariants::CheckNoForgery() {
           }));
       if (forged) return Internal(n.unit + " accepted a forged op");
     }
+  }
+  return Status::Ok();
+}
+
+Status Invariants::CheckAggregates(uint64_t now_ms) {
+  const programme::Date today = programme::CivilFromDays(static_cast<int64_t>(now_ms / 86'400'000));
+  const int64_t now_s = static_cast<int64_t>(now_ms / 1000);
+  for (const NodeInfo& n : nodes_.info()) {
+    if (n.role == crypto::Role::kVillage) continue;
+    NodeCore& core = *nodes_.core(n.index);
+    if (!core.keeps_dashboard()) return Internal(n.unit + " keeps no dashboard counters");
+    programme::MemoryIndex recount;
+    for (const std::string& type : Types()) {
+      Status applied;
+      FULEI_RETURN_IF_ERROR(core.store().ForEach(
+          type, "", [&](const crdt::RecordKey& key, const crdt::RecordState& state) {
+            const std::optional<programme::Fields> fields = programme::ReadFields(state);
+            if (fields) applied = programme::ApplyAggregateChange(key, nullptr, &*fields, recount);
+            return applied.ok();
+          }));
+      FULEI_RETURN_IF_ERROR(applied);
+    }
+    std::map<std::string, std::string, std::less<>> held;
+    FULEI_RETURN_IF_ERROR(core.store().ScanIndex(programme::kAggregateIndexName, "",
+                                                 [&](std::string_view k, std::string_view v) {
+                                                   held.emplace(k, v);
+                                                   return true;
+                                                 }));
+    const auto& want = recount.entries();
+    for (const auto& [k, v] : want) {
+      auto it = held.find(k);
+      if (it == held.end() || it->second != v) {
+        return Internal(n.unit + ": dashboard counter " + k + " is " +
+                        (it == held.end() ? std::string("absent") : it->second) +
+                        ", a recount of the records held gives " + v);
+      }
+    }
+    for (const auto& [k, v] : held) {
+      if (!want.contains(k)) {
+        return Internal(n.unit + ": dashboard counter " + k + " is " + v +
+                        ", a recount of the records held has none");
+      }
+    }
+    // The core's own read of the counters agrees with the recount's.
+    FULEI_ASSIGN_OR_RETURN(programme::Dashboard kept, core.ReadDashboard(n.unit, today, now_s));
+    FULEI_ASSIGN_OR_RETURN(programme::Dashboard counted,
+                           programme::ReadDashboard(recount, n.unit, today, now_s));
+    if (kept.children != counted.children || kept.reports.total != counted.reports.total ||
+        kept.helpers != counted.helpers || kept.pairings != counted.pairings) {
+      return Internal(n.unit + ": the dashboard read through the core differs from a recount's");
+    }
+    if (n.role == crypto::Role::kCity) {
+      city_children_ = kept.children;
+      city_reports_ = kept.reports.total;
+    }
+    aggregates_checked_++;
   }
   return Status::Ok();
 }

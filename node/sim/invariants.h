@@ -7,6 +7,10 @@
 //   - no op was accepted that should have been refused: no forged value in any store.
 // A revoked node is cut off by design: its own scope, its ops and its reports are left out,
 // and so is what waits to go down to it; nothing of it may wait in another node's outbox.
+// CheckAggregates, besides: every town's and the city's dashboard counters (the store's index
+// "programme.agg", kept incrementally through every write, batch, crash and redelivery) equal
+// a recount of the records the node holds (programme::ApplyAggregateChange over each record
+// from nothing, into a programme::MemoryIndex), entry by entry.
 #ifndef FULEI_NODE_SIM_INVARIANTS_H_
 #define FULEI_NODE_SIM_INVARIANTS_H_
 
@@ -28,9 +32,16 @@ class Invariants {
   // The first invariant that does not hold (kInternal, naming the node and what differs).
   // REQUIRES: every node is up.
   Status Check();
+  // The dashboard counters of every town and the city against a recount (above); `now_ms`
+  // (true time) dates the city's dashboard read for city_children / city_reports.
+  // REQUIRES: every node is up.
+  Status CheckAggregates(uint64_t now_ms);
 
   uint64_t scopes_checked() const { return scopes_checked_; }
   uint64_t receipts_checked() const { return receipts_checked_; }
+  uint64_t aggregates_checked() const { return aggregates_checked_; }
+  int64_t city_children() const { return city_children_; }
+  int64_t city_reports() const { return city_reports_; }
 
  private:
   Status CheckOutboxes(const std::vector<std::string>& scopes);
@@ -44,7 +55,8 @@ class Invariants {
   Nodes& nodes_;
   const Ledger& ledger_;
   const Diagnosis& diagnosis_;
-  uint64_t scopes_checked_ = 0, receipts_checked_ = 0;
+  uint64_t scopes_checked_ = 0, receipts_checked_ = 0, aggregates_checked_ = 0;
+  int64_t city_children_ = 0, city_reports_ = 0;
 };
 
 }  // namespace fulei::node::sim

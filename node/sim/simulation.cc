@@ -101,9 +101,13 @@ SimResult Simulation::Run() {
   if (st.ok() && config_.on_phase) config_.on_phase("converged");
   Invariants invariants(*this, ledger_, diagnosis_);
   if (st.ok()) st = invariants.Check();
+  if (st.ok() && config_.check_aggregates) st = invariants.CheckAggregates(kEpochMs + loop_.now());
   if (st.ok()) st = scenarios_->Check(result_);
   result_.scopes_checked = invariants.scopes_checked();
   result_.receipts_checked = invariants.receipts_checked();
+  result_.aggregates_checked = invariants.aggregates_checked();
+  result_.city_children = invariants.city_children();
+  result_.city_reports = invariants.city_reports();
   result_.ok = st.ok();
   if (!st.ok()) result_.failure = "seed " + std::to_string(config_.seed) + ": " + st.ToString();
   Finish();
@@ -135,7 +139,14 @@ Status Simulation::Build() {
                                            : config_.town_units[static_cast<size_t>(t)],
                 crypto::Role::kTown, 0);
     int villages = config_.villages_per_town;
-    if (config_.total_villages > 0) {
+    if (!config_.villages_by_town.empty()) {
+      if (config_.villages_by_town.size() != static_cast<size_t>(towns)) {
+        return InvalidArgument(
+            "villages_by_town: " + std::to_string(config_.villages_by_town.size()) +
+            " counts for " + std::to_string(towns) + " towns");
+      }
+      villages = config_.villages_by_town[static_cast<size_t>(t)];
+    } else if (config_.total_villages > 0) {
       villages = config_.total_villages / towns + (t < config_.total_villages % towns ? 1 : 0);
     }
     for (int v = 0; v < villages; ++v) {
@@ -305,6 +316,8 @@ void Simulation::Finish() {
   const SimNetwork::Stats& net = network_.stats();
   result_.ops_written = workload_.ops_written();
   result_.urgent_written = workload_.urgent_written();
+  result_.records_written = workload_.records_written();
+  result_.records_skipped = workload_.records_skipped();
   result_.connections = net.connections;
   result_.sessions_closed_by_faults = net.closed_by_faults;
   result_.rejected_batches = rejected_batches_;

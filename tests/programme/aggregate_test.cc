@@ -55,10 +55,17 @@ Counts BruteForce(const std::map<crdt::RecordKey, Fields>& world) {
       Unit(c, k.scope, "child.cat." + get("category"));
       Unit(c, k.scope, "child.gender." + get("gender"));
       Unit(c, k.scope, "child.birth." + get("birth_date"));
-      const std::string cat = get("category"), lvl = get("school_level");
+      const std::string cat = get("category"), lvl = get("school_level"),
+                        done = get("schooling_completed");
+      auto secondary = [](const std::string& l) {
+        return l == "junior_high" || l == "senior_high" || l == "vocational";
+      };
+      // Schooling completed counts whatever the child does now; else the level attended, unless
+      // college was completed (rules_study_aid.h).
+      const bool schooling = secondary(done) || (done != "college" && secondary(lvl));
       if ((cat == "orphan" || cat == "in_difficulty" || cat == "de_facto_unsupported" ||
            cat == "abandoned") &&
-          (lvl == "junior_high" || lvl == "senior_high" || lvl == "vocational")) {
+          schooling) {
         Unit(c, k.scope, "sa.birth." + get("birth_date"));
         if (get("study_aid_wish") == "yes")
           Unit(c, k.scope, "sa.willing.birth." + get("birth_date"));
@@ -161,6 +168,10 @@ class RandomWorld {
       f["school_level"] = {Pick(std::vector<std::string>{"primary", "junior_high", "senior_high",
                                                          "vocational", "not_in_school"})};
       if (R(2)) f["study_aid_wish"] = {R(2) ? "yes" : "no"};
+      if (R(3) == 0) {
+        f["schooling_completed"] = {
+            Pick(std::vector<std::string>{"primary", "junior_high", "senior_high", "college"})};
+      }
       if (R(10) == 0) f["moved_to"] = {"jinjiang/anhai/v001"};
       if (R(20) == 0) f["gender"] = {"unknown"};  // malformed: contributes nothing
       if (R(25) == 0) f["category"] = {"poor"};   // unknown code: contributes nothing

@@ -14,6 +14,7 @@
 namespace fulei::programme {
 namespace {
 
+using testing::Col;
 using testing::kBureau;
 using testing::kUnits;
 using testing::Row;
@@ -43,17 +44,26 @@ TEST(ExportCsvTest, RoundTripsChineseTextExactly) {
   EXPECT_EQ((*parsed)[0], t.header);
   EXPECT_EQ((*parsed)[1], t.rows[0]);
   EXPECT_EQ((*parsed)[2], t.rows[1]);
-  // Spot-check the mapping: labels, unit names, guardian, joined set.
+  // Spot-check the mapping: codes and labels, unit names, guardian, joined set.
   const auto& r = (*parsed)[1];
-  EXPECT_EQ(r[1], "王小明");
-  EXPECT_EQ(r[2], "女");
-  EXPECT_EQ(r[6], "农村留守儿童");
-  EXPECT_EQ(r[9], "磁灶镇大埔村, 12号 \"东\"厝\n二楼");
-  EXPECT_EQ(r[10], "磁灶镇");
-  EXPECT_EQ(r[11], "大埔村");
-  EXPECT_EQ(r[21], "王阿嬷");
-  EXPECT_EQ(r[22], "祖父母/外祖父母");
-  EXPECT_EQ(r[24], "教育资助、医疗救助");
+  EXPECT_EQ(r.at(Col("姓名")), "王小明");
+  EXPECT_EQ(r.at(Col("性别代码")), "2");
+  EXPECT_EQ(r.at(Col("性别")), "女");
+  EXPECT_EQ(r.at(Col("民族代码")), "01");
+  EXPECT_EQ(r.at(Col("民族")), "汉族");
+  EXPECT_EQ(r.at(Col("儿童类别代码")), "8");
+  EXPECT_EQ(r.at(Col("儿童类别")), "留守");  // the national label
+  EXPECT_EQ(r.at(Col("现住址")), "磁灶镇大埔村, 12号 \"东\"厝\n二楼");
+  EXPECT_EQ(r.at(Col("所属镇（街道）")), "磁灶镇");
+  EXPECT_EQ(r.at(Col("所属村（社区）")), "大埔村");
+  EXPECT_EQ(r.at(Col("监护人姓名")), "王阿嬷");
+  EXPECT_EQ(r.at(Col("与儿童关系")), "祖父母/外祖父母");
+  // living_support medical_assistance implies 医疗救助 (3); education_aid has no national code.
+  EXPECT_EQ(r.at(Col("救助帮扶代码")), "3");
+  EXPECT_EQ(r.at(Col("救助帮扶")), "医疗救助");
+  EXPECT_EQ(r.at(Col("在册状态")), "在册");
+  EXPECT_EQ(r.at(Col("退出原因代码")), "");
+  EXPECT_EQ(r.at(Col("儿童编号")), "c-1");
 }
 
 TEST(ExportCsvTest, ExcelModeGuardsFormulasAndLongDigitRuns) {
@@ -61,11 +71,14 @@ TEST(ExportCsvTest, ExcelModeGuardsFormulasAndLongDigitRuns) {
   auto parsed = ParseCsv(Csv(ChildrenTable(kBureau, rows, kUnits), CsvMode::kExcel));
   ASSERT_OK(parsed);
   const auto& r = (*parsed)[1];
-  EXPECT_EQ(r[5], "\t350582201503121238");
-  EXPECT_EQ(r[18], "\t=HYPERLINK(\"x\")");
-  EXPECT_EQ(r[23], "\t13805951234");
-  EXPECT_EQ(r[1], "王小明");
-  EXPECT_EQ(r[4], "2015-03-12");  // dates and short numbers untouched
+  EXPECT_EQ(r.at(Col("公民身份号码")), "\t350582201503121238");
+  EXPECT_EQ(r.at(Col("父亲务工地点")), "\t=HYPERLINK(\"x\")");
+  EXPECT_EQ(r.at(Col("监护人联系电话")), "\t13805951234");
+  EXPECT_EQ(r.at(Col("姓名")), "王小明");
+  EXPECT_EQ(r.at(Col("出生日期")), "2015-03-12");
+  EXPECT_EQ(r.at(Col("民族代码")), "\t01");  // a leading zero Excel would drop
+  EXPECT_EQ(r.at(Col("儿童类别代码")),
+            "8");  // no leading zero: untouched  // dates and short numbers untouched
 }
 
 // Each viewer's table holds what the visibility table (redact.h) lets them see, hidden cells
@@ -76,25 +89,26 @@ TEST(ExportCsvTest, ChildrenTableRedactsForTheViewer) {
   const Viewer auditor{Role::kAuditor, "jinjiang/cizao", "u-audit"};
   ASSERT_OK_AND_ASSIGN(RedactedTable t, ChildrenTable(auditor, rows, kUnits));
   const auto& r = t.table().rows.at(0);
-  EXPECT_EQ(r[1], kHiddenCell);   // name
-  EXPECT_EQ(r[5], kHiddenCell);   // ID number
-  EXPECT_EQ(r[9], kHiddenCell);   // address
-  EXPECT_EQ(r[18], kHiddenCell);  // father's place of work
-  EXPECT_EQ(r[21], kHiddenCell);  // guardian's name
-  EXPECT_EQ(r[2], "女");          // plain fields stay
-  EXPECT_EQ(r[6], "农村留守儿童");
-  EXPECT_EQ(r[23], kHiddenCell);  // guardian's phone
-  EXPECT_EQ(r[22], "祖父母/外祖父母");
-  EXPECT_EQ(r[27], "c-1");
+  EXPECT_EQ(r.at(Col("姓名")), kHiddenCell);
+  EXPECT_EQ(r.at(Col("公民身份号码")), kHiddenCell);
+  EXPECT_EQ(r.at(Col("现住址")), kHiddenCell);
+  EXPECT_EQ(r.at(Col("父亲务工地点")), kHiddenCell);
+  EXPECT_EQ(r.at(Col("监护人姓名")), kHiddenCell);
+  EXPECT_EQ(r.at(Col("性别")), "女");        // plain fields stay
+  EXPECT_EQ(r.at(Col("儿童类别")), "留守");  // the national label
+  EXPECT_EQ(r.at(Col("民族代码")), "01");
+  EXPECT_EQ(r.at(Col("监护人联系电话")), kHiddenCell);
+  EXPECT_EQ(r.at(Col("与儿童关系")), "祖父母/外祖父母");
+  EXPECT_EQ(r.at(Col("儿童编号")), "c-1");
   const std::string csv = Csv(t, CsvMode::kExact);
   EXPECT_EQ(csv.find("王小明"), std::string::npos);
   EXPECT_EQ(csv.find("350582201503121238"), std::string::npos);
 
   const Viewer other_town{Role::kTownOffice, "jinjiang/chidian", "u-other"};
   EXPECT_EQ(ChildrenTable(other_town, rows, kUnits).status().code(), StatusCode::kPermissionDenied);
-  const Viewer volunteer{Role::kVolunteer, "jinjiang/cizao/v012", "u-vol"};
-  ASSERT_OK_AND_ASSIGN(RedactedTable v, ChildrenTable(volunteer, rows, kUnits));
-  EXPECT_EQ(v.table().rows.at(0)[1], kHiddenCell);
+  // A caring parent (爱心家长) sees only their own pairings' children: no table at all.
+  const Viewer parent{Role::kCaringParent, "jinjiang/cizao/v012", "h-1"};
+  EXPECT_EQ(ChildrenTable(parent, rows, kUnits).status().code(), StatusCode::kPermissionDenied);
 
   ASSERT_OK_AND_ASSIGN(RedactedTable full, ChildrenTable(kBureau, rows, kUnits));
   EXPECT_EQ(ToCsv(auditor, full).status().code(), StatusCode::kPermissionDenied);

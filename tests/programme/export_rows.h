@@ -4,7 +4,9 @@
 #ifndef FULEI_TESTS_PROGRAMME_EXPORT_ROWS_H_
 #define FULEI_TESTS_PROGRAMME_EXPORT_ROWS_H_
 
+#include <cstddef>
 #include <string>
+#include <string_view>
 #include <utility>
 
 #include "programme/export_table.h"
@@ -30,6 +32,16 @@ inline ChildExportRow Row(std::string id, std::string name, std::string idno) {
   r.guardian =
       Fields{{"name", {"王阿嬷"}}, {"relation", {"grandparent"}}, {"phone", {"13805951234"}}};
   return r;
+}
+
+// The index of column `name` of the children table (NationalChildColumns); the column count when
+// there is no such column (so a cell read with it fails the test with at()).
+inline size_t Col(std::string_view name) {
+  const auto cols = NationalChildColumns();
+  for (size_t i = 0; i < cols.size(); ++i) {
+    if (cols[i] == name) return i;
+  }
+  return cols.size();
 }
 
 inline const UnitNames kUnits{{"jinjiang/cizao", "磁灶镇"}, {"jinjiang/cizao/v012", "大埔村"}};

@@ -184,7 +184,7 @@ TEST_F(ReaderTest, ExportRedactsForTheViewer) {
   EXPECT_EQ(csv.find("王阿嬷"), std::string::npos);
   EXPECT_EQ(csv.find("林晓"), std::string::npos);
   EXPECT_NE(csv.find(kHiddenCell), std::string::npos);
-  EXPECT_NE(csv.find("困境儿童"), std::string::npos);  // plain fields stay
+  EXPECT_NE(csv.find(",9,困境,"), std::string::npos);  // plain: 儿童类别 code, label
   EXPECT_EQ(csv.find("张三"), std::string::npos);      // another town: not in the subtree
 
   // The village director exports the village, with names and the guardian.
@@ -216,11 +216,18 @@ TEST_F(ReaderTest, ExportRedactsForTheViewer) {
   EXPECT_NE(csv.find("c-1"), std::string::npos);
   EXPECT_EQ(csv.find("王小明"), std::string::npos);
   EXPECT_EQ(csv.find("350582201103121239"), std::string::npos);
-  const Viewer volunteer{Role::kVolunteer, kVillage, "u-vol"};
-  ASSERT_OK(reader_->Export(volunteer, Request(ExportKind::kFamilyCareOverdue, kVillage),
+  // A caring parent exports nothing (and nothing is audited for it).
+  const Viewer parent{Role::kCaringParent, kVillage, "h-1"};
+  EXPECT_EQ(reader_
+                ->Export(parent, Request(ExportKind::kFamilyCareOverdue, kVillage),
+                         ExportFormat::kCsv, path)
+                .status()
+                .code(),
+            StatusCode::kPermissionDenied);
+  ASSERT_OK(reader_->Export(auditor, Request(ExportKind::kFamilyCareOverdue, kVillage),
                             ExportFormat::kCsv, path));
   csv = Read(path);
-  EXPECT_NE(csv.find("h-1"), std::string::npos);  // names the volunteer may not see: ids
+  EXPECT_NE(csv.find("h-1"), std::string::npos);  // names the auditor may not see: ids
   EXPECT_NE(csv.find("c-1"), std::string::npos);
   EXPECT_EQ(csv.find("李老师"), std::string::npos);
   EXPECT_EQ(csv.find("王小明"), std::string::npos);
@@ -237,6 +244,97 @@ TEST_F(ReaderTest, ExportRedactsForTheViewer) {
   EXPECT_EQ(audit[0].second,
             "export\t2025-11-29T02:00:00Z\tu-audit\tauditor\tjinjiang/cizao\tchildren\t"
             "jinjiang/cizao\tcsv\t3");
+}
+
+// 爱心家长: the names and what is due of their own paired children, and nothing else.
+TEST_F(ReaderTest, CaringParentSeesOnlyTheirOwnPairedChildren) {
+  Write(kVillage, "child", "c-2", {Set("name", "王小红"), Set("gender", "female")});
+  Write(kVillage, "pairing", "p-2",
+        {Set("helper", "h-2"), Set("child", "c-2"), Set("kind", "family_care"),
+         Set("start_date", "2026-01-15")});
+  // h-1 talked with c-1 this month, visited last quarter only; h-2's contact is not h-1's.
+  Write(kVillage, "contact", "k-1",
+        {Set("kind", "talk"), Set("child", "c-1"), Set("helper", "h-1"), Set("date", "2026-11-03"),
+         Set("notes", "聊了学习")});
+  Write(kVillage, "contact", "k-2",
+        {Set("kind", "home_visit"), Set("child", "c-1"), Set("helper", "h-1"),
+         Set("date", "2026-08-10")});
+  Write(
+      kVillage, "contact", "k-3",
+      {Set("kind", "talk"), Set("child", "c-2"), Set("helper", "h-2"), Set("date", "2026-11-05")});
+  const Viewer parent{Role::kCaringParent, kVillage, "h-1"};
+
+  // Their child: the name (and gender), nothing else of the record.
+  ASSERT_OK_AND_ASSIGN(ViewedRecord child,
+                       reader_->Get(parent, crdt::RecordKey{kVillage, "child", "c-1"}));
+  EXPECT_EQ(OneOr(child.fields, "name"), "王小明");
+  EXPECT_EQ(child.fields.count("address"), 0u);
+  EXPECT_EQ(child.fields.count("category"), 0u);
+  EXPECT_EQ(child.fields.count("id_number"), 0u);
+  EXPECT_TRUE(Hidden(child, "birth_date"));
+  // Another child of the same village, another helper's pairing and contact: refused.
+  for (const crdt::RecordKey& key :
+       {crdt::RecordKey{kVillage, "child", "c-2"}, crdt::RecordKey{kVillage, "pairing", "p-2"},
+        crdt::RecordKey{kVillage, "contact", "k-3"}, crdt::RecordKey{kVillage, "guardian", "g-1"},
+        crdt::RecordKey{kVillage, "report", "r-1"}, crdt::RecordKey{kTown, "helper", "h-1"}}) {
+    const auto r = reader_->Get(parent, key);
+    EXPECT_EQ(r.status().code(), StatusCode::kPermissionDenied) << key.ToString();
+    EXPECT_NE(r.status().message().find("爱心家长"), std::string::npos) << r.status().message();
+  }
+  ASSERT_OK_AND_ASSIGN(ViewedRecord pairing,
+                       reader_->Get(parent, crdt::RecordKey{kVillage, "pairing", "p-1"}));
+  EXPECT_EQ(OneOr(pairing.fields, "kind"), "family_care");
+  ASSERT_OK_AND_ASSIGN(ViewedRecord contact,
+                       reader_->Get(parent, crdt::RecordKey{kVillage, "contact", "k-1"}));
+  EXPECT_EQ(OneOr(contact.fields, "notes"), "聊了学习");  // their own contact, whole
+
+  // Lists: only theirs, without a trace of the others.
+  ASSERT_OK_AND_ASSIGN(Listing children, reader_->List(parent, "child", kVillage));
+  EXPECT_EQ(Ids(children), std::vector<std::string>{"c-1"});
+  ASSERT_OK_AND_ASSIGN(Listing contacts, reader_->List(parent, "contact", kVillage));
+  EXPECT_EQ(Ids(contacts), (std::vector<std::string>{"k-1", "k-2"}));
+  ASSERT_OK_AND_ASSIGN(Listing helpers, reader_->List(parent, "helper", "jinjiang"));
+  EXPECT_TRUE(helpers.records.empty());
+  // A director's view is unchanged: both children.
+  ASSERT_OK_AND_ASSIGN(Listing all, reader_->List(Viewer{Role::kVillageDirector, kVillage, "u-d"},
+                                                  "child", kVillage));
+  EXPECT_EQ(Ids(all), (std::vector<std::string>{"c-1", "c-2"}));
+
+  // What is due: this month's talk done; this quarter's visit due by 2026-12-31.
+  ASSERT_OK_AND_ASSIGN(std::vector<PairedChild> mine,
+                       reader_->PairedChildren(parent, kVillage, Date{2026, 11, 29}));
+  ASSERT_EQ(mine.size(), 1u);
+  EXPECT_EQ(mine[0].child, "c-1");
+  EXPECT_EQ(mine[0].child_name, "王小明");
+  EXPECT_EQ(mine[0].kind, "family_care");
+  EXPECT_TRUE(mine[0].talk_done);
+  EXPECT_EQ(mine[0].talk_due_by, (Date{2026, 11, 30}));
+  EXPECT_FALSE(mine[0].visit_done);
+  EXPECT_EQ(mine[0].visit_due_by, (Date{2026, 12, 31}));
+  // The pairing started in January: no talk from February to October (a run of 9 months); the
+  // visit of the last complete quarter was made.
+  ASSERT_EQ(mine[0].overdue.size(), 1u);
+  EXPECT_EQ(mine[0].overdue[0].pairing, "p-1");
+  EXPECT_EQ(mine[0].overdue[0].duty, CareDuty::kMonthlyTalk);
+  EXPECT_EQ(mine[0].overdue[0].first_missed, "2026-02");
+  // In January this month's talk is not made yet, and is due by its end.
+  ASSERT_OK_AND_ASSIGN(mine, reader_->PairedChildren(parent, kVillage, Date{2027, 1, 5}));
+  ASSERT_EQ(mine.size(), 1u);
+  EXPECT_FALSE(mine[0].talk_done);
+  EXPECT_EQ(mine[0].talk_due_by, (Date{2027, 1, 31}));
+  // Only a caring parent has paired children, and only in their own unit.
+  EXPECT_EQ(reader_
+                ->PairedChildren(Viewer{Role::kVillageDirector, kVillage, "u-d"}, kVillage,
+                                 Date{2026, 11, 29})
+                .status()
+                .code(),
+            StatusCode::kPermissionDenied);
+  EXPECT_EQ(reader_->PairedChildren(parent, kOtherVillage, Date{2026, 11, 29}).status().code(),
+            StatusCode::kPermissionDenied);
+  // An ended pairing is no longer theirs.
+  Write(kVillage, "pairing", "p-1", {Set("end_date", "2026-11-28")});
+  EXPECT_EQ(reader_->Get(parent, crdt::RecordKey{kVillage, "child", "c-1"}).status().code(),
+            StatusCode::kPermissionDenied);
 }
 
 }  // namespace

@@ -1,11 +1,14 @@
 // Visibility by role (redact.h): the reporter's identity only for the town supervisor and the
 // city bureau over the case, and the director of the unit where it was filed; case content for
-// case handlers; auditors see the process, volunteers no case at all.
+// case handlers; auditors see the process, caring parents (爱心家长) no case at all and only their
+// own pairings, counsellors counselling records whole and no other case.
 #include "programme/redact.h"
 
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <string_view>
+#include <vector>
 
 #include "tests/support/status_matchers.h"
 
@@ -91,11 +94,11 @@ TEST(RedactTest, AuditorSeesTheProcessOnly) {
   EXPECT_TRUE(Hidden(r, "description"));
 }
 
-TEST(RedactTest, VolunteersAndOtherUnitsAreDenied) {
+TEST(RedactTest, CaringParentsAndOtherUnitsAreDenied) {
   for (const char* type : {"report", "help_request", "intervention", "referral", "counselling"}) {
-    auto r = RedactRecord(type, kVillage, {}, Viewer{Role::kVolunteer, kVillage});
+    auto r = RedactRecord(type, kVillage, {}, Viewer{Role::kCaringParent, kVillage, "h-1"}, true);
     EXPECT_EQ(r.status().code(), StatusCode::kPermissionDenied) << type;
-    EXPECT_NE(r.status().message().find("志愿者无权查看"), std::string::npos);
+    EXPECT_NE(r.status().message().find("爱心家长"), std::string::npos);
   }
   auto other = RedactRecord("report", kVillage, Report(),
                             Viewer{Role::kVillageDirector, "jinjiang/cizao/v002"});
@@ -137,10 +140,14 @@ TEST(RedactTest, RegistriesOfAncestorsAndVolunteersOnOrdinaryRecords) {
   const Redacted dir = See(Role::kVillageDirector, kVillage, "helper", helper, "jinjiang/cizao");
   EXPECT_TRUE(Has(dir, "name"));
   EXPECT_TRUE(Has(dir, "phone"));
-  const Redacted vol = See(Role::kVolunteer, kVillage, "helper", helper, "jinjiang/cizao");
-  EXPECT_TRUE(Has(vol, "kind"));
-  EXPECT_FALSE(Has(vol, "name"));
-  EXPECT_FALSE(Has(vol, "phone"));
+  const Redacted aud = See(Role::kAuditor, kVillage, "helper", helper, "jinjiang/cizao");
+  EXPECT_TRUE(Has(aud, "kind"));
+  EXPECT_FALSE(Has(aud, "name"));
+  EXPECT_FALSE(Has(aud, "phone"));
+  // A caring parent reads no registry.
+  EXPECT_EQ(
+      MaySeeRecord("helper", "jinjiang/cizao", Viewer{Role::kCaringParent, kVillage, "h-1"}).code(),
+      StatusCode::kPermissionDenied);
 }
 
 // A town's own child and guardian records belong in its office scope (scope.h), which no village
@@ -151,7 +158,7 @@ TEST(RedactTest, OfficeOnlyRecordsOfAnAncestorAreNeverShownBelowIt) {
   const Fields guardian{{"name", {"王阿嬷"}}, {"relation", {"grandparent"}}};
   for (const char* scope :
        {"jinjiang/cizao", "jinjiang/cizao/~office", "jinjiang", "jinjiang/~office"}) {
-    for (Role role : {Role::kVillageDirector, Role::kVolunteer, Role::kAuditor}) {
+    for (Role role : {Role::kVillageDirector, Role::kCaringParent, Role::kAuditor}) {
       EXPECT_EQ(RedactRecord("child", scope, child, Viewer{role, kVillage}).status().code(),
                 StatusCode::kPermissionDenied)
           << scope << " " << RoleCode(role);
@@ -187,14 +194,104 @@ TEST(RedactTest, OfficeOnlyRecordsOfAnAncestorAreNeverShownBelowIt) {
 }
 
 TEST(RedactTest, RoleCodes) {
-  for (Role r : {Role::kVillageDirector, Role::kTownSupervisor, Role::kTownOffice,
-                 Role::kCityBureau, Role::kVolunteer, Role::kAuditor}) {
+  ASSERT_EQ(AllRoles().size(), 7u);
+  std::vector<std::string_view> labels;
+  for (Role r : AllRoles()) {
     auto parsed = ParseRole(RoleCode(r));
     ASSERT_OK(parsed);
     EXPECT_EQ(*parsed, r);
     EXPECT_FALSE(RoleZh(r).empty());
+    labels.push_back(RoleZh(r));
   }
+  std::sort(labels.begin(), labels.end());
+  EXPECT_EQ(std::adjacent_find(labels.begin(), labels.end()), labels.end());  // one label each
+  EXPECT_EQ(RoleZh(Role::kCaringParent), "爱心家长");
+  EXPECT_EQ(RoleCode(Role::kCaringParent), "caring_parent");
+  EXPECT_EQ(RoleCode(Role::kCounsellor), "counsellor");
+  // The former code of the caring parent still parses, to the caring parent.
+  ASSERT_OK_AND_ASSIGN(Role legacy, ParseRole("volunteer"));
+  EXPECT_EQ(legacy, Role::kCaringParent);
   EXPECT_EQ(ParseRole("admin").status().code(), StatusCode::kInvalidArgument);
+}
+
+// Counselling notes and assessments go to the counsellor, not to the case handlers; the
+// counsellor sees no other case.
+TEST(RedactTest, CounsellingNotesAreTheCounsellors) {
+  const Fields session{{"child", {"c-1"}},
+                       {"counsellor", {"h-9"}},
+                       {"kind", {"guidance"}},
+                       {"date", {"2026-11-28"}},
+                       {"notes", {"谈话记录"}},
+                       {"assessment", {"焦虑"}},
+                       {"guardian_informed_on", {"2026-11-29"}}};
+  const std::string office = "jinjiang/cizao/~office";
+  const Redacted c = See(Role::kCounsellor, "jinjiang/cizao", "counselling", session, office);
+  EXPECT_TRUE(Has(c, "notes"));
+  EXPECT_TRUE(Has(c, "assessment"));
+  EXPECT_TRUE(Has(c, "kind"));
+  for (Role role :
+       {Role::kVillageDirector, Role::kTownSupervisor, Role::kTownOffice, Role::kCityBureau}) {
+    const std::string unit = role == Role::kCityBureau ? "jinjiang" : "jinjiang/cizao";
+    const Redacted h = See(role, unit, "counselling", session, office);
+    EXPECT_FALSE(Has(h, "notes")) << RoleCode(role);
+    EXPECT_TRUE(Hidden(h, "assessment")) << RoleCode(role);
+    EXPECT_TRUE(Has(h, "kind")) << RoleCode(role);  // that a session took place, and its kind
+    EXPECT_TRUE(Has(h, "guardian_informed_on")) << RoleCode(role);
+  }
+  const Redacted a = See(Role::kAuditor, "jinjiang", "counselling", session, office);
+  EXPECT_FALSE(Has(a, "notes"));
+  EXPECT_FALSE(Has(a, "kind"));
+  EXPECT_TRUE(Has(a, "date"));
+  // No other case; the child's and the guardian's personal data, for informing the guardian.
+  for (const char* type : {"report", "help_request", "intervention", "referral"}) {
+    EXPECT_EQ(MaySeeRecord(type, office, Viewer{Role::kCounsellor, "jinjiang/cizao"}).code(),
+              StatusCode::kPermissionDenied)
+        << type;
+  }
+  const Fields guardian{
+      {"name", {"王阿嬷"}}, {"relation", {"grandparent"}}, {"phone", {"13805951234"}}};
+  EXPECT_TRUE(Has(See(Role::kCounsellor, "jinjiang/cizao", "guardian", guardian, office), "name"));
+  const Redacted elsewhere = See(Role::kCounsellor, "jinjiang/cizao", "pairing",
+                                 Fields{{"helper", {"h-1"}}, {"card_needs", {"学费"}}}, office);
+  EXPECT_TRUE(Has(elsewhere, "helper"));
+  EXPECT_FALSE(Has(elsewhere, "card_needs"));
+  EXPECT_EQ(RedactRecord("counselling", "jinjiang/chidian/~office", session,
+                         Viewer{Role::kCounsellor, "jinjiang/cizao"})
+                .status()
+                .code(),
+            StatusCode::kPermissionDenied);
+}
+
+// A caring parent sees a record only when the caller found it theirs (reader.h decides), and
+// then only the child's name and gender, the pairing's plain fields, their contacts whole.
+TEST(RedactTest, CaringParentSeesTheirOwnOnly) {
+  const Viewer parent{Role::kCaringParent, kVillage, "h-1"};
+  const Fields child{{"name", {"王小明"}},
+                     {"gender", {"male"}},
+                     {"category", {"left_behind"}},
+                     {"address", {"某村12号"}}};
+  EXPECT_EQ(RedactRecord("child", kVillage, child, parent).status().code(),
+            StatusCode::kPermissionDenied);
+  ASSERT_OK_AND_ASSIGN(Redacted own, RedactRecord("child", kVillage, child, parent, true));
+  EXPECT_TRUE(Has(own, "name"));
+  EXPECT_TRUE(Has(own, "gender"));
+  EXPECT_TRUE(Hidden(own, "category"));
+  EXPECT_TRUE(Hidden(own, "address"));
+  // No helper id: nothing is theirs.
+  EXPECT_EQ(RedactRecord("child", kVillage, child, Viewer{Role::kCaringParent, kVillage}, true)
+                .status()
+                .code(),
+            StatusCode::kPermissionDenied);
+  // Outside their unit, even if said to be theirs.
+  EXPECT_EQ(RedactRecord("child", "jinjiang/cizao/v002", child, parent, true).status().code(),
+            StatusCode::kPermissionDenied);
+  ASSERT_OK_AND_ASSIGN(
+      Redacted pairing,
+      RedactRecord("pairing", kVillage,
+                   Fields{{"helper", {"h-1"}}, {"kind", {"family_care"}}, {"card_needs", {"x"}}},
+                   parent, true));
+  EXPECT_TRUE(Has(pairing, "kind"));
+  EXPECT_FALSE(Has(pairing, "card_needs"));
 }
 
 }  // namespace

@@ -109,5 +109,33 @@ TEST(FamilyCareTest, GroupsByHelperVillageTown) {
   EXPECT_EQ(UnitPrefix("jinjiang/cizao/v012", 1), "jinjiang");
 }
 
+TEST(FamilyCareTest, RollUpPerVillage) {
+  // v012 has a pairing with no talk in November; v013's pairing is up to date; v014 has none.
+  std::vector<Pairing> p{FamilyCare("p1", "h1", "c1", Date{2026, 8, 15})};
+  Pairing other = FamilyCare("p2", "h2", "c2", Date{2026, 8, 15});
+  other.scope = "jinjiang/cizao/v013";
+  p.push_back(other);
+  std::vector<Contact> c{Talk("h1", "c1", Date{2026, 10, 1}),
+                         Talk("h1", "c1", Date{2026, 10, 2}, "home_visit")};
+  for (int m = 9; m <= 11; ++m) {
+    Contact t = Talk("h2", "c2", Date{2026, m, 3});
+    t.scope = other.scope;
+    c.push_back(t);
+  }
+  Contact v = Talk("h2", "c2", Date{2026, 10, 3}, "home_visit");
+  v.scope = other.scope;
+  c.push_back(v);
+  auto items = FamilyCareOverdue(p, c, Date{2026, 12, 1});
+  ASSERT_EQ(items.size(), 1u);
+  const std::vector<std::string> villages{kVillage, "jinjiang/cizao/v013", "jinjiang/cizao/v014"};
+  DutyRollUp r = FamilyCareRollUp(villages, items);
+  EXPECT_EQ(r.villages[0].status, DutyStatus::kShortfall);
+  EXPECT_EQ(r.villages[0].count, 1);
+  EXPECT_EQ(r.villages[1].status, DutyStatus::kMet);
+  EXPECT_EQ(r.villages[2].status, DutyStatus::kMet);
+  EXPECT_EQ(r.Town("jinjiang/cizao")->Summary(), "3 个村中 2 个达标 / 2 of 3 villages met it");
+  EXPECT_EQ(r.city.shortfall, 1);
+}
+
 }  // namespace
 }  // namespace fulei::programme

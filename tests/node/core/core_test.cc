@@ -23,6 +23,7 @@
 #include "crypto/random.h"
 #include "crypto/revocation.h"
 #include "node/core/data_key_sealer.h"
+#include "programme/redact.h"
 #include "sync/receipts.h"
 #include "tests/support/status_matchers.h"
 #include "tests/support/temp_dir.h"
@@ -588,6 +589,119 @@ TEST(NodeCore, StopClosesEveryConnectionAndIgnoresLaterEvents) {
   h.Advance(10'000);  // no redial after a stop
   EXPECT_EQ(h.Connections(kTown, kCity), 0u);
   EXPECT_EQ(town.Write({}, {}, h.now()).status().code(), StatusCode::kFailedPrecondition);
+}
+
+// ---- writes made for a person (WriteAs: programme/write_policy.h)
+
+crdt::FieldWrite SetF(const std::string& field, const std::string& value) {
+  return crdt::FieldWrite{field, crdt::WriteKind::kSet, value, {}};
+}
+
+store::LocalChange Record(const std::string& type, const std::string& id,
+                          std::vector<crdt::FieldWrite> writes) {
+  store::LocalChange c;
+  c.key = {kVillage, type, id};
+  c.author = "someone";
+  c.writes = std::move(writes);
+  return c;
+}
+
+store::LocalChange ValidChild(const std::string& id, const std::string& name) {
+  return Record("child", id,
+                {SetF("name", name), SetF("gender", "male"), SetF("birth_date", "2009-01-01"),
+                 SetF("category", "left_behind")});
+}
+
+store::LocalChange Talk(const std::string& id, const std::string& helper, const std::string& child,
+                        const std::string& date = "2025-11-20") {
+  return Record(
+      "contact", id,
+      {SetF("kind", "talk"), SetF("child", child), SetF("helper", helper), SetF("date", date)});
+}
+
+TEST(NodeCore, WriteAsRefusesTheWholeWriteAndChangesNothing) {
+  Harness h;
+  NodeCore& village = h.Add(kVillage, crypto::Role::kVillage, {});
+  const programme::Viewer director{programme::Role::kVillageDirector, kVillage, "u-dir"};
+  const uint64_t before = village.data_version();
+
+  // One valid change and one invalid (a talk dated after today): nothing lands.
+  auto mixed = village.WriteAs(
+      director, {ValidChild("c1", "小明"), Talk("k1", "h-1", "c1", "2026-05-01")}, {}, h.now());
+  ASSERT_FALSE(mixed.ok());
+  EXPECT_EQ(mixed.status().code(), StatusCode::kInvalidArgument);
+  const std::string& why = mixed.status().message();
+  const size_t slash = why.find(" / ");
+  ASSERT_NE(slash, std::string::npos) << why;
+  EXPECT_NE(why.find("contact.date", slash), std::string::npos) << why;  // English second
+  EXPECT_LT(why.find("日期"), slash) << why;                             // Chinese first
+  EXPECT_FALSE(Holds(village, "c1"));
+  EXPECT_EQ(village.data_version(), before);
+
+  // An auditor may not write, a director not in another village: refused, unchanged.
+  auto auditor = village.WriteAs(programme::Viewer{programme::Role::kAuditor, kVillage, "u-a"},
+                                 {ValidChild("c1", "小明")}, {}, h.now());
+  EXPECT_EQ(auditor.status().code(), StatusCode::kPermissionDenied);
+  EXPECT_NE(auditor.status().message().find("审计人员无权填写儿童记录 / "), std::string::npos)
+      << auditor.status().message();
+  auto other = village.WriteAs(
+      programme::Viewer{programme::Role::kVillageDirector, "jinjiang/cizao/v002", "u-d2"},
+      {ValidChild("c1", "小明")}, {}, h.now());
+  EXPECT_EQ(other.status().code(), StatusCode::kPermissionDenied);
+  // A record missing a required field.
+  auto partial =
+      village.WriteAs(director, {Record("child", "c1", {SetF("name", "小明")})}, {}, h.now());
+  EXPECT_EQ(partial.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_FALSE(Holds(village, "c1"));
+  EXPECT_EQ(village.data_version(), before);
+
+  // The raw Write (system writes) is unchecked: the same partial record lands.
+  ASSERT_OK(village.Write({Record("child", "c9", {SetF("name", "x")})}, {}, h.now()));
+  EXPECT_TRUE(Holds(village, "c9"));
+}
+
+TEST(NodeCore, WriteAsLandsAnAllowedWriteMergedWithTheStoredRecord) {
+  Harness h;
+  NodeCore& village = h.Add(kVillage, crypto::Role::kVillage, {});
+  const programme::Viewer director{programme::Role::kVillageDirector, kVillage, "u-dir"};
+  ASSERT_OK_AND_ASSIGN(std::vector<crdt::Op> ops,
+                       village.WriteAs(director, {ValidChild("c1", "小明")}, {}, h.now()));
+  ASSERT_EQ(ops.size(), 1u);
+  EXPECT_EQ(ops[0].author, "u-dir");  // the person who wrote, not what the change said
+  EXPECT_TRUE(Holds(village, "c1"));
+  // One field of the stored record: validated as the whole record it makes.
+  ASSERT_OK(village.WriteAs(
+      director, {Record("child", "c1", {SetF("school_level", "junior_high")})}, {}, h.now()));
+  EXPECT_EQ(village
+                .WriteAs(director, {Record("child", "c1", {SetF("birth_date", "2030-01-01")})}, {},
+                         h.now())
+                .status()
+                .code(),
+            StatusCode::kInvalidArgument);
+
+  // 爱心家长 h-1, paired with c1: their talk with c1 lands; with c2, or as another helper, not.
+  ASSERT_OK(village.WriteAs(director, {ValidChild("c2", "小红")}, {}, h.now()));
+  ASSERT_OK(
+      village.WriteAs(director,
+                      {Record("pairing", "p1",
+                              {SetF("helper", "h-1"), SetF("child", "c1"),
+                               SetF("kind", "family_care"), SetF("start_date", "2025-10-01")})},
+                      {}, h.now()));
+  const programme::Viewer parent{programme::Role::kCaringParent, kVillage, "h-1"};
+  ASSERT_OK(village.WriteAs(parent, {Talk("k1", "h-1", "c1")}, {}, h.now()));
+  auto got = village.store().Get({kVillage, "contact", "k1"});
+  ASSERT_TRUE(got.ok() && got->has_value());
+  for (const store::LocalChange& c : {Talk("k2", "h-1", "c2"), Talk("k3", "h-2", "c1")}) {
+    auto refused = village.WriteAs(parent, {c}, {}, h.now());
+    EXPECT_EQ(refused.status().code(), StatusCode::kPermissionDenied);
+    EXPECT_NE(refused.status().message().find("爱心家长"), std::string::npos);
+    auto held = village.store().Get(c.key);
+    ASSERT_TRUE(held.ok());
+    EXPECT_FALSE(held->has_value());
+  }
+  // Nor anything but a contact.
+  EXPECT_EQ(village.WriteAs(parent, {ValidChild("c3", "小刚")}, {}, h.now()).status().code(),
+            StatusCode::kPermissionDenied);
 }
 
 }  // namespace
