@@ -5,14 +5,16 @@
 # and streets (deploy/jinjiang-units.json) and three village children's homes under each — in
 # one process. Every node has its own LMDB store, its own keys and certificate, the real Noise
 # channel and the real sync protocol; only the network and the clock are simulated. For 20
-# simulated minutes directors and town officers edit children's records and file urgent
-# reports while links drop, partition and reorder, nodes crash (village Pis reboot believing it
-# is 1970), and relays tamper with what they forward. Then the network heals, and the run checks
-# that every node holds identical records, no acknowledged edit was lost, no forged edit was
-# accepted, and every urgent report was acknowledged upstream.
+# simulated minutes directors and town officers write the programme's records (children,
+# helpers, pairings, contacts, activities — each validated) and file urgent reports while links
+# drop, partition and reorder, nodes crash (village Pis reboot believing it is 1970, or restart
+# with a clock years ahead), and relays tamper with what they forward. Then the network heals,
+# and the run checks that every node holds identical records, no acknowledged edit was lost, no
+# forged edit was accepted, every urgent report came back with its receipts from the town and
+# the city, and every town's and the city's dashboard counters equal a recount.
 #
-# Not shown yet: real sockets between separate node processes, the admin web, receipts and
-# escalation of urgent reports (later issues).
+# Not shown yet: real sockets between separate node processes (`fulei run`, issue 16) and the
+# admin web (issue 17).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source deploy/deps.sh
