@@ -267,6 +267,16 @@ Result<SecretString> Enroller::CreateToken(std::string_view org_unit, Role role,
   return FormatJoinToken(t);
 }
 
+Result<TokenId> EnrolmentRequestTokenId(std::string_view request) {
+  internal::Reader in(request);
+  std::string_view magic;
+  TokenId id;
+  if (!in.Bytes(4, &magic) || magic != kRequestMagic || !in.Array(&id)) {
+    return InvalidArgument("enrolment request: malformed");
+  }
+  return id;
+}
+
 Result<std::string> Enroller::HandleRequest(std::string_view request,
                                             const noise::Hash& channel_binding,
                                             const noise::PublicKey& peer_static, uint64_t now_ms) {

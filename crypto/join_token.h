@@ -165,6 +165,11 @@ class Enroller {
   EnrolmentPolicy policy_;
 };
 
+// The token an enrolment request names (read before answering it, so the issuer can pick the
+// Enroller whose key may certify what the ledger says: the root key for a town at the city).
+// kInvalidArgument for a malformed request. Nothing is verified.
+Result<TokenId> EnrolmentRequestTokenId(std::string_view request);
+
 // The new node's side.
 
 // Checks that an established enrolment channel leads to the token's issuer: the peer presented

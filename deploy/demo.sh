@@ -1,20 +1,25 @@
 #!/usr/bin/env bash
 # The best demonstration fulei has so far, on a fresh Debian 12 machine.
 #
-# It builds fulei and runs `fulei sim`: Jinjiang city's network — the city bureau, its 19 towns
-# and streets (deploy/jinjiang-units.json) and three village children's homes under each — in
-# one process. Every node has its own LMDB store, its own keys and certificate, the real Noise
-# channel and the real sync protocol; only the network and the clock are simulated. For 20
-# simulated minutes directors and town officers write the programme's records (children,
-# helpers, pairings, contacts, activities — each validated) and file urgent reports while links
-# drop, partition and reorder, nodes crash (village Pis reboot believing it is 1970, or restart
-# with a clock years ahead), and relays tamper with what they forward. Then the network heals,
-# and the run checks that every node holds identical records, no acknowledged edit was lost, no
-# forged edit was accepted, every urgent report came back with its receipts from the town and
-# the city, and every town's and the city's dashboard counters equal a recount.
+# It builds fulei and runs `fulei demo`: Jinjiang city's network as real processes on this
+# machine's loopback — the city bureau, the plan's three pilot units 磁灶镇, 池店镇 and 西园街道,
+# and three village children's homes under each, every one a `fulei run` daemon with its own data
+# directory, keys, certificate and port. Each node is set up exactly as an operator would: `fulei
+# init` for the city, then `fulei invite` and `fulei join` over the network for every town and
+# village (villages name the city as their fallback). The villages fill with generated, plainly
+# synthetic records (names marked 演示). A live table shows every node's records, link, last sync,
+# urgent backlog and reports in flight; every 20 s an urgent report is filed at a village and its
+# receipts from the town and the city appear; once, a town is stopped, a report reaches the city
+# by the fallback, and the town is restarted and converges. Ctrl-C stops every process and
+# removes the temporary data.
 #
-# Not shown yet: real sockets between separate node processes (`fulei run`, issue 16) and the
-# admin web (issue 17).
+# Options go to `fulei demo` (fulei demo --help): e.g. ./deploy/demo.sh --towns 19
+# --villages-per-town 2, --minutes 5, --seed 7, --keep DIR to keep the nodes' data.
+#
+# The deterministic simulator, which shows what the live demo cannot — partitions, crashes,
+# clocks years off and tampering relays, then a check that every node converged — is
+# `build/default/node/fulei sim --units deploy/jinjiang-units.json`; it is no longer run here.
+# Not shown yet: the admin web (issue 17).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source deploy/deps.sh
@@ -23,9 +28,4 @@ fulei_install_packages
 cmake --preset default >/dev/null
 cmake --build --preset default -j "$(nproc)" --target fulei
 
-echo
-echo "== 福蕾 fulei 演示 demo: 晋江市 Jinjiang city network =="
-build/default/node/fulei sim --units deploy/jinjiang-units.json --villages 3 --seeds 2
-echo
-echo "三个试点镇街 The plan's three pilot units, 10 villages each:"
-build/default/node/fulei sim --units deploy/jinjiang-units.json --pilot --villages 10 --seed 7
+exec build/default/node/fulei demo "$@"

@@ -260,18 +260,27 @@ awaitable<Status> Link::Watchdog() {
   using std::chrono::milliseconds;
   const milliseconds keepalive = config_.keepalive_interval;
   const milliseconds dead = config_.dead_peer_timeout;
-  milliseconds tick{1000};
-  if (keepalive.count() > 0) tick = std::min(tick, keepalive / 4);
-  if (dead.count() > 0) tick = std::min(tick, dead / 4);
-  tick = std::max(tick, milliseconds(1));
   try {
     asio::steady_timer timer(socket_.get_executor());
     for (;;) {
-      timer.expires_after(tick);
+      // Sleep until the next moment something can be due, not on a fixed tick: an idle link
+      // on a Pi wakes once per keepalive, not every second. Every deadline only moves later
+      // (last_send_ and last_receive_ only advance; blocked_since_ + dead is never before
+      // last_receive_ + dead once set), so waking at an old one and recomputing is enough.
+      auto now = Clock::now();
+      Clock::time_point next = now + std::chrono::hours(1);
+      if (dead.count() > 0) {
+        next = std::min(next, last_receive_ + dead);
+        if (blocked_since_) next = std::min(next, *blocked_since_ + dead);
+      }
+      if (keepalive.count() > 0) {
+        next = std::min(next, (keepalive_due_ ? now : last_send_) + keepalive);
+      }
+      timer.expires_at(std::max(next, now + milliseconds(1)));
       co_await timer.async_wait(kTuple);
       const bool cancelled = co_await Cancelled();
       if (cancelled) co_return Aborted("watchdog cancelled");
-      const auto now = Clock::now();
+      now = Clock::now();
       if (dead.count() > 0 && now - last_receive_ >= dead) {
         co_return Unavailable("nothing received from the peer for " + Millis(dead));
       }

@@ -102,6 +102,9 @@ class Link : public std::enable_shared_from_this<Link> {
   const std::optional<crypto::Certificate>& peer_certificate() const {
     return channel_.peer_certificate();
   }
+  // Valid once established: the channel's peer static key and handshake hash (enrolment binds
+  // its request to them, crypto/join_token.h).
+  const crypto::Channel& channel() const { return channel_; }
   const Tcp::endpoint& remote_endpoint() const { return remote_; }
   // Message bytes queued by Send and not yet cut into chunks.
   size_t queued_bytes() const;

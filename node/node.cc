@@ -40,6 +40,10 @@ struct Node::Impl : std::enable_shared_from_this<Impl> {
     std::shared_ptr<net::Link> link;  // set once established
     int upstream = -1;                // -1: a child's link
     bool established = false;
+    // A peer without a certificate, enrolling (NodeConfig::enrol): one request, one answer.
+    bool enrolling = false;
+    bool answered = false;
+    std::shared_ptr<asio::steady_timer> deadline;
   };
 
   Impl(asio::io_context& context, NodeConfig c) : io(context), config(std::move(c)) {}
@@ -105,7 +109,7 @@ class Handler final : public net::LinkHandler {
 }  // namespace
 
 std::shared_ptr<net::LinkHandler> Node::Impl::MakeHandler(ConnId id, int upstream) {
-  conns[id] = Conn{nullptr, upstream, false};
+  conns[id] = Conn{nullptr, upstream, false, false, false, nullptr};
   std::erase_if(handlers, [](const auto& h) { return h.expired(); });
   auto h = std::make_shared<Handler>(weak_from_this(), id);
   handlers.push_back(h);
@@ -226,6 +230,18 @@ void Node::Impl::Established(ConnId id, const std::shared_ptr<net::Link>& link) 
   auto it = conns.find(id);
   if (stopped || it == conns.end()) return link->Close(Aborted("node stopping"));
   const auto& cert = link->peer_certificate();
+  if (!cert && config.enrol) {
+    // An enrolling peer: it gets enrol_timeout to send its request; the core never sees it.
+    it->second.link = link;
+    it->second.enrolling = true;
+    it->second.deadline = std::make_shared<asio::steady_timer>(io, config.enrol_timeout);
+    it->second.deadline->async_wait(
+        [weak = std::weak_ptr<net::Link>(link)](const boost::system::error_code& ec) {
+          if (ec) return;
+          if (auto l = weak.lock()) l->Close(Unavailable("enrolment: no request in time"));
+        });
+    return;
+  }
   if (!cert) return link->Close(PermissionDenied("peer has no certificate"));
   it->second.link = link;
   it->second.established = true;
@@ -235,6 +251,16 @@ void Node::Impl::Established(ConnId id, const std::shared_ptr<net::Link>& link) 
 
 void Node::Impl::Message(ConnId id, net::LinkMessage message) {
   if (stopped) return;
+  auto it = conns.find(id);
+  if (it != conns.end() && it->second.enrolling) {
+    Conn& conn = it->second;
+    if (conn.answered) return conn.link->Close(InvalidArgument("enrolment: one request only"));
+    conn.answered = true;
+    std::string answer = config.enrol(message.body, conn.link->channel(), core->Now(Wall()));
+    Status sent = conn.link->Send(sync::Priority::kControl, 0, std::move(answer));
+    if (!sent.ok()) conn.link->Close(sent);
+    return;  // the peer closes once it has the answer; the deadline closes it otherwise
+  }
   core->OnMessage(id, message.body, Wall());
   Drive();
 }
@@ -244,6 +270,7 @@ void Node::Impl::Closed(ConnId id, const Status& reason) {
   if (it == conns.end()) return;
   const Conn conn = std::move(it->second);
   conns.erase(it);
+  if (conn.deadline) conn.deadline->cancel();
   if (conn.established) {
     core->OnClosed(id, reason, Wall());
   } else if (conn.upstream >= 0 && !stopped) {
@@ -275,6 +302,7 @@ Result<std::unique_ptr<Node>> Node::Start(asio::io_context& io, NodeConfig confi
   if (cc.backoff_seed == 0) {
     impl->random.Fill(reinterpret_cast<uint8_t*>(&cc.backoff_seed), sizeof cc.backoff_seed);
   }
+  cc.accept_enrolments = static_cast<bool>(c.enrol);
   cc.escalate = c.escalate;
   cc.report_deadline_minutes = c.report_deadline_minutes;
   cc.help_request_deadline_minutes = c.help_request_deadline_minutes;

@@ -84,6 +84,16 @@ struct NodeConfig {
   bool unsealed_for_tests = false;
   size_t initial_map_bytes = size_t{64} << 20;
   uint64_t reserve_bytes = uint64_t{16} << 20;
+  // Towns and the city that answer join tokens: called with the one message of a peer that
+  // completed the handshake without a certificate (CoreConfig::accept_enrolments), its
+  // channel (for the handshake hash and static key the request is bound to) and the node's
+  // reference time; returns the bytes to send back (node/enrolment.h). The connection never
+  // reaches the core and is closed after enrol_timeout, or at its second message. Unset: a
+  // peer without a certificate fails the handshake.
+  std::function<std::string(std::string_view request, const crypto::Channel& channel,
+                            uint64_t now_ms)>
+      enrol;
+  std::chrono::milliseconds enrol_timeout{10'000};
   // The wall clock in ms since the Unix epoch; nullptr reads std::chrono::system_clock. Tests
   // inject a fake one (a village offline for a week).
   std::function<uint64_t()> wall_clock;

@@ -50,7 +50,18 @@ bool CaringParentField(std::string_view type, const FieldSpec& spec) {
   return type == kContact;
 }
 
+// Who keeps user accounts: the town office for its town, the city bureau for the city.
+bool UserAdmin(Role r) { return r == Role::kTownOffice || r == Role::kCityBureau; }
+
 }  // namespace
+
+bool IsOwnUserRecord(const crdt::RecordKey& key, const Fields& fields, const Viewer& viewer) {
+  if (key.type != kUser || !BoundToAUnit(viewer) || viewer.user.empty()) return false;
+  if (key.scope != viewer.unit) return false;  // a person's account lives at their unit
+  if (viewer.user == key.id) return true;
+  // A caring parent's Viewer::user is their helper record id.
+  return viewer.role == Role::kCaringParent && OneOr(fields, "helper") == viewer.user;
+}
 
 std::string_view RoleCode(Role role) {
   for (const RoleName& r : kRoles) {
@@ -85,7 +96,9 @@ bool IsCaseType(std::string_view type) {
 
 bool MaySeeField(std::string_view type, const FieldSpec& spec, std::string_view scope,
                  const Viewer& viewer) {
-  if (!BoundToAUnit(viewer)) return false;
+  if (spec.secret || !BoundToAUnit(viewer)) return false;
+  // User accounts: their keepers (the person themself: RedactRecord with `own`).
+  if (type == kUser) return UserAdmin(viewer.role) && crdt::IsAtOrBelow(scope, viewer.unit);
   if (spec.identity) {
     switch (viewer.role) {
       case Role::kTownSupervisor:
@@ -120,6 +133,18 @@ Status MaySeeRecord(std::string_view type, std::string_view scope, const Viewer&
     return InvalidArgument("unknown record type '" + std::string(type.substr(0, 40)) +
                            "' | 未知的记录类型");
   }
+  if (type == kUser) {
+    // The keepers of the subtree's accounts; anyone else only at their own unit, where their own
+    // account lives (RedactRecord then shows it only with `own`).
+    if (BoundToAUnit(viewer) &&
+        ((UserAdmin(viewer.role) && crdt::IsAtOrBelow(scope, viewer.unit)) ||
+         scope == viewer.unit)) {
+      return Status::Ok();
+    }
+    return PermissionDenied(std::string(RoleCode(viewer.role)) + " of '" + viewer.unit +
+                            "' may not see user records of '" + std::string(scope) +
+                            "' | 无权查看其他用户的账户");
+  }
   if (viewer.role == Role::kCaringParent && !CaringParentType(type)) {
     return PermissionDenied("a caring parent sees only their own paired children, not " +
                             std::string(type) + " records | 爱心家长只能查看自己结对儿童的信息，" +
@@ -146,6 +171,24 @@ Result<Redacted> RedactRecord(std::string_view type, std::string_view scope, con
                               const Viewer& viewer, bool own) {
   FULEI_RETURN_IF_ERROR(MaySeeRecord(type, scope, viewer));
   const RecordTypeSpec* spec = FindRecordType(type);
+  if (type == kUser) {
+    const bool keeper = UserAdmin(viewer.role) && crdt::IsAtOrBelow(scope, viewer.unit);
+    if (!keeper && (!own || viewer.user.empty())) {
+      return PermissionDenied(
+          "only the town office, the city bureau and the person themself see "
+          "a user account | 只有镇（街道）社会事务办、市民政局和本人可以查看用户账户");
+    }
+    Redacted out;
+    for (const auto& [name, values] : fields) {
+      const FieldSpec* f = spec->Find(name);
+      if (f != nullptr && !f->secret) {
+        out.fields.emplace(name, values);
+      } else {
+        out.hidden.push_back(name);
+      }
+    }
+    return out;
+  }
   const bool caring_parent = viewer.role == Role::kCaringParent;
   if (caring_parent && (!own || viewer.user.empty())) {
     return PermissionDenied("a caring parent sees only the records of their own pairings | " +

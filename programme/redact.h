@@ -43,6 +43,13 @@
 // a unit with a '~' segment (no person is bound to an office scope), sees no record at all.
 // A record's "unit" for the director's identity rule is its owner (scope.h OwnerUnit).
 //
+// User accounts (type "user", users.h) are not a record about a child: their keepers, the town
+// office of the account's town and the city bureau, see every field in their subtree except the
+// password hash; the person sees their own account (`own`: IsOwnUserRecord, decided by the
+// caller) but for the hash; nobody else sees one, not even an account of an ancestor unit,
+// although it is a registry held below. A field marked `secret` (schema.h: the password hash) is
+// hidden from every viewer, whatever the role.
+//
 // Pure functions; thread-safe.
 #ifndef FULEI_PROGRAMME_REDACT_H_
 #define FULEI_PROGRAMME_REDACT_H_
@@ -55,6 +62,7 @@
 #include <utility>
 #include <vector>
 
+#include "crdt/op.h"
 #include "crdt/status.h"
 #include "programme/fields.h"
 #include "programme/schema.h"
@@ -112,10 +120,15 @@ Status MaySeeRecord(std::string_view type, std::string_view scope, const Viewer&
 
 // The record `type` at `scope` as `viewer` may see it (see the table above). Fields not in the
 // schema are hidden. `own`: the caller found the record to be of one of the viewer's own
-// pairings (used for a caring_parent only; without it theirs are denied). Errors: those of
-// MaySeeRecord.
+// pairings (for a caring_parent; without it theirs are denied), or the viewer's own user account
+// (IsOwnUserRecord). Errors: those of MaySeeRecord.
 Result<Redacted> RedactRecord(std::string_view type, std::string_view scope, const Fields& fields,
                               const Viewer& viewer, bool own = false);
+
+// Whether the user record `key` with `fields` is the viewer's own account: it lives at the
+// viewer's unit and its id is Viewer::user, or, for a caring parent (whose Viewer::user is a
+// helper record id), its `helper` is. The `own` of RedactRecord for a user record.
+bool IsOwnUserRecord(const crdt::RecordKey& key, const Fields& fields, const Viewer& viewer);
 
 // Whether `viewer` may see field `spec` of a record of `type` at `scope` (the record itself
 // visible and, for a caring_parent, not one of their own: they see plain fields then).

@@ -490,6 +490,17 @@ constexpr EnumValue kService[] = {
     {"training", "队伍业务培训", "workforce training"},
 };
 
+// The role of a user account: the codes of redact.h's Role (RoleCode) and their labels.
+constexpr EnumValue kUserRole[] = {
+    {"director", "儿童主任", "village children's director"},
+    {"supervisor", "儿童督导员", "town children's supervisor"},
+    {"town_office", "镇（街道）社会事务办", "town office"},
+    {"city_bureau", "市民政局", "city civil affairs bureau"},
+    {"counsellor", "心理健康辅导师", "counsellor"},
+    {"caring_parent", "爱心家长", "caring parent"},
+    {"auditor", "审计人员", "auditor (read-only)"},
+};
+
 // ---- field builders ---------------------------------------------------------------------------
 
 constexpr FieldSpec Base(std::string_view name, ValueType type, std::string_view zh,
@@ -572,6 +583,13 @@ constexpr FieldSpec AckLog() {
 constexpr FieldSpec Who(FieldSpec f) {
   f.sensitivity = Sensitivity::kRestricted;
   f.identity = true;
+  return f;
+}
+
+// Never shown to anyone, never exported (a password hash): redact.h.
+constexpr FieldSpec Secret(FieldSpec f) {
+  f.sensitivity = Sensitivity::kRestricted;
+  f.secret = true;
   return f;
 }
 
@@ -926,6 +944,20 @@ constexpr FieldSpec kFundFields[] = {
     Text("voucher_no", "凭证号", "voucher number", 64),
 };
 
+// A person's account for the admin web and the CLI (users.h). The record lives in the scope of
+// `unit`, the unit the person works at, so that it replicates down to every node where they may
+// log in. `password_hash` is libsodium's crypto_pwhash_str string (argon2id).
+constexpr FieldSpec kUserFields[] = {
+    Req(Text("login", "登录名", "login", 32)),
+    Sens(Text("display_name", "姓名", "name", 64)),
+    Req(EnumF("role", "角色", "role", kUserRole)),
+    Req(Unit("unit", "所在单位", "unit")),
+    Ref("helper", "帮扶人记录（爱心家长）", "helper record (caring parent)"),
+    Req(Secret(Text("password_hash", "密码摘要", "password hash (argon2id)", 128))),
+    Bool("disabled", "已停用", "disabled"),
+    Past(TimeF("password_changed_at", "密码修改时间", "password changed at")),
+};
+
 // Whether a town's or the city's own records of a type stay out of its villages (office_only).
 constexpr bool kOffice = true;
 constexpr bool kRegistry = false;
@@ -954,6 +986,9 @@ constexpr RecordTypeSpec kTypes[] = {
     {kInspection, "督查", "inspection", kInspectionFields, kRegistry},
     {kCorrection, "整改事项", "required correction", kCorrectionFields, kRegistry},
     {kFund, "专项资金", "ring-fenced funds", kFundFields, kOffice},
+    // Kept in the user's own unit scope, never an office scope: a village director logs in at
+    // the village node, which holds no office scope (docs/programme.md, "Where records live").
+    {kUser, "用户", "user account", kUserFields, kRegistry},
 };
 
 }  // namespace
@@ -995,5 +1030,6 @@ std::span<const EnumValue> ParentStatusValues() { return kParentStatus; }
 std::span<const EnumValue> HarmValues() { return kHarm; }
 std::span<const EnumValue> WorkValues() { return kWork; }
 std::span<const EnumValue> ReferralToValues() { return kReferralTo; }
+std::span<const EnumValue> UserRoleValues() { return kUserRole; }
 
 }  // namespace fulei::programme

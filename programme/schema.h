@@ -70,6 +70,9 @@ struct FieldSpec {
   // Identifies the person who reported or asked for help (reporter_name, ...): shown only to the
   // roles redact.h allows. Such fields are also kRestricted.
   bool identity = false;
+  // A secret no person is ever shown and no export carries (the password hash of a user
+  // record): redact.h hides it from every viewer, whatever the role. Also kRestricted.
+  bool secret = false;
 };
 
 struct RecordTypeSpec {
@@ -81,7 +84,8 @@ struct RecordTypeSpec {
   // counselling, report, help_request, intervention, referral, patrol, transfer): a town or the
   // city keeps its own in its office scope (scope.h), which no village holds. The others are
   // registries (helpers, trainings, activities, organisations, meetings) that the units below
-  // read from an ancestor's own scope.
+  // read from an ancestor's own scope, and user accounts, kept in the user's own unit so that
+  // they replicate down to every node below it where the person may log in.
   bool office_only = true;
 
   // The field, or nullptr when this type has no such field.
@@ -107,6 +111,7 @@ std::span<const EnumValue> ParentStatusValues();
 std::span<const EnumValue> HarmValues();        // report.harm: 性侵害, 虐待, 遗弃, ...
 std::span<const EnumValue> WorkValues();        // fund.work: the ten works of the plan
 std::span<const EnumValue> ReferralToValues();  // referral.to: police, procuratorate, ...
+std::span<const EnumValue> UserRoleValues();    // user.role: redact.h's role codes
 
 // Record type names used by the rules and the aggregation.
 inline constexpr std::string_view kChild = "child";
@@ -131,6 +136,7 @@ inline constexpr std::string_view kStaffPost = "staff_post";
 inline constexpr std::string_view kInspection = "inspection";
 inline constexpr std::string_view kCorrection = "correction";
 inline constexpr std::string_view kFund = "fund";
+inline constexpr std::string_view kUser = "user";
 
 }  // namespace fulei::programme
 

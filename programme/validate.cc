@@ -441,6 +441,28 @@ Status CrossChecks(const RecordTypeSpec& spec, const Fields& f, const Date& toda
       }
     }
   }
+  if (type == kUser) {
+    const std::string_view login = OneOr(f, "login");
+    bool ok = login.size() >= 3 && login.size() <= 32;
+    for (char c : login) {
+      ok = ok &&
+           ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-');
+    }
+    if (!ok) {
+      return Error(type, "login", "must be 3..32 of a-z 0-9 . _ -",
+                   "应为 3 至 32 个小写字母、数字或 . _ -");
+    }
+    // libsodium's crypto_pwhash_str string of argon2id (users.h HashPassword), nothing else.
+    if (!OneOr(f, "password_hash").starts_with("$argon2id$")) {
+      return Error(type, "password_hash", "is not an argon2id hash string ($argon2id$...)",
+                   "不是 argon2id 密码摘要");
+    }
+    // A caring parent's pairings are found by their helper record id (redact.h).
+    if (OneOr(f, "role") == "caring_parent" && !One(f, "helper")) {
+      return Error(type, "helper", "required for a caring_parent (their helper record id)",
+                   "爱心家长必填（其帮扶人记录编号）");
+    }
+  }
   if (type == kTransfer && One(f, "from_scope") == One(f, "to_scope")) {
     return Error(type, "to_scope", "is the same unit as from_scope", "与迁出单位相同");
   }

@@ -12,9 +12,10 @@
 // value decodes as its ValueType (docs/programme.md); dates marked not_future are not after
 // `today`; and cross-field rules (ID number agrees with birth date and gender; end dates not
 // before start dates; acknowledgement not before the report; consent recorded for a child under
-// 14; a guardian informed not before the session; for reports and help requests: the child named
-// by record id or name, police-report details present exactly when police_informed is yes,
-// discovery not after the report).
+// 14; a guardian informed not before the session; a user's login of 3..32 of [a-z0-9._-], its
+// password hash an argon2id string and a caring parent's helper record named; for reports and help
+// requests: the child named by record id or name, police-report details present exactly when
+// police_informed is yes, discovery not after the report).
 //
 // Times (kTime, and the times inside kStep / kAck entries) marked not_future: with
 // ValidateOptions::now_s they may be at most future_tolerance_s after it (clock drift between a

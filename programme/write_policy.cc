@@ -5,6 +5,7 @@
 
 #include "crdt/org_unit.h"
 #include "programme/schema.h"
+#include "programme/users.h"
 
 namespace fulei::programme {
 namespace {
@@ -36,6 +37,74 @@ Status Reordered(const Status& s) {
   return Status(s.code(), Both(m.substr(bar + 3), m.substr(0, bar)));
 }
 
+// The unit level a role is bound to; nullopt for the roles found at any level.
+std::optional<UnitLevel> LevelOfRole(Role role) {
+  switch (role) {
+    case Role::kVillageDirector:
+      return UnitLevel::kVillage;
+    case Role::kTownSupervisor:
+    case Role::kTownOffice:
+      return UnitLevel::kTown;
+    case Role::kCityBureau:
+      return UnitLevel::kCity;
+    case Role::kCounsellor:
+    case Role::kCaringParent:
+    case Role::kAuditor:
+      return std::nullopt;
+  }
+  return std::nullopt;
+}
+
+// The rules of a user record beyond the schema: where it lives, its id, its role's level and a
+// login held by no other account. REQUIRES: the record validates (ValidateRecord).
+Status CheckUserRecord(const crdt::RecordKey& key, const Fields& record,
+                       const WriteContext& context) {
+  const std::string_view login = OneOr(record, "login");
+  const std::string_view unit = OneOr(record, "unit");
+  if (unit != key.scope) {
+    return InvalidArgument(Both("用户记录应保存在其所在单位" + std::string(unit),
+                                "a user of '" + std::string(unit) + "' belongs in scope '" +
+                                    std::string(unit) + "', not '" + key.scope + "'"));
+  }
+  if (key.id != UserId(login)) {
+    return InvalidArgument(Both("用户记录编号与登录名不符（登录名不能修改）",
+                                "user record id '" + key.id + "' is not the id of login '" +
+                                    std::string(login) + "' (" + UserId(login) +
+                                    "); a login cannot change"));
+  }
+  auto role = ParseRole(OneOr(record, "role"));
+  if (!role.ok()) return InvalidArgument(Both("未知的角色", std::string(role.status().message())));
+  const std::optional<UnitLevel> wanted = LevelOfRole(*role);
+  const UnitLevel level = context.level ? context.level(unit) : LevelByDepth(unit);
+  if (wanted && *wanted != level) {
+    static constexpr std::string_view kLevelZh[] = {"村（社区）", "镇（街道）", "市"};
+    static constexpr std::string_view kLevelEn[] = {"a village", "a town", "the city"};
+    return InvalidArgument(Both(std::string(RoleZh(*role)) + "应属于" +
+                                    std::string(kLevelZh[static_cast<size_t>(*wanted)]) + "单位",
+                                "a " + std::string(RoleCode(*role)) + " belongs to " +
+                                    std::string(kLevelEn[static_cast<size_t>(*wanted)]) +
+                                    ", not '" + std::string(unit) + "'"));
+  }
+  if (context.login_taken && context.login_taken(login, key)) {
+    return AlreadyExists(Both("登录名" + std::string(login) + "已被其他用户使用",
+                              "login '" + std::string(login) + "' is held by another user"));
+  }
+  return Status::Ok();
+}
+
+// Whether `writes` change only the password of the writer's own user account `current`.
+bool OwnPasswordChange(const Viewer& writer, const crdt::RecordKey& key, const Fields& current,
+                       std::span<const crdt::FieldWrite> writes) {
+  if (!IsOwnUserRecord(key, current, writer) || writes.empty()) return false;
+  for (const crdt::FieldWrite& w : writes) {
+    if (w.kind != crdt::WriteKind::kSet ||
+        (w.field != "password_hash" && w.field != "password_changed_at")) {
+      return false;
+    }
+  }
+  return true;
+}
+
 }  // namespace
 
 bool RoleMayWrite(Role role, std::string_view type) {
@@ -46,6 +115,9 @@ bool RoleMayWrite(Role role, std::string_view type) {
   if (type == kInspection || type == kCorrection || type == kFund) {
     return role == Role::kTownOffice || role == Role::kCityBureau;
   }
+  // User accounts: the town office for its town, the city bureau for the city (a person's own
+  // password: CheckChange).
+  if (type == kUser) return role == Role::kTownOffice || role == Role::kCityBureau;
   if (type == kFacility || type == kStaffPost) {
     return role == Role::kTownSupervisor || role == Role::kTownOffice || role == Role::kCityBureau;
   }
@@ -121,6 +193,7 @@ Status CheckWrite(const Viewer& writer, const crdt::RecordKey& key, const Fields
   }
   Status valid = ValidateRecord(key.type, record, today, context.validate);
   if (!valid.ok()) return Reordered(valid);
+  if (key.type == kUser) return CheckUserRecord(key, record, context);
   return Status::Ok();
 }
 
@@ -172,7 +245,24 @@ Result<crdt::RecordState> CheckChange(const Viewer& writer, const crdt::RecordKe
     FULEI_RETURN_IF_ERROR(CheckDelete(writer, key, context));
   }
   std::optional<Fields> fields = ReadFields(p.state);
-  if (!fields) {
+  // A person who may not keep user accounts changes their own password, and nothing else.
+  std::optional<Fields> before = current ? ReadFields(*current) : std::nullopt;
+  if (key.type == kUser && !RoleMayWrite(writer.role, kUser) && before &&
+      IsOwnUserRecord(key, *before, writer)) {
+    if (!OwnPasswordChange(writer, key, *before, writes) || !fields) {
+      return PermissionDenied(
+          Both("只能修改自己的密码", Who(writer) + " may change only their own password"));
+    }
+    if (OneOr(*before, "disabled") == "true") {
+      return PermissionDenied(
+          Both("账户已停用，不能修改密码", "a disabled account cannot change its password"));
+    }
+    Status valid = ValidateRecord(key.type, *fields, today, context.validate);
+    if (!valid.ok()) return Reordered(valid);
+    WriteContext unchanged_login = context;  // only the password changes
+    unchanged_login.login_taken = nullptr;
+    FULEI_RETURN_IF_ERROR(CheckUserRecord(key, *fields, unchanged_login));
+  } else if (!fields) {
     // Deleted (and staying so): nothing to validate.
     FULEI_RETURN_IF_ERROR(CheckWriteKey(writer, key, context));
   } else {

@@ -27,12 +27,21 @@
 //                     -       yes        yes        yes          -            -          -
 //   inspection, correction, fund
 //                     -        -         yes        yes          -            -          -
+//   user             own       own        yes        yes         own          own         own
+//                 password  password                        password     password    password
 //   legal_consultation: as referral
 //
 // Counselling records are the counsellor's (their notes are restricted to the counsellor role:
 // redact.h); a counsellor, like every professional, files mandatory reports. Trainings,
 // organisations and liaison meetings are a town's or the city's registries. Auditors never
-// write. The unit levels come from WriteContext::level (default: a path of one segment is the
+// write. User accounts (users.h) are kept by the town office for its town and the city bureau
+// for the city; everyone else may change only the password (password_hash, password_changed_at)
+// of their own account (redact.h IsOwnUserRecord), not while it is disabled: CheckChange decides
+// that, having the stored record. A user record must also live at its `unit`, have the id
+// UserId(login) (so a login never changes), bind a director to a village, a supervisor or town
+// office to a town and a city bureau to the city, and hold a login no other account holds
+// (WriteContext::login_taken): kInvalidArgument, kAlreadyExists. The unit levels come from
+// WriteContext::level (default: a path of one segment is the
 // city, two a town, more a village: "jinjiang/cizao/v012").
 //
 // System writes (receipts, revocations, escalation flags, transfers carried out by the node) are
@@ -67,6 +76,10 @@ struct WriteContext {
   // The level of an org unit. Unset: by the number of path segments (1 city, 2 town, else
   // village).
   std::function<UnitLevel(std::string_view unit)> level;
+  // Whether a live user record other than `key` holds `login` (users.h LoginTaken answers it
+  // from the store). Unset: not checked (a login is then unique within its unit only: the
+  // record id is UserId(login)).
+  std::function<bool(std::string_view login, const crdt::RecordKey& key)> login_taken;
   ValidateOptions validate;
 };
 

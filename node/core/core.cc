@@ -8,6 +8,7 @@
 #include "programme/aggregate_store.h"
 #include "programme/escalation.h"
 #include "programme/records.h"
+#include "programme/users.h"
 #include "programme/write_policy.h"
 #include "sync/receipts.h"
 #include "sync/revocations.h"
@@ -206,6 +207,7 @@ Result<crypto::Channel> NodeCore::MakeChannel(int upstream, uint64_t now_ms) {
     cc.expect.roles = {crypto::Role::kTown, crypto::Role::kCity};
   } else {
     cc.expect.subtree = config_.unit;  // a node of this node's subtree
+    cc.accept_unenrolled_peer = config_.accept_enrolments;
   }
   return crypto::Channel::Create(std::move(cc), /*initiator=*/upstream >= 0, random_);
 }
@@ -503,6 +505,11 @@ Result<std::vector<crdt::Op>> NodeCore::WriteAs(const programme::Viewer& writer,
                           return !found;
                         });
     return s.ok() && found;  // a store error refuses the write
+  };
+  // A login is held by one account in the whole network (as far as this node can see).
+  context.login_taken = [this](std::string_view login, const crdt::RecordKey& key) {
+    auto taken = programme::LoginTaken(*store_, login, key);
+    return !taken.ok() || *taken;  // a store error refuses the write
   };
   // Every change checked against the record as it would then be; nothing written on a refusal.
   std::map<crdt::RecordKey, crdt::RecordState> proposed;

@@ -97,6 +97,11 @@ struct CoreConfig {
   bool unsealed_for_tests = false;
   size_t initial_map_bytes = size_t{64} << 20;
   uint64_t reserve_bytes = uint64_t{16} << 20;
+  // Towns and the city answering join tokens (`fulei invite`): the channels of accepted
+  // connections let a peer without a certificate complete the handshake
+  // (crypto::ChannelConfig::accept_unenrolled_peer). Such a connection never reaches the core:
+  // the driver hands its one enrolment request to the node's enrolment desk and closes it.
+  bool accept_enrolments = false;
   // Redial delays of a lost upstream (exponential, full jitter), seeded so runs replay.
   sync::BackoffConfig backoff;
   uint64_t backoff_seed = 1;
@@ -219,6 +224,8 @@ class NodeCore {
   // Valid as long as the core. No read transaction may be held across an event.
   store::Store& store() { return *store_; }
   const crypto::TrustStore& trust() const { return trust_; }
+  // The node's own certificate chain, leaf first.
+  const crypto::CertChain& chain() const { return chain_; }
   size_t upstream_count() const { return upstreams_.size(); }
   // Established connections not closing.
   size_t connected_peers() const;

@@ -248,6 +248,11 @@ TEST(ValidateTest, MinimalRecordOfEveryTypeValidatesAndEachRequiredFieldIsEnforc
         {"unit", {"jinjiang/cizao"}},
         {"amount", {"10000"}},
         {"date", {"2026-05-01"}}}},
+      {"user",
+       {{"login", {"chen.li"}},
+        {"role", {"director"}},
+        {"unit", {"jinjiang/cizao/v001"}},
+        {"password_hash", {"$argon2id$v=19$m=65536,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2g"}}}},
   };
   const Date today{2026, 11, 29};
   ASSERT_EQ(minimal.size(), RecordTypes().size());
