@@ -9,6 +9,7 @@
 #include <cstring>
 
 #include "crypto/internal/bytes.h"
+#include "crypto/internal/kdf.h"
 
 namespace fulei::crypto {
 namespace {
@@ -21,21 +22,6 @@ constexpr size_t kTagBytes = crypto_aead_xchacha20poly1305_ietf_ABYTES;
 constexpr size_t kMaxSecretFileBytes = 16 << 20;
 
 Status Errno(const std::string& what) { return IoError(what + ": " + std::strerror(errno)); }
-
-Status DeriveKek(std::string_view passphrase, const uint8_t* salt, const Argon2Params& p,
-                 Secret<32>* out) {
-  if (p.opslimit < crypto_pwhash_argon2id_OPSLIMIT_MIN || p.opslimit > kMaxArgon2Opslimit ||
-      p.memlimit_bytes < crypto_pwhash_argon2id_MEMLIMIT_MIN ||
-      p.memlimit_bytes > kMaxArgon2Memlimit || p.memlimit_bytes % 1024 != 0) {
-    return InvalidArgument("argon2id parameters out of bounds");
-  }
-  if (crypto_pwhash(out->data(), out->size(), passphrase.data(), passphrase.size(), salt,
-                    p.opslimit, static_cast<size_t>(p.memlimit_bytes),
-                    crypto_pwhash_ALG_ARGON2ID13) != 0) {
-    return ResourceExhausted("argon2id: out of memory");
-  }
-  return Status::Ok();
-}
 
 std::string_view KindName(KeyProtection::Kind k) {
   switch (k) {
@@ -90,7 +76,8 @@ Result<SecretString> SealSecret(std::string_view purpose, std::string_view secre
     internal::PutU32(header, static_cast<uint32_t>(protection.params().opslimit));
     internal::PutU32(header, static_cast<uint32_t>(protection.params().memlimit_bytes >> 10));
     internal::PutBytes(header, salt, sizeof salt);
-    FULEI_RETURN_IF_ERROR(DeriveKek(protection.passphrase(), salt, protection.params(), &kek));
+    FULEI_RETURN_IF_ERROR(
+        internal::DerivePassphraseKey(protection.passphrase(), salt, protection.params(), &kek));
   } else {
     kek = protection.kek().Clone();
   }
@@ -147,7 +134,7 @@ Result<SecretString> OpenSecret(std::string_view purpose, std::string_view conte
       return Corruption("secret file: truncated argon2id header");
     }
     Argon2Params p{ops, uint64_t{mem_kib} << 10};
-    Status s = DeriveKek(protection.passphrase(), U8Ptr(salt), p, &kek);
+    Status s = internal::DerivePassphraseKey(protection.passphrase(), U8Ptr(salt), p, &kek);
     if (s.code() == StatusCode::kInvalidArgument) return Corruption("secret file: " + s.message());
     FULEI_RETURN_IF_ERROR(s);
   } else {
@@ -280,4 +267,22 @@ Result<Secret<32>> ReadKeyFile(const std::filesystem::path& path) {
   return Secret<32>::FromBytes(reinterpret_cast<const uint8_t*>(s.view().data()));
 }
 
+namespace internal {
+
+Status DerivePassphraseKey(std::string_view passphrase, const uint8_t* salt, const Argon2Params& p,
+                           Secret<32>* out) {
+  if (p.opslimit < crypto_pwhash_argon2id_OPSLIMIT_MIN || p.opslimit > kMaxArgon2Opslimit ||
+      p.memlimit_bytes < crypto_pwhash_argon2id_MEMLIMIT_MIN ||
+      p.memlimit_bytes > kMaxArgon2Memlimit || p.memlimit_bytes % 1024 != 0) {
+    return InvalidArgument("argon2id parameters out of bounds");
+  }
+  if (crypto_pwhash(out->data(), out->size(), passphrase.data(), passphrase.size(), salt,
+                    p.opslimit, static_cast<size_t>(p.memlimit_bytes),
+                    crypto_pwhash_ALG_ARGON2ID13) != 0) {
+    return ResourceExhausted("argon2id: out of memory");
+  }
+  return Status::Ok();
+}
+
+}  // namespace internal
 }  // namespace fulei::crypto

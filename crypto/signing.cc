@@ -17,6 +17,25 @@ std::array<uint8_t, 32> Blake2b256(std::string_view data) {
   return out;
 }
 
+struct Blake2b256Stream::State {
+  crypto_generichash_state h;
+};
+
+Blake2b256Stream::Blake2b256Stream() : state_(std::make_unique<State>()) {
+  FULEI_CHECK(crypto_generichash_init(&state_->h, nullptr, 0, 32) == 0);
+}
+Blake2b256Stream::~Blake2b256Stream() = default;
+
+void Blake2b256Stream::Update(std::string_view data) {
+  crypto_generichash_update(&state_->h, U8Ptr(data), data.size());
+}
+
+std::array<uint8_t, 32> Blake2b256Stream::Final() {
+  std::array<uint8_t, 32> out;
+  FULEI_CHECK(crypto_generichash_final(&state_->h, out.data(), out.size()) == 0);
+  return out;
+}
+
 NodeId NodeIdFromKey(const SigningPublicKey& key) {
   std::string in = "fulei-node-id-v1";
   internal::PutArray(in, key);

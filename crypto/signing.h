@@ -9,6 +9,7 @@
 
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -55,6 +56,22 @@ NodeId NodeIdFromKey(const SigningPublicKey& key);
 
 // BLAKE2b-256 of `data` (op hashes, fingerprints).
 std::array<uint8_t, 32> Blake2b256(std::string_view data);
+
+// BLAKE2b-256 of data given in pieces (a checksum of a file read in chunks): the same digest as
+// Blake2b256 of the pieces joined.
+class Blake2b256Stream {
+ public:
+  Blake2b256Stream();
+  ~Blake2b256Stream();
+  Blake2b256Stream(const Blake2b256Stream&) = delete;
+  Blake2b256Stream& operator=(const Blake2b256Stream&) = delete;
+  void Update(std::string_view data);
+  std::array<uint8_t, 32> Final();  // once
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
 
 // A short fingerprint of a public key, for pinning the root in a join token:
 // BLAKE2b-256("fulei-fingerprint-v1" || key), the first 16 bytes.

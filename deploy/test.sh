@@ -82,7 +82,7 @@ if [ "${CI:-}" = "true" ] || [ "${FULEI_ARM64:-0}" = "1" ]; then
     store_test store_batch_test store_quarantine_test
     store_internal_keys_test store_internal_packing_test store_internal_crc32c_test
     crypto_noise_test crypto_channel_test crypto_identity_test crypto_data_key_test
-    crypto_certificate_test
+    crypto_certificate_test crypto_sealed_stream_test
     sync_messages_test sync_session_test
   )
   cmake --preset arm64 >/dev/null

@@ -15,6 +15,7 @@
 #include "crypto/join_token.h"
 #include "crypto/random.h"
 #include "crypto/secret_file.h"
+#include "node/backup.h"
 #include "node/config.h"
 #include "node/control.h"
 #include "node/core/core.h"
@@ -170,6 +171,25 @@ void PrintStatus(const json::object& s) {
   std::printf("连接 connected peers   %llu%s\n",
               static_cast<unsigned long long>(U64(s, "connected_peers")),
               Bool(s, "sync_idle") ? "  (同步完成 in sync)" : "  (同步中 syncing)");
+  if (auto it = s.find("peers"); it != s.end() && it->value().is_array()) {
+    auto classes = [](const json::object& p, const char* key) {
+      const json::value* b = p.if_contains(key);
+      if (b == nullptr || !b->is_object()) return std::string();
+      const json::object& o = b->as_object();
+      return "urgent " + Bytes(U64(o, "urgent")) + ", control " + Bytes(U64(o, "control")) +
+             ", records " + Bytes(U64(o, "records"));
+    };
+    for (const json::value& v : it->value().as_array()) {
+      const json::object& p = v.as_object();
+      const std::string last = TextOf(p, "last_sync");
+      std::printf("  %s %s %s  上次同步 last sync %s\n      sent %s; received %s\n",
+                  p.contains("upstream") ? "上级 upstream" : "下级 child   ",
+                  TextOf(p, "unit").c_str(),
+                  Bool(p, "connected") ? "已连接 connected" : "未连接 not connected",
+                  last == "null" || last.empty() ? "尚无 never" : last.c_str(),
+                  classes(p, "bytes_sent").c_str(), classes(p, "bytes_received").c_str());
+    }
+  }
   if (auto it = s.find("traffic"); it != s.end() && it->value().is_object()) {
     const json::object& t = it->value().as_object();
     std::printf(
@@ -242,15 +262,28 @@ int RunInit(const InitOptions& o) {
     if (!web.ok()) return Fail(kExitUsage, "--web: " + web.status().message());
     config.web = *web;
   }
-  const fs::path root_path = o.root_key_out.empty() ? data.root_key() : fs::path(o.root_key_out);
+  const bool existing_root = !o.root_key.empty();
+  if (existing_root && !o.root_key_out.empty()) {
+    return Fail(kExitUsage, "--root-key and --root-key-out exclude each other");
+  }
+  const fs::path root_path = existing_root            ? fs::path(o.root_key)
+                             : o.root_key_out.empty() ? data.root_key()
+                                                      : fs::path(o.root_key_out);
   std::error_code ec;
-  if (fs::exists(root_path, ec)) return Fail(kExitBusy, root_path.string() + " already exists");
-  auto pass =
-      ReadPassphrase("设置网络根密钥口令 / new passphrase for the network root key: ", true);
-  if (!pass.ok()) return Fail(kExitUsage, pass.status().message());
-
   crypto::SystemRandom random;
-  crypto::SigningKey root = crypto::SigningKey::Generate(random);
+  crypto::SecretString pass;
+  if (!existing_root) {
+    if (fs::exists(root_path, ec)) return Fail(kExitBusy, root_path.string() + " already exists");
+    auto read =
+        ReadPassphrase("设置网络根密钥口令 / new passphrase for the network root key: ", true);
+    if (!read.ok()) return Fail(kExitUsage, read.status().message());
+    pass = std::move(*read);
+  }
+  // A replacement city in an existing network: the existing root key certifies the new city.
+  auto unlocked = existing_root ? UnlockRootKey(data, o.root_key)
+                                : Result<crypto::SigningKey>(crypto::SigningKey::Generate(random));
+  if (!unlocked.ok()) return Fail(unlocked.status());
+  crypto::SigningKey root = std::move(*unlocked);
   crypto::NodeIdentity identity = crypto::NodeIdentity::Generate(random);
   const uint64_t now = WallMs();
   auto cert = crypto::CertifyNode(identity, crypto::Role::kCity, o.unit, now - 86'400'000,
@@ -259,8 +292,10 @@ int RunInit(const InitOptions& o) {
   if (!cert.ok()) return Fail(cert.status());
   Status made = data.Create(identity, {*cert}, root.public_key(), ConfigText(config), random);
   if (!made.ok()) return Fail(made);
-  Status saved =
-      crypto::SaveRootKey(root_path, root, crypto::KeyProtection::Passphrase(pass->view()), random);
+  Status saved = existing_root
+                     ? Status::Ok()
+                     : crypto::SaveRootKey(root_path, root,
+                                           crypto::KeyProtection::Passphrase(pass.view()), random);
   if (!saved.ok()) {
     for (const char* f :
          {"fulei.toml", "node.key", "node.kek", "data.keys", "node.chain", "network.root"}) {
@@ -586,6 +621,228 @@ int RunImport(const ImportOptions& o) {
         answer->at("rejected").as_array().size(), TextOf(*answer, "duplicates").c_str());
   }
   return answer->at("rejected").as_array().empty() ? kExitOk : kExitRefused;
+}
+
+namespace {
+
+// Progress of long work on a terminal (stderr), every whole percent; nothing otherwise.
+BackupProgress TerminalProgress(const char* what) {
+  if (!::isatty(STDERR_FILENO)) return {};
+  return [what, last = -1](uint64_t done, uint64_t total) mutable {
+    const int pct = total == 0 ? 100 : static_cast<int>(done * 100 / total);
+    if (pct == last) return;
+    last = pct;
+    std::fprintf(stderr, "\r%s %3d%% (%s)%s", what, pct, Bytes(done).c_str(),
+                 pct == 100 ? "\n" : "");
+  };
+}
+
+std::string CompactUtc(uint64_t ms) {
+  std::string t = UtcText(ms);  // 2026-12-06T11:24:16Z
+  std::erase(t, '-');
+  std::erase(t, ':');
+  return t;  // 20261206T112416Z
+}
+
+}  // namespace
+
+int RunBackup(const BackupOptions& o) {
+  DataDir data(o.dir);
+  if (!data.initialised()) return Fail(kExitNoNode, o.dir + " holds no node");
+  std::error_code ec;
+  if (fs::exists(o.out, ec)) return Fail(kExitUsage, "--out: " + o.out + " already exists");
+  auto files = data.Load();
+  if (!files.ok()) return Fail(files.status());
+  auto pass = ReadPassphrase("备份口令 / passphrase for this backup: ", true);
+  if (!pass.ok()) return Fail(kExitUsage, pass.status().message());
+  bool daemon = false;
+  auto answer = Operate(o.dir, json::object{{"op", "backup"}}, &daemon);
+  if (!answer.ok()) return Fail(answer.status());
+  if (!Bool(*answer, "ok")) return FailAnswer(*answer);
+  const fs::path copy_dir = TextOf(*answer, "dir");
+  BackupManifest manifest{TextOf(*answer, "unit"), TextOf(*answer, "node"),
+                          U64(*answer, "created_ms"), 0};
+  crypto::SystemRandom random;
+  auto written = WriteBackup(o.out, TextOf(*answer, "path"), files->ring, manifest, pass->view(),
+                             random, TerminalProgress("备份 backup"));
+  fs::remove_all(copy_dir, ec);
+  if (!written.ok()) return Fail(written.status());
+  std::printf("已备份 backed up %s (%s) to %s, %s%s\n", manifest.unit.c_str(),
+              manifest.node.c_str(), o.out.c_str(), Bytes(*written).c_str(),
+              daemon ? " (热备份 hot: the node kept running)" : "");
+  return kExitOk;
+}
+
+int RunRestore(const RestoreOptions& o) {
+  DataDir data(o.dir);
+  if (!data.initialised()) {
+    return Fail(kExitNoNode, o.dir +
+                                 " 中没有节点 / holds no node: enrol a new node for the unit first "
+                                 "(fulei join; the city: fulei init --root-key), then restore "
+                                 "into it");
+  }
+  auto lock = DirLock::Acquire(data);
+  if (!lock.ok()) {
+    return Fail(kExitBusy, "先停止守护进程 / stop the daemon first (systemctl stop fulei): " +
+                               lock.status().message());
+  }
+  auto config = LoadConfig(data.config(), data.store());
+  if (!config.ok()) return Fail(kExitConfig, config.status().message());
+  auto files = data.Load();
+  if (!files.ok()) return Fail(files.status());
+  const crdt::NodeId self = files->identity.node_id();
+  auto pass = ReadPassphrase("备份口令 / the backup's passphrase: ", false);
+  if (!pass.ok()) return Fail(kExitUsage, pass.status().message());
+  auto bad_backup = [&](const Status& s) {
+    return Fail(s.code() == StatusCode::kIoError || s.code() == StatusCode::kNotFound
+                    ? kExitFailure
+                    : kExitBadBackup,
+                "不能读取备份 / cannot read the backup: " + s.message());
+  };
+
+  // The head first: is this backup for this node at all?
+  auto head = ReadBackupHead(o.from, pass->view());
+  if (!head.ok()) return bad_backup(head.status());
+  if (head->manifest.unit != config->node.unit) {
+    return Fail(kExitRefused, "备份属于 " + head->manifest.unit + "，本节点是 " +
+                                  config->node.unit + " / the backup is of unit " +
+                                  head->manifest.unit + ", this node is " + config->node.unit);
+  }
+  if (head->manifest.node == sync::NodeHex(self)) {
+    return Fail(kExitRefused,
+                "备份来自本节点 / the backup was made by this very node: restoring it here would "
+                "number this node's writes again from the backup's (its peers hold the later "
+                "ones and would refuse them). Enrol a new node for the unit (fulei invite / fulei "
+                "join) and restore into it (docs/operations.md)");
+  }
+
+  // What the store to be replaced holds of this node's own: lost with it unless --force.
+  store::StoreOptions so;
+  so.initial_map_bytes = config->node.initial_map_bytes;
+  so.reserve_bytes = 0;
+  {
+    DataKeySealer sealer(std::move(files->ring));
+    so.sealer = &sealer;
+    so.node_id = self;
+    std::error_code none;
+    const bool has_store = fs::exists(data.store() / "data.mdb", none);
+    auto current = has_store ? store::Store::Open(data.store().string(), so)
+                             : Result<std::unique_ptr<store::Store>>(NotFound("no store yet"));
+    uint64_t own = 0;
+    if (!has_store) {
+      // A node enrolled and never run: nothing to keep.
+    } else if (current.ok()) {
+      auto scopes = (*current)->Scopes();
+      for (const std::string& scope : scopes.ok() ? *scopes : std::vector<std::string>{}) {
+        auto vv = (*current)->GetVersionVector(scope);
+        if (vv.ok() && vv->count(self)) own += vv->at(self);
+      }
+    } else if (!o.force) {
+      return Fail(kExitFailure, "cannot open the current store (" + current.status().message() +
+                                    "); --force replaces it anyway (it is kept beside)");
+    }
+    if (own > 0 && !o.force) {
+      return Fail(kExitRefused,
+                  "本节点已写入 " + std::to_string(own) +
+                      " 条记录变更，恢复后将丢失 / this node has written " + std::to_string(own) +
+                      " ops of its own, which the restored store would not hold; --force restores "
+                      "anyway (the current store is kept beside as store.before-restore-*)");
+    }
+  }
+
+  // The store copy, checked, into a directory beside the live one.
+  const fs::path staging = data.dir() / "store.restoring";
+  std::error_code ec;
+  fs::remove_all(staging, ec);
+  fs::create_directory(staging, ec);
+  if (ec) return Fail(kExitFailure, "cannot create " + staging.string() + ": " + ec.message());
+  fs::permissions(staging, fs::perms::owner_all, ec);
+  auto opened =
+      ReadBackup(o.from, pass->view(), staging / "data.mdb", TerminalProgress("恢复 restore"));
+  if (!opened.ok()) {
+    fs::remove_all(staging, ec);
+    return bad_backup(opened.status());
+  }
+  crypto::SystemRandom random;
+  auto ring_copy = opened->ring.Wrap(crypto::KeyProtection::None(), random);
+  if (!ring_copy.ok()) return Fail(ring_copy.status());
+  uint64_t held_ops = 0;
+  {
+    DataKeySealer sealer(std::move(opened->ring));
+    so.sealer = &sealer;
+    so.node_id = 0;  // the old node's store, until adopted
+    auto restored = store::Store::Open(staging.string(), so);
+    Status adopted = restored.ok() ? Status::Ok() : restored.status();
+    if (adopted.ok()) {
+      auto report = (*restored)->CheckIntegrity();
+      if (!report.ok()) {
+        adopted = report.status();
+      } else if (!report->ok()) {
+        adopted = Corruption("the restored store has faults: " + report->problems.front());
+      }
+    }
+    if (adopted.ok()) adopted = (*restored)->Adopt(self);
+    if (adopted.ok()) {
+      adopted = (*restored)
+                    ->AppendAudit(std::vector<std::string>{
+                        "restored from the backup of node " + head->manifest.node + " taken " +
+                        UtcText(head->manifest.created_ms) + " into node " + sync::NodeHex(self)})
+                    .status();
+    }
+    if (adopted.ok()) {
+      auto scopes = (*restored)->Scopes();
+      for (const std::string& scope : scopes.ok() ? *scopes : std::vector<std::string>{}) {
+        auto vv = (*restored)->GetVersionVector(scope);
+        if (!vv.ok()) continue;
+        for (const auto& [origin, seq] : *vv) held_ops += seq;
+      }
+    }
+    if (!adopted.ok()) {
+      if (restored.ok()) restored->reset();  // closed before its files go
+      fs::remove_all(staging, ec);
+      return Fail(kExitBadBackup,
+                  "恢复的存储有问题 / the restored store is unsound: " + adopted.message());
+    }
+  }
+
+  // Swap: the replaced store and key ring are kept beside, then the restored ones take their
+  // place. (The ring first: a store never opens without the keys that sealed it.)
+  const std::string stamp = CompactUtc(WallMs());
+  const fs::path old_store = data.dir() / ("store.before-restore-" + stamp);
+  const fs::path old_keys = data.dir() / ("data.keys.before-restore-" + stamp);
+  fs::copy_file(data.dir() / crypto::kDataKeysFileName, old_keys, ec);
+  if (ec) return Fail(kExitFailure, "cannot keep " + old_keys.string() + ": " + ec.message());
+  auto ring = crypto::KeyRing::Unwrap(ring_copy->view(), crypto::KeyProtection::None());
+  if (!ring.ok()) return Fail(ring.status());
+  const bool had_store = fs::exists(data.store(), ec);
+  if (had_store) fs::rename(data.store(), old_store, ec);
+  if (ec) return Fail(kExitFailure, "cannot move the old store aside: " + ec.message());
+  Status saved = data.SaveRing(*ring, random);
+  if (saved.ok()) fs::rename(staging, data.store(), ec);
+  if (!saved.ok() || ec) {
+    // Put back what was there: the node keeps the store and keys it had.
+    std::error_code ignored;
+    fs::copy_file(old_keys, data.dir() / crypto::kDataKeysFileName,
+                  fs::copy_options::overwrite_existing, ignored);
+    if (had_store) fs::rename(old_store, data.store(), ignored);
+    return Fail(kExitFailure, "cannot put the restored store in place: " +
+                                  (saved.ok() ? ec.message() : saved.message()));
+  }
+  std::printf(
+      "已恢复 restored the backup of %s (node %s, taken %s): %llu ops\n"
+      "  本节点 this node  %s\n",
+      head->manifest.unit.c_str(), head->manifest.node.c_str(),
+      UtcText(head->manifest.created_ms).c_str(), static_cast<unsigned long long>(held_ops),
+      sync::NodeHex(self).c_str());
+  if (had_store) {
+    std::printf("  原存储 the store it replaced is kept as %s (delete it once the node runs)\n",
+                old_store.string().c_str());
+  }
+  std::printf(
+      "下一步 next: fulei check --dir %s, then fulei run (systemctl start fulei): it sends on\n"
+      "  what never reached its upstream and catches up by sync.\n",
+      o.dir.c_str());
+  return kExitOk;
 }
 
 int RunClock(const std::string& dir, const std::string& action, const std::string& to) {

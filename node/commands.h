@@ -17,6 +17,9 @@ struct InitOptions {
   std::string listen = "0.0.0.0:7400";
   std::string web;
   std::string root_key_out;  // empty: DIR/root.key
+  // An existing network's root key (a replacement city): certify the new city node with it
+  // instead of making a new network. Its passphrase is asked for; the file stays where it is.
+  std::string root_key;
   int validity_days = 3650;  // the city's certificate
 };
 int RunInit(const InitOptions& o);
@@ -112,6 +115,25 @@ int RunUser(const UserOptions& o);
 // setting it back (docs/store.md#clock-recovery). Only with the daemon stopped (exit 4 when it
 // runs).
 int RunClock(const std::string& dir, const std::string& action, const std::string& to);
+
+// `fulei backup --dir DIR --out FILE`: a hot copy of the store (through the daemon when it runs),
+// sealed under a passphrase with the data keys that open it (node/backup.h).
+struct BackupOptions {
+  std::string dir;
+  std::string out;
+};
+int RunBackup(const BackupOptions& o);
+
+// `fulei restore --from FILE --dir DIR [--force]`: the backup's store becomes the store of the
+// node in DIR, newly enrolled for the same unit, with its daemon stopped. The store it replaces
+// is kept beside it (store.before-restore-TIME). Refuses a node that has written ops of its own
+// unless --force (they would be lost with the store it replaces).
+struct RestoreOptions {
+  std::string dir;
+  std::string from;
+  bool force = false;
+};
+int RunRestore(const RestoreOptions& o);
 
 // "72h", "30m", "7d", "90s" -> milliseconds; nullopt when malformed.
 std::optional<uint64_t> ParseDuration(const std::string& text);

@@ -31,6 +31,7 @@ enum ExitCode : int {
   kExitRefused = 6,    // the node refused the request (validation, permission)
   kExitNotFound = 7,   // no such record
   kExitIntegrity = 8,  // `fulei check` found a fault
+  kExitBadBackup = 9,  // `fulei restore`: wrong passphrase, or a damaged file or no backup
 };
 
 int RunDaemon(const std::filesystem::path& dir);

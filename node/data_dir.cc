@@ -103,6 +103,11 @@ Result<DataDir::Files> DataDir::Load() const {
   return files;
 }
 
+Status DataDir::SaveRing(const crypto::KeyRing& ring, crypto::Random& random) const {
+  FULEI_ASSIGN_OR_RETURN(crypto::KeyProtection protection, Protection());
+  return ring.Save(dir_, protection, random);
+}
+
 Result<DirLock> DirLock::Acquire(const DataDir& dir) {
   const int fd = ::open(dir.lock().c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
   if (fd < 0) {

@@ -66,6 +66,8 @@ class DataDir {
   };
   // kNotFound when the directory holds no node; the crypto errors of a damaged or loose file.
   Result<Files> Load() const;
+  // Replaces data.keys with `ring`, sealed under this node's key-encryption key (a restore).
+  Status SaveRing(const crypto::KeyRing& ring, crypto::Random& random) const;
 
  private:
   Result<crypto::KeyProtection> Protection() const;

@@ -4,6 +4,7 @@
 //   fulei run                           the daemon
 //   fulei status | record | report      look at and write to a node (through its daemon)
 //   fulei check | revoke                integrity check; revoke a node (the city)
+//   fulei backup | restore              a sealed hot backup; restoring it into a new node
 //   fulei sim | version
 #include <CLI/CLI.hpp>
 #include <cstdio>
@@ -34,6 +35,8 @@ int main(int argc, char** argv) {
   init_cmd->add_option("--web", init.web, "the admin web's address (HOST:PORT)");
   init_cmd->add_option("--root-key-out", init.root_key_out,
                        "keep the root key in this file instead of DIR/root.key (e.g. a USB stick)");
+  init_cmd->add_option("--root-key", init.root_key,
+                       "a replacement city: certify it with this existing root key file");
   init_cmd->add_option("--validity-days", init.validity_days, "the city certificate's validity")
       ->check(CLI::Range(1, 36500))
       ->capture_default_str();
@@ -161,6 +164,22 @@ int main(int argc, char** argv) {
   import_cmd->add_flag("--dry-run", imp.dry_run, "check every row and report; write nothing");
   import_cmd->add_flag("--json", imp.json, "JSON for scripts");
   import_cmd->callback([&] { code = fn::RunImport(imp); });
+
+  fn::BackupOptions backup;
+  auto* backup_cmd = app.add_subcommand(
+      "backup", "备份 a hot, sealed copy of the store (passphrase from the terminal or stdin)");
+  dir_option(backup_cmd, backup.dir);
+  backup_cmd->add_option("--out", backup.out, "the backup file to write")->required();
+  backup_cmd->callback([&] { code = fn::RunBackup(backup); });
+
+  fn::RestoreOptions restore;
+  auto* restore_cmd = app.add_subcommand(
+      "restore", "恢复 a backup into a newly enrolled node of the same unit (daemon stopped)");
+  dir_option(restore_cmd, restore.dir);
+  restore_cmd->add_option("--from", restore.from, "the backup file")->required();
+  restore_cmd->add_flag("--force", restore.force,
+                        "restore even though this node has written ops of its own");
+  restore_cmd->callback([&] { code = fn::RunRestore(restore); });
 
   std::string clock_dir, clock_to;
   auto* clock_cmd = app.add_subcommand("clock", "时钟标记 the store's clock mark (daemon stopped)");

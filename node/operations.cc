@@ -21,6 +21,7 @@
 #include "programme/scope.h"
 #include "programme/users.h"
 #include "programme/write_policy.h"
+#include "sync/priority.h"
 #include "sync/receipts.h"
 #include "sync/revocations.h"
 
@@ -129,7 +130,46 @@ Result<json::object> Status_(OperationContext& ctx) {
     u["urgent_backlog"] = outbox.ok() ? outbox->size() : 0;
     ups.push_back(std::move(u));
   }
+  // Each peer: its connection now, or its last one; last sync and bytes by traffic class
+  // (records: the normal and bulk classes together).
+  json::array peers;
+  auto by_class = [](const std::array<uint64_t, sync::kPriorityCount>& b) {
+    using sync::Priority;
+    return json::object{{"urgent", b[static_cast<size_t>(Priority::kUrgent)]},
+                        {"control", b[static_cast<size_t>(Priority::kControl)]},
+                        {"records", b[static_cast<size_t>(Priority::kNormal)] +
+                                        b[static_cast<size_t>(Priority::kBulk)]}};
+  };
+  auto time_or_null = [](uint64_t ms) -> json::value {
+    return ms == 0 ? json::value(nullptr) : json::value(TimeText(ms));
+  };
+  for (const PeerStatus& p : core.peers()) {
+    json::object o{{"unit", p.unit},
+                   {"node", sync::NodeHex(p.node)},
+                   {"connected", p.connected},
+                   {"urgent_only", p.urgent_only},
+                   {"connected_at", time_or_null(p.connected_ms)},
+                   {"closed_at", time_or_null(p.closed_ms)},
+                   {"last_message", time_or_null(p.last_message_ms)},
+                   {"last_sync", time_or_null(p.last_synced_ms)},
+                   {"bytes_sent", by_class(p.bytes_sent)},
+                   {"bytes_received", by_class(p.bytes_received)}};
+    if (p.upstream >= 0 && static_cast<size_t>(p.upstream) < ups.size()) {
+      o["upstream"] = p.upstream;
+      json::object& u = ups[static_cast<size_t>(p.upstream)].as_object();
+      const json::value* seen = u.if_contains("last_sync");
+      if (p.last_synced_ms != 0 && (seen == nullptr || seen->is_null() ||
+                                    TimeText(p.last_synced_ms) > seen->as_string().c_str())) {
+        u["last_sync"] = TimeText(p.last_synced_ms);
+      }
+    }
+    peers.push_back(std::move(o));
+  }
+  for (json::value& u : ups) {
+    if (!u.as_object().contains("last_sync")) u.as_object()["last_sync"] = nullptr;
+  }
   out["upstreams"] = std::move(ups);
+  out["peers"] = std::move(peers);
   out["connected_peers"] = core.connected_peers();
   out["sync_idle"] = core.sync_idle();
   const NodeStats st = core.stats();
@@ -454,6 +494,26 @@ Result<json::object> Export(const json::object& req, OperationContext& ctx) {
       {"ok", true}, {"path", path}, {"rows", summary.rows}, {"audit_entry", summary.audit_entry}};
 }
 
+// A hot copy of the store (Store::Backup: one read transaction; the node keeps running),
+// written inside the data directory for `fulei backup` to seal and move.
+Result<json::object> Backup(OperationContext& ctx) {
+  NodeCore& core = *ctx.core;
+  const std::string dir =
+      ctx.data_dir + "/backup-" + (ctx.random_id_hex.empty() ? "0" : ctx.random_id_hex) + ".tmp";
+  const uint64_t now = ctx.wall_ms;
+  FULEI_RETURN_IF_ERROR(core.store().Backup(dir));
+  FULEI_RETURN_IF_ERROR(core.store()
+                            .AppendAudit(std::vector<std::string>{
+                                "backup taken at " + UtcText(now) + " by the operator's command"})
+                            .status());
+  return json::object{{"ok", true},
+                      {"dir", dir},
+                      {"path", dir + "/data.mdb"},
+                      {"unit", core.unit()},
+                      {"node", sync::NodeHex(core.node_id())},
+                      {"created_ms", now}};
+}
+
 Result<json::object> Import(const json::object& req, OperationContext& ctx) {
   FULEI_ASSIGN_OR_RETURN(std::string what, Str(req, "what"));
   FULEI_ASSIGN_OR_RETURN(std::string path, Str(req, "path"));
@@ -647,6 +707,7 @@ json::object HandleOperation(const json::object& request, OperationContext& ctx)
   if (*op == "invite") answer = Invite(request, ctx);
   if (*op == "check") answer = Check(ctx);
   if (*op == "export") answer = Export(request, ctx);
+  if (*op == "backup") answer = Backup(ctx);
   if (*op == "import") answer = Import(request, ctx);
   if (*op == "user.put") answer = UserPut(request, ctx);
   if (*op == "revoke") answer = Revoke(request, ctx);

@@ -6,7 +6,8 @@
 // node's operator (儿童主任 at a village, 社会事务办 at a town, 民政局 at the city).
 //
 // Request: {"op": "status" | "record.put" | "record.get" | "record.list" | "record.history" |
-//           "report.file" | "report.show" | "invite" | "check" | "revoke", ...arguments}.
+//           "report.file" | "report.show" | "invite" | "check" | "export" | "import" |
+//           "backup" | "user.put" | "revoke", ...arguments}.
 // Answer:  {"ok": true, ...} or {"ok": false, "code": "<status code>", "error": "中文 / English"}.
 // Nothing a person wrote (names, descriptions) is ever logged by these functions.
 //

@@ -491,6 +491,29 @@ Store::~Store() = default;
 
 const std::string& Store::dir() const { return impl_->dir; }
 
+Status Store::Adopt(crdt::NodeId node) {
+  if (node == 0) return InvalidArgument("adopt: node id 0");
+  if (impl_->options.node_id != 0) {
+    return FailedPrecondition("adopt: open the store with node_id 0 (as a tool) to adopt it");
+  }
+  // The new node must never have written into this store: its next op would reuse a sequence
+  // number that its peers already hold with other content (equivocation).
+  FULEI_ASSIGN_OR_RETURN(std::vector<std::string> scopes, Scopes());
+  for (const std::string& scope : scopes) {
+    FULEI_ASSIGN_OR_RETURN(VersionVector vv, GetVersionVector(scope));
+    if (vv.count(node)) {
+      return FailedPrecondition("adopt: the store already holds ops of node " +
+                                std::to_string(node) + " in scope " + scope);
+    }
+  }
+  return impl_->RunWrite(false, [&](internal::Txn& txn, internal::WriteMode) -> Status {
+    std::string n;
+    internal::AppendU64(&n, node);
+    return txn.Put(impl_->dbs.meta, internal::kNodeIdKey,
+                   internal::Checked(internal::kMetaDb, internal::kNodeIdKey, n));
+  });
+}
+
 Result<crdt::Stamp> Store::ResetHlcHighWater(crdt::Stamp to) {
   constexpr std::string_view kHlcKey = "hlc";  // as WriteHlc (apply.cc) and HlcHighWater
   crdt::Stamp old;

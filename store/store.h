@@ -343,6 +343,11 @@ class Store {
   // Hot, consistent, compacted copy (mdb_env_copy2 + MDB_CP_COMPACT) into `dir` (created if
   // absent; must not hold a data.mdb), fsynced. Writes may continue meanwhile.
   Status Backup(const std::string& dir);
+  // Makes this store (a restored backup of another node, opened with node_id 0) the store of
+  // `node`: from now on it opens only for `node`, whose ops start at sequence 1 of each scope.
+  // kFailedPrecondition when the store already holds ops of `node` (their sequence numbers would
+  // be reused) or was opened with a node id.
+  Status Adopt(crdt::NodeId node);
   Result<StoreStats> Stats();
 
   const std::string& dir() const;

@@ -71,6 +71,21 @@ uint32_t Session::StreamOf(std::string_view scope) {
   return id;
 }
 
+namespace {
+
+// The class a message of this kind is sent in (Session::Send's callers).
+Priority ClassOf(const Message& message) {
+  if (std::holds_alternative<Hello>(message) || std::holds_alternative<UrgentAck>(message)) {
+    return Priority::kUrgent;
+  }
+  if (const auto* batch = std::get_if<OpsBatch>(&message)) {
+    return batch->urgent ? Priority::kUrgent : Priority::kNormal;
+  }
+  return Priority::kControl;
+}
+
+}  // namespace
+
 void Session::Send(Priority priority, std::string_view scope, const Message& message) {
   Outgoing o;
   o.priority = priority;
@@ -78,6 +93,7 @@ void Session::Send(Priority priority, std::string_view scope, const Message& mes
   o.bytes = EncodeMessage(message);
   stats_.messages_sent++;
   stats_.bytes_sent += o.bytes.size();
+  stats_.bytes_sent_by_class[static_cast<size_t>(priority)] += o.bytes.size();
   out_.push_back(std::move(o));
 }
 
@@ -123,6 +139,7 @@ Status Session::OnMessage(std::string_view bytes, uint64_t now_ms) {
   stats_.messages_received++;
   stats_.bytes_received += bytes.size();
   FULEI_ASSIGN_OR_RETURN(Message message, DecodeMessage(bytes));
+  stats_.bytes_received_by_class[static_cast<size_t>(ClassOf(message))] += bytes.size();
   if (!hello_received_ && !std::holds_alternative<Hello>(message)) {
     return Reject(std::string("first message is ") + std::string(MessageName(message)) +
                   ", expected hello");

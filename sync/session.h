@@ -51,6 +51,7 @@
 #ifndef FULEI_SYNC_SESSION_H_
 #define FULEI_SYNC_SESSION_H_
 
+#include <array>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -144,6 +145,10 @@ struct SessionStats {
   uint64_t vectors_sent = 0;            // scopes whose digests differed
   uint64_t receipts_written = 0;
   uint64_t equivocations = 0;  // runs refused because they fork a chain held here (evidence kept)
+  // Bytes by traffic class (index: Priority), as sent; received ones by the class their kind is
+  // sent in (a received batch counts as kNormal or kUrgent: the wire does not say kBulk).
+  std::array<uint64_t, kPriorityCount> bytes_sent_by_class{};
+  std::array<uint64_t, kPriorityCount> bytes_received_by_class{};
 };
 
 class Session {

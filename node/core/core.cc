@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <tuple>
 #include <utility>
 
 #include "crdt/org_unit.h"
@@ -304,6 +305,7 @@ void NodeCore::OnConnected(ConnId id, int upstream, const crypto::Certificate& p
   conn.peer = peer;
   conn.upstream = upstream;
   conn.urgent_only = urgent_only;
+  conn.connected_ms = now_ms;
   conn.sync = std::make_unique<sync::Session>(*store_, trust_, *certs_, std::move(sc),
                                               sync::PeerIdentity{peer.node_id, peer.org_unit});
   ++closed_.sessions_established;
@@ -328,6 +330,8 @@ void NodeCore::OnMessage(ConnId id, std::string_view bytes, uint64_t now_ms) {
   Conn& conn = it->second;
   Status handled = conn.sync->OnMessage(bytes, Now(now_ms));
   if (!handled.ok()) return Fail(id, conn, handled);
+  conn.last_message_ms = now_ms;
+  if (conn.sync->idle()) conn.last_synced_ms = now_ms;
   // An upstream's Hello: its clock is considered before the next message (its ops) is checked.
   if (conn.upstream >= 0 && !conn.clock_seen && conn.sync->peer_clock_ms()) {
     conn.clock_seen = true;
@@ -349,6 +353,15 @@ void NodeCore::OnClosed(ConnId id, const Status& reason, uint64_t now_ms) {
   if (it == conns_.end()) return;
   ++closed_.sessions_closed;
   AddStats(closed_, it->second.sync->stats());
+  PeerStatus last = StatusOf(it->second);
+  last.connected = false;
+  last.closed_ms = now_ms;
+  // A connection that never synced keeps the peer's last sync from before.
+  auto held = peers_closed_.find(last.node);
+  if (last.last_synced_ms == 0 && held != peers_closed_.end()) {
+    last.last_synced_ms = held->second.last_synced_ms;
+  }
+  peers_closed_[last.node] = std::move(last);
   Log("session with " + it->second.peer.org_unit + " ended: " + reason.ToString());
   const int upstream = it->second.upstream;
   const bool was_full_upstream = upstream >= 0 && !it->second.urgent_only;
@@ -617,6 +630,42 @@ bool NodeCore::upstream_full_sync(size_t k) const {
 bool NodeCore::sync_idle() const {
   return std::all_of(conns_.begin(), conns_.end(),
                      [](const auto& c) { return c.second.closing || c.second.sync->idle(); });
+}
+
+PeerStatus NodeCore::StatusOf(const Conn& conn) const {
+  PeerStatus p;
+  p.node = conn.peer.node_id;
+  p.unit = conn.peer.org_unit;
+  p.upstream = conn.upstream;
+  p.connected = !conn.closing;
+  p.urgent_only = conn.urgent_only;
+  p.connected_ms = conn.connected_ms;
+  p.last_message_ms = conn.last_message_ms;
+  p.last_synced_ms = conn.last_synced_ms;
+  p.bytes_sent = conn.sync->stats().bytes_sent_by_class;
+  p.bytes_received = conn.sync->stats().bytes_received_by_class;
+  return p;
+}
+
+std::vector<PeerStatus> NodeCore::peers() const {
+  std::map<crdt::NodeId, PeerStatus> all = peers_closed_;
+  for (const auto& [id, conn] : conns_) {
+    if (conn.closing) continue;
+    PeerStatus now = StatusOf(conn);
+    auto held = all.find(now.node);
+    if (now.last_synced_ms == 0 && held != all.end()) {
+      now.last_synced_ms = held->second.last_synced_ms;
+    }
+    all[now.node] = std::move(now);
+  }
+  std::vector<PeerStatus> out;
+  for (auto& [node, p] : all) out.push_back(std::move(p));
+  std::sort(out.begin(), out.end(), [](const PeerStatus& a, const PeerStatus& b) {
+    const int ua = a.upstream < 0 ? 1 << 30 : a.upstream;
+    const int ub = b.upstream < 0 ? 1 << 30 : b.upstream;
+    return std::tie(ua, a.unit, a.node) < std::tie(ub, b.unit, b.node);
+  });
+  return out;
 }
 
 NodeStats NodeCore::stats() const {

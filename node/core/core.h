@@ -39,6 +39,7 @@
 #ifndef FULEI_NODE_CORE_CORE_H_
 #define FULEI_NODE_CORE_CORE_H_
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -132,6 +133,24 @@ struct NodeStats {
   uint64_t mode_switches = 0;           // upstream sessions closed to switch full / urgent-only
   uint64_t escalations_written = 0;     // overdue urgent cases this node flagged (city only)
   uint64_t dials = 0, dials_failed = 0;
+};
+
+// One peer as `fulei status` shows it: its connection now open, or else the last one closed.
+struct PeerStatus {
+  crdt::NodeId node = 0;
+  std::string unit;
+  int upstream = -1;  // which upstream it is; -1: a child
+  bool connected = false;
+  bool urgent_only = false;
+  uint64_t connected_ms = 0;     // when that connection opened (the node's now, as given)
+  uint64_t closed_ms = 0;        // when it closed (0: open)
+  uint64_t last_message_ms = 0;  // the last message received on it (0: none)
+  // The last moment both sides held everything of each other's (the session idle after a
+  // message: digests exchanged, nothing in flight); 0: not on that connection.
+  uint64_t last_synced_ms = 0;
+  // Bytes on that connection by traffic class (index: sync::Priority; sync::SessionStats).
+  std::array<uint64_t, sync::kPriorityCount> bytes_sent{};
+  std::array<uint64_t, sync::kPriorityCount> bytes_received{};
 };
 
 class NodeCore {
@@ -235,6 +254,8 @@ class NodeCore {
   // True when every established sync session is idle (digest exchanged, nothing in flight).
   bool sync_idle() const;
   NodeStats stats() const;
+  // Every peer connected now or since the node started (upstreams first, then by unit).
+  std::vector<PeerStatus> peers() const;
   // Version of the revocation list installed (0: none).
   uint64_t revocation_version() const { return trust_.revocation_version(); }
   // Rises whenever the store gains ops (a local write, or a session that brought new ops or
@@ -268,7 +289,9 @@ class NodeCore {
     bool urgent_only = false;
     bool closing = false;
     bool clock_seen = false;  // the peer's Hello clock was considered (upstreams only)
+    uint64_t connected_ms = 0, last_message_ms = 0, last_synced_ms = 0;
   };
+  PeerStatus StatusOf(const Conn& conn) const;
   struct Upstream {
     std::string unit;  // the unit the upstream's certificate must lie in
     enum class State { kDialing, kConnected, kWaiting } state = State::kWaiting;
@@ -320,6 +343,7 @@ class NodeCore {
   std::map<ConnId, Conn> conns_;
   std::vector<Action> actions_;
   NodeStats closed_;  // stats of sessions already closed, and the node's own counters
+  std::map<crdt::NodeId, PeerStatus> peers_closed_;  // each peer's last closed connection
   bool stopped_ = false;
   uint64_t data_version_ = 0;
   // Clock state (see "Time"): a wall clock below set_floor_ms_ is not set; start_floor_ms_ is

@@ -19,6 +19,11 @@
 #include <thread>
 #include <vector>
 
+#include "node/core/data_key_sealer.h"
+#include "node/data_dir.h"
+#include "store/internal/value_codec.h"
+#include "tests/store/raw_lmdb.h"
+#include "tests/store/schema_one.h"
 #include "tests/support/process.h"
 #include "tests/support/temp_dir.h"
 
@@ -45,6 +50,10 @@ uint16_t FreePort() {
 }
 
 std::string Addr(uint16_t port) { return "127.0.0.1:" + std::to_string(port); }
+
+constexpr char kChild[] =
+    R"({"name":"测试儿童","gender":"female","birth_date":"2015-03-04","category":"left_behind",)"
+    R"("consent_on":"2026-01-05"})";
 
 class FuleiCli : public ::testing::Test {
  protected:
@@ -83,6 +92,26 @@ class FuleiCli : public ::testing::Test {
     const json::array& ups = s.at("upstreams").as_array();
     return k < ups.size() && ups[k].as_object().at("connected").as_bool();
   }
+  // `fulei record put` of a test child `id` at the node in `name`: its exit code.
+  int PutChild(const std::string& name, const std::string& id) {
+    return Fulei({"record", "put", "--dir", Dir(name), "--type", "child", "--id", id, "--fields",
+                  kChild})
+        .exit_code;
+  }
+  // The entry of `status --json`'s "peers" for upstream k ({} when there is none).
+  static json::object UpstreamPeer(const json::object& s, int64_t k) {
+    if (!s.contains("peers")) return {};
+    for (const json::value& p : s.at("peers").as_array()) {
+      const json::object& o = p.as_object();
+      if (o.contains("upstream") && o.at("upstream").to_number<int64_t>() == k) return o;
+    }
+    return {};
+  }
+  static uint64_t RecordBytesSent(const json::object& peer) {
+    return peer.contains("bytes_sent")
+               ? peer.at("bytes_sent").as_object().at("records").to_number<uint64_t>()
+               : 0;
+  }
   static std::string Trim(std::string s) {
     while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
     return s;
@@ -111,9 +140,6 @@ class FuleiCli : public ::testing::Test {
   uint16_t city_port_ = 0;
 };
 
-constexpr char kChild[] =
-    R"({"name":"测试儿童","gender":"female","birth_date":"2015-03-04","category":"left_behind",)"
-    R"("consent_on":"2026-01-05"})";
 constexpr char kReport[] =
     R"({"harm":"neglect","reporter_role":"director","reporter_name":"测试报告人",)"
     R"("reporter_phone":"13800000000","description":"测试：独自在家","police_informed":"no",)"
@@ -164,6 +190,17 @@ TEST_F(FuleiCli, CityTownAndVillageEnrolSyncAndReportEndToEnd) {
     json::object s = Status("city");
     return s.contains("records") && s.at("records").as_object().contains("child");
   }));
+  // The village's status: its town synced, with the record's bytes in the records class.
+  EXPECT_TRUE(WaitFor([&] {
+    json::object town_peer = UpstreamPeer(Status("v01"), 0);
+    return !town_peer.empty() && !town_peer.at("last_sync").is_null() &&
+           RecordBytesSent(town_peer) > 0;
+  })) << json::serialize(Status("v01"));
+  {
+    json::object s = Status("v01");
+    EXPECT_EQ(UpstreamPeer(s, 0).at("unit").as_string(), "jinjiang/cizao");
+    EXPECT_FALSE(s.at("upstreams").as_array()[0].as_object().at("last_sync").is_null());
+  }
 
   // An urgent report at the village: receipts from the town and the city.
   ProcessResult filed = Fulei({"report", "file", "--dir", Dir("v01"), "--fields", kReport});
@@ -190,6 +227,14 @@ TEST_F(FuleiCli, CityTownAndVillageEnrolSyncAndReportEndToEnd) {
   EXPECT_EQ(town_stop.exit_code, 0);
   EXPECT_NE(Log("town").find("stopped"), std::string::npos);
   EXPECT_TRUE(WaitFor([&] { return !UpstreamConnected(Status("v01"), 0); }));
+  {
+    // The town is shown as gone, with when it last synced.
+    json::object town_peer = UpstreamPeer(Status("v01"), 0);
+    ASSERT_FALSE(town_peer.empty());
+    EXPECT_FALSE(town_peer.at("connected").as_bool());
+    EXPECT_FALSE(town_peer.at("last_sync").is_null());
+    EXPECT_FALSE(town_peer.at("closed_at").is_null());
+  }
   filed = Fulei({"report", "file", "--dir", Dir("v01"), "--fields", kReport});
   ASSERT_EQ(filed.exit_code, 0) << filed.err;
   const std::string r2 = Trim(filed.out);
@@ -402,6 +447,161 @@ TEST_F(FuleiCli, ClockResetNeedsTheDaemonStoppedAndSetsTheMarkBack) {
   EXPECT_EQ(
       Fulei({"clock", "reset", "--dir", Dir("city"), "--to", "1999-01-01T00:00:00Z"}).exit_code, 2);
   EXPECT_EQ(Fulei({"clock", "reset", "--dir", Dir("city"), "--to", "soon"}).exit_code, 2);
+}
+
+// A village whose writes never reached its town (the town was down), backed up hot and
+// offline; the Pi is lost; its backup is restored into a newly enrolled Pi of the same unit,
+// which sends those writes on. Every wrong restore is refused and changes nothing.
+TEST_F(FuleiCli, BackupRestoresIntoANewNodeThatSendsOnWhatNeverReachedTheTown) {
+  ASSERT_NO_FATAL_FAILURE(MakeCity());
+  Background city = Daemon("city");
+  ASSERT_TRUE(WaitFor([&] { return Status("city").contains("uptime_s"); })) << Log("city");
+  const uint16_t town_port = FreePort();
+  ASSERT_NO_FATAL_FAILURE(
+      Enrol("city", "town", "jinjiang/cizao", city_port_, {"--listen", Addr(town_port)}));
+  Background town = Daemon("town");
+  ASSERT_TRUE(WaitFor([&] { return Status("town").contains("uptime_s"); })) << Log("town");
+  ASSERT_NO_FATAL_FAILURE(Enrol("town", "v01", "jinjiang/cizao/v01", town_port));
+  // The replacement Pi, enrolled for the same unit (its daemon not yet run).
+  ASSERT_NO_FATAL_FAILURE(Enrol("town", "v01new", "jinjiang/cizao/v01", town_port));
+  EXPECT_EQ(town.Stop(SIGTERM).exit_code, 0);
+
+  // The village writes with its town down: c1 through its daemon, a hot backup; then c2 with
+  // the daemon stopped, and an offline backup.
+  constexpr char kBackupPass[] = "backup passphrase 2026\n";
+  {
+    Background village = Daemon("v01");
+    ASSERT_TRUE(WaitFor([&] { return Status("v01").contains("uptime_s"); })) << Log("v01");
+    ASSERT_EQ(PutChild("v01", "c1"), 0);
+    ProcessResult hot =
+        Fulei({"backup", "--dir", Dir("v01"), "--out", Dir("hot.fulei")}, kBackupPass);
+    ASSERT_EQ(hot.exit_code, 0) << hot.err;
+    EXPECT_NE(hot.out.find("hot"), std::string::npos) << hot.out;
+    EXPECT_EQ(village.Stop(SIGTERM).exit_code, 0);
+  }
+  ASSERT_EQ(PutChild("v01", "c2"), 0);
+  ProcessResult offline =
+      Fulei({"backup", "--dir", Dir("v01"), "--out", Dir("v01.fulei")}, kBackupPass);
+  ASSERT_EQ(offline.exit_code, 0) << offline.err;
+  EXPECT_EQ(
+      fs::status(Dir("v01.fulei")).permissions() & (fs::perms::group_all | fs::perms::others_all),
+      fs::perms::none);
+  EXPECT_EQ(
+      Fulei({"backup", "--dir", Dir("v01"), "--out", Dir("v01.fulei")}, kBackupPass).exit_code, 2)
+      << "an existing file is never replaced";
+  for (const auto& e : fs::directory_iterator(Dir("v01"))) {
+    EXPECT_EQ(e.path().filename().string().find("backup-"), std::string::npos) << e.path();
+  }
+  // Nothing of the records in the clear.
+  {
+    std::ifstream in(Dir("v01.fulei"), std::ios::binary);
+    const std::string bytes(std::istreambuf_iterator<char>(in), {});
+    EXPECT_EQ(bytes.find("测试儿童"), std::string::npos);
+  }
+
+  auto listing = [&](const std::string& name) {
+    std::set<std::string> names;
+    for (const auto& e : fs::directory_iterator(Dir(name))) {
+      names.insert(e.path().filename().string());
+    }
+    return names;
+  };
+  // Refused, changing nothing: a daemon running; the node that made it; another unit; a wrong
+  // passphrase; a damaged file.
+  {
+    Background running = Daemon("v01new");
+    ASSERT_TRUE(WaitFor([&] { return Status("v01new").contains("uptime_s"); }));
+    EXPECT_EQ(Fulei({"restore", "--dir", Dir("v01new"), "--from", Dir("v01.fulei")}, kBackupPass)
+                  .exit_code,
+              4);
+    EXPECT_EQ(running.Stop(SIGTERM).exit_code, 0);
+  }
+  const std::set<std::string> before = listing("v01new");
+  ProcessResult same =
+      Fulei({"restore", "--dir", Dir("v01"), "--from", Dir("v01.fulei")}, kBackupPass);
+  EXPECT_EQ(same.exit_code, 6) << same.err;
+  EXPECT_NE(same.err.find("this very node"), std::string::npos) << same.err;
+  ProcessResult other_unit =
+      Fulei({"restore", "--dir", Dir("town"), "--from", Dir("v01.fulei")}, kBackupPass);
+  EXPECT_EQ(other_unit.exit_code, 6) << other_unit.err;
+  ProcessResult wrong_pass = Fulei({"restore", "--dir", Dir("v01new"), "--from", Dir("v01.fulei")},
+                                   "not the passphrase\n");
+  EXPECT_EQ(wrong_pass.exit_code, 9) << wrong_pass.err;
+  EXPECT_NE(wrong_pass.err.find("wrong passphrase"), std::string::npos) << wrong_pass.err;
+  {
+    std::ifstream in(Dir("v01.fulei"), std::ios::binary);
+    std::string bytes(std::istreambuf_iterator<char>(in), {});
+    bytes[bytes.size() / 2] ^= 0x20;
+    std::ofstream(Dir("damaged.fulei"), std::ios::binary) << bytes;
+    std::ofstream(Dir("cut.fulei"), std::ios::binary) << bytes.substr(0, bytes.size() - 40);
+  }
+  for (const char* bad : {"damaged.fulei", "cut.fulei"}) {
+    ProcessResult r = Fulei({"restore", "--dir", Dir("v01new"), "--from", Dir(bad)}, kBackupPass);
+    EXPECT_EQ(r.exit_code, 9) << bad << r.err;
+  }
+  std::set<std::string> after = listing("v01new");
+  after.erase("lock");
+  std::set<std::string> expected = before;
+  expected.erase("lock");
+  EXPECT_EQ(after, expected);
+
+  // The restore: the new Pi holds the old one's records, sound, under its own identity.
+  ProcessResult restored =
+      Fulei({"restore", "--dir", Dir("v01new"), "--from", Dir("v01.fulei")}, kBackupPass);
+  ASSERT_EQ(restored.exit_code, 0) << restored.err;
+  EXPECT_EQ(Fulei({"check", "--dir", Dir("v01new")}).exit_code, 0);
+  for (const char* id : {"c1", "c2"}) {
+    EXPECT_EQ(
+        Fulei({"record", "get", "--dir", Dir("v01new"), "--type", "child", "--id", id}).exit_code,
+        0)
+        << id;
+  }
+  // Its own writes carry on under its own identity, and everything reaches the city.
+  ASSERT_EQ(PutChild("v01new", "c3"), 0);
+  town = Daemon("town");
+  Background village = Daemon("v01new");
+  for (const char* id : {"c1", "c2", "c3"}) {
+    EXPECT_TRUE(WaitFor([&] {
+      return Fulei({"record", "get", "--dir", Dir("city"), "--type", "child", "--id", id, "--unit",
+                    "jinjiang/cizao/v01"})
+                 .exit_code == 0;
+    })) << id
+        << Log("v01new") << Log("town");
+  }
+  EXPECT_EQ(village.Stop(SIGTERM).exit_code, 0);
+  EXPECT_EQ(town.Stop(SIGTERM).exit_code, 0);
+  EXPECT_EQ(city.Stop(SIGTERM).exit_code, 0);
+}
+
+// A data directory whose store the previous schema (1) wrote opens with this release: the
+// commands and the daemon read it, it is upgraded once, in place, and stays sound.
+TEST_F(FuleiCli, DataDirectoryOfThePreviousSchemaOpensAndUpgrades) {
+  ASSERT_NO_FATAL_FAILURE(MakeCity());
+  ASSERT_EQ(Fulei({"user", "add", "--dir", Dir("city"), "--login", "chen.city", "--role",
+                   "city_bureau", "--unit", "jinjiang"},
+                  "a long enough password\n")
+                .exit_code,
+            0);
+  {
+    auto files = DataDir(Dir("city")).Load();
+    ASSERT_TRUE(files.ok()) << files.status().ToString();
+    DataKeySealer sealer(std::move(files->ring));
+    ASSERT_NO_FATAL_FAILURE(store::testing::RewriteAsSchemaOne(
+        Dir("city") + "/store", store::internal::ValueCodec(&sealer), /*sealed=*/true));
+  }
+  auto format = [&] {
+    auto f = store::testing::RawGet(Dir("city") + "/store", "meta", "format");
+    return f ? f->substr(0, 4) : std::string();
+  };
+  ASSERT_EQ(format(), std::string("\0\0\0\x01", 4));
+  ProcessResult list = Fulei({"user", "list", "--dir", Dir("city")});
+  ASSERT_EQ(list.exit_code, 0) << list.err;
+  EXPECT_NE(list.out.find("chen.city"), std::string::npos) << list.out;
+  EXPECT_EQ(format(), std::string("\0\0\0\x02", 4));
+  Background city = Daemon("city");
+  ASSERT_TRUE(WaitFor([&] { return Status("city").contains("uptime_s"); })) << Log("city");
+  EXPECT_EQ(Fulei({"check", "--dir", Dir("city")}).exit_code, 0);
+  EXPECT_EQ(city.Stop(SIGTERM).exit_code, 0);
 }
 
 TEST_F(FuleiCli, ConfigErrorsExitThreeNamingFileLineAndKey) {

@@ -15,6 +15,7 @@
 #include "store/internal/value_codec.h"
 #include "store/store.h"
 #include "tests/store/raw_lmdb.h"
+#include "tests/store/schema_one.h"
 #include "tests/store/test_util.h"
 
 namespace fulei::store {
@@ -252,27 +253,6 @@ TEST_P(StoreBatch, IndexersSeeEachRecordOfALargeBatchOnce) {
 // ---------------------------------------------------------------------------------------------
 // Schema 1 -> 2: states were the canonical encoding, packed; now the compact form, as is.
 
-// Rewrites the store in `dir` the way schema 1 wrote it, with `codec` (same sealing).
-void RewriteAsSchemaOne(const std::string& dir, const internal::ValueCodec& codec, bool sealed,
-                        const std::string& corrupt_key) {
-  testing::RawEdit(dir, "state", [&](testing::RawRows& rows) {
-    for (auto& [key, value] : rows) {
-      auto plain = codec.Unwrap("state", key, value, internal::Packing::kAsIs);
-      ASSERT_OK(plain);
-      auto decoded = crdt::RecordState::DecodeCompact(*plain);
-      ASSERT_OK(decoded);
-      value = codec.Wrap("state", key, decoded->Encode());  // packed canonical
-      if (key == corrupt_key) value[value.size() / 2] ^= 0x40;
-    }
-  });
-  testing::RawEdit(dir, "meta", [&](testing::RawRows& rows) {
-    std::string format;
-    internal::AppendU32(&format, 1);
-    format.push_back(sealed ? '\x01' : '\x00');
-    rows = {{"format", internal::Checked("meta", "format", format)}};
-  });
-}
-
 TEST_P(StoreBatch, SchemaOneStoreIsMigratedAtOpen) {
   const std::vector<Op> ops = History(300);
   std::set<crdt::RecordKey> keys;
@@ -283,8 +263,8 @@ TEST_P(StoreBatch, SchemaOneStoreIsMigratedAtOpen) {
     auto store = OpenOrDie(dir.path(), TestOptions(sealer()));
     ASSERT_OK(store->ApplyBatch(ops));
   }
-  RewriteAsSchemaOne(dir.path(), internal::ValueCodec(sealer()), GetParam(),
-                     internal::StateKey(broken));
+  testing::RewriteAsSchemaOne(dir.path(), internal::ValueCodec(sealer()), GetParam(),
+                              internal::StateKey(broken));
   auto reference = OpenOrDie(reference_dir.path(), TestOptions(sealer()));
   ASSERT_OK(reference->ApplyBatch(ops));
   {

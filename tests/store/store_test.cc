@@ -843,6 +843,43 @@ TEST(Store, HotBackupIsACompactConsistentCopy) {
   ExpectIntegrity(*backup);
 }
 
+// A restore (fulei restore): the backup of node kSelf's store becomes the store of a newly
+// enrolled node, which holds no ops of its own in it; the old node's ops stay as any origin's.
+TEST(Store, AdoptedBackupOpensOnlyForItsNewNode) {
+  TempDir dir;
+  testing::DataKeySealer sealer;
+  crdt::HybridClock clock;
+  {
+    auto store = OpenOrDie(dir.path(), TestOptions(&sealer));
+    ASSERT_OK(
+        store->WriteLocal(std::vector<LocalChange>{{{"v", "child", "c"}, {Set("n", "1")}, "u1", 0}},
+                          clock, 2'000'000'000'000ull));
+    ASSERT_OK(store->Backup(dir.sub("b")));
+  }
+  constexpr crdt::NodeId kNew = 0x77;
+  StoreOptions tool = TestOptions(&sealer);
+  tool.node_id = 0;
+  {
+    auto restored = OpenOrDie(dir.sub("b"), tool);
+    EXPECT_EQ(restored->Adopt(kSelf).code(), StatusCode::kFailedPrecondition);  // holds its ops
+    ASSERT_OK(restored->Adopt(kNew));
+  }
+  EXPECT_EQ(Store::Open(dir.sub("b"), TestOptions(&sealer)).status().code(),
+            StatusCode::kFailedPrecondition);  // no longer kSelf's
+  StoreOptions mine = TestOptions(&sealer);
+  mine.node_id = kNew;
+  auto store = OpenOrDie(dir.sub("b"), mine);
+  EXPECT_EQ(store->Adopt(0x78).code(), StatusCode::kFailedPrecondition);  // opened for a node
+  auto next =
+      store->WriteLocal(std::vector<LocalChange>{{{"v", "child", "c"}, {Set("m", "2")}, "u1", 0}},
+                        clock, 2'000'000'000'100ull);
+  ASSERT_OK(next);
+  EXPECT_EQ(next->front().origin, kNew);
+  EXPECT_EQ(next->front().seq, 1u);
+  EXPECT_EQ(*store->GetVersionVector("v"), (VersionVector{{kSelf, 1}, {kNew, 1}}));
+  ExpectIntegrity(*store);
+}
+
 TEST(Store, IntegrityCheckFindsAStateThatDiffersFromItsOps) {
   TempDir dir;
   std::vector<Op> ops = {MakeOp(kA, "v", 1, "child", "c1", {Set("n", "x")}),

@@ -519,6 +519,18 @@ TEST_F(UrgentLaneTest, DownOutboxOfAScopeNewSinceTheSessionStartedIsDrained) {
   ASSERT_OK(Pipe(*tc, *ct));
   EXPECT_EQ(ct->stats().urgent_sent, 1u);
   EXPECT_EQ(ct->stats().urgent_acked, 1u);
+  // Bytes by class: every byte counted once, each side's urgent bytes seen by the other.
+  for (const Session* s : {tc.get(), ct.get()}) {
+    uint64_t sent = 0, received = 0;
+    for (uint64_t b : s->stats().bytes_sent_by_class) sent += b;
+    for (uint64_t b : s->stats().bytes_received_by_class) received += b;
+    EXPECT_EQ(sent, s->stats().bytes_sent);
+    EXPECT_EQ(received, s->stats().bytes_received);
+  }
+  const auto urgent = static_cast<size_t>(Priority::kUrgent);
+  EXPECT_GT(ct->stats().bytes_sent_by_class[urgent], 0u);
+  EXPECT_EQ(ct->stats().bytes_sent_by_class[urgent], tc->stats().bytes_received_by_class[urgent]);
+  EXPECT_EQ(tc->stats().bytes_sent_by_class[urgent], ct->stats().bytes_received_by_class[urgent]);
   EXPECT_EQ(OutboxSize(city, DownOutbox(kVillage)), 0u);
   EXPECT_GE(OutboxSize(town, DownOutbox(kVillage)), 1u);  // on its way down to the village
 }
