@@ -716,7 +716,9 @@ int RunRestore(const RestoreOptions& o) {
                 "join) and restore into it (docs/operations.md)");
   }
 
-  // What the store to be replaced holds of this node's own: lost with it unless --force.
+  // The node must not have written anything yet: its next op would be numbered 1 again in the
+  // restored store, while its peers may already hold an op 1 of it (equivocation). A node whose
+  // store cannot be read may have; it is refused too.
   store::StoreOptions so;
   so.initial_map_bytes = config->node.initial_map_bytes;
   so.reserve_bytes = 0;
@@ -725,28 +727,28 @@ int RunRestore(const RestoreOptions& o) {
     so.sealer = &sealer;
     so.node_id = self;
     std::error_code none;
-    const bool has_store = fs::exists(data.store() / "data.mdb", none);
-    auto current = has_store ? store::Store::Open(data.store().string(), so)
-                             : Result<std::unique_ptr<store::Store>>(NotFound("no store yet"));
     uint64_t own = 0;
-    if (!has_store) {
-      // A node enrolled and never run: nothing to keep.
-    } else if (current.ok()) {
-      auto scopes = (*current)->Scopes();
-      for (const std::string& scope : scopes.ok() ? *scopes : std::vector<std::string>{}) {
-        auto vv = (*current)->GetVersionVector(scope);
-        if (vv.ok() && vv->count(self)) own += vv->at(self);
+    if (fs::exists(data.store() / "data.mdb", none)) {  // else: enrolled and never run
+      auto current = store::Store::Open(data.store().string(), so);
+      if (!current.ok()) {
+        return Fail(kExitFailure, "cannot read this node's store (" + current.status().message() +
+                                      "): enrol a fresh node and restore into it");
       }
-    } else if (!o.force) {
-      return Fail(kExitFailure, "cannot open the current store (" + current.status().message() +
-                                    "); --force replaces it anyway (it is kept beside)");
+      auto scopes = (*current)->Scopes();
+      if (!scopes.ok()) return Fail(scopes.status());
+      for (const std::string& scope : *scopes) {
+        auto vv = (*current)->GetVersionVector(scope);
+        if (!vv.ok()) return Fail(vv.status());
+        if (vv->count(self)) own += vv->at(self);
+      }
     }
-    if (own > 0 && !o.force) {
+    if (own > 0) {
       return Fail(kExitRefused,
                   "本节点已写入 " + std::to_string(own) +
-                      " 条记录变更，恢复后将丢失 / this node has written " + std::to_string(own) +
-                      " ops of its own, which the restored store would not hold; --force restores "
-                      "anyway (the current store is kept beside as store.before-restore-*)");
+                      " 条记录变更，不能再恢复 / this node has already written " +
+                      std::to_string(own) +
+                      " ops of its own: restored, it would number its writes again. Enrol a "
+                      "fresh node (fulei join) and restore into it before it first runs");
     }
   }
 

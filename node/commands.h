@@ -124,14 +124,13 @@ struct BackupOptions {
 };
 int RunBackup(const BackupOptions& o);
 
-// `fulei restore --from FILE --dir DIR [--force]`: the backup's store becomes the store of the
-// node in DIR, newly enrolled for the same unit, with its daemon stopped. The store it replaces
-// is kept beside it (store.before-restore-TIME). Refuses a node that has written ops of its own
-// unless --force (they would be lost with the store it replaces).
+// `fulei restore --from FILE --dir DIR`: the backup's store becomes the store of the node in
+// DIR, newly enrolled for the same unit, with its daemon stopped. The store it replaces is kept
+// beside it (store.before-restore-TIME). Refuses a node that has written ops of its own (its
+// next op would reuse a sequence number its peers may hold).
 struct RestoreOptions {
   std::string dir;
   std::string from;
-  bool force = false;
 };
 int RunRestore(const RestoreOptions& o);
 

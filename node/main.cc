@@ -177,8 +177,6 @@ int main(int argc, char** argv) {
       "restore", "恢复 a backup into a newly enrolled node of the same unit (daemon stopped)");
   dir_option(restore_cmd, restore.dir);
   restore_cmd->add_option("--from", restore.from, "the backup file")->required();
-  restore_cmd->add_flag("--force", restore.force,
-                        "restore even though this node has written ops of its own");
   restore_cmd->callback([&] { code = fn::RunRestore(restore); });
 
   std::string clock_dir, clock_to;

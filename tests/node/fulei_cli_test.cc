@@ -558,6 +558,11 @@ TEST_F(FuleiCli, BackupRestoresIntoANewNodeThatSendsOnWhatNeverReachedTheTown) {
   }
   // Its own writes carry on under its own identity, and everything reaches the city.
   ASSERT_EQ(PutChild("v01new", "c3"), 0);
+  // Having written, it takes no backup any more (it would number its writes again).
+  ProcessResult again =
+      Fulei({"restore", "--dir", Dir("v01new"), "--from", Dir("v01.fulei")}, kBackupPass);
+  EXPECT_EQ(again.exit_code, 6) << again.err;
+  EXPECT_NE(again.err.find("already written 1 ops"), std::string::npos) << again.err;
   town = Daemon("town");
   Background village = Daemon("v01new");
   for (const char* id : {"c1", "c2", "c3"}) {
