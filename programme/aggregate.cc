@@ -5,8 +5,13 @@
 #include <cstdio>
 #include <set>
 
+#include "crdt/org_unit.h"
+#include "programme/assistance.h"
+#include "programme/funds.h"
 #include "programme/records.h"
 #include "programme/rules_study_aid.h"
+#include "programme/schema.h"
+#include "programme/scope.h"
 #include "programme/validate.h"
 
 namespace fulei::programme {
@@ -44,6 +49,83 @@ std::string Padded(int64_t v, int width) {
 }
 
 bool IsUrgentType(std::string_view t) { return t == "report" || t == "help_request"; }
+
+// The unit a record about another unit counts for: its `unit` field (the unit inspected, to
+// correct, funded, responsible for) when that lies at or below the unit that holds the record;
+// else the record's own scope (a unit field naming a unit elsewhere is counted where it is
+// held, never for a unit the writer had no say over).
+std::string_view CountedUnit(std::string_view scope, const Fields& f) {
+  const std::string_view unit = OneOr(f, "unit");
+  if (SafeToken(unit) && crdt::IsAtOrBelow(unit, OwnerUnit(scope))) return unit;
+  return scope;
+}
+
+// The end of a post with no `until` (in post until it gets one).
+constexpr std::string_view kOpenEnd = "open";
+
+// An open item's follow-up: "due.<date>" when its follow_up_due reads, else "nodue".
+std::string DueSuffix(const Fields& f) {
+  Result<Date> due = ParseDate(OneOr(f, "follow_up_due"));
+  return due.ok() ? "due." + due->ToString() : std::string("nodue");
+}
+
+// The records of issue 15: facilities, posts, inspections, corrections, funds, referrals and
+// legal consultations (docs/programme.md, "Aggregation").
+void NewRecordContrib(Contrib& c, const crdt::RecordKey& key, const Fields& f) {
+  const std::string_view scope = key.scope;
+  const std::string_view type = key.type;
+  if (type == kFacility) {
+    const std::string_view kind = OneOr(f, "kind");
+    if (!KnownEnumValue(type, "kind", kind) || OneOr(f, "active") == "false") return;
+    AddUnit(c, scope, "fac." + std::string(kind));
+  } else if (type == kStaffPost) {
+    const std::string_view role = OneOr(f, "role");
+    if (!KnownEnumValue(type, "role", role)) return;
+    std::string until(kOpenEnd);
+    if (auto u = One(f, "until")) {
+      auto d = ParseDate(*u);
+      if (!d.ok()) return;
+      until = d->ToString();
+    }
+    const std::string_view unit = CountedUnit(scope, f);
+    AddUnit(c, unit, "post." + std::string(role) + ".until." + until);
+    if (OneOr(f, "certified") == "true") AddUnit(c, unit, "post.cert.until." + until);
+    if (!All(f, "trainings").empty()) AddUnit(c, unit, "post.trained.until." + until);
+  } else if (type == kInspection) {
+    auto d = ParseDate(OneOr(f, "date"));
+    if (!d.ok()) return;
+    AddUnit(c, CountedUnit(scope, f), "insp.n." + std::to_string(d->year));
+  } else if (type == kCorrection) {
+    const std::string_view unit = CountedUnit(scope, f);
+    if (!OneOr(f, "completed_on").empty()) {
+      AddUnit(c, unit, "corr.done");
+      return;
+    }
+    auto d = ParseDate(OneOr(f, "due"));
+    if (!d.ok()) return;  // an open correction without a due date is no correction (scorecard.h)
+    AddUnit(c, unit, "corr.due." + d->ToString());
+  } else if (type == kFund) {
+    auto e = ReadFund(f);
+    auto d = ParseDate(OneOr(f, "date"));
+    if (!e.ok() || !d.ok()) return;
+    AddUnit(c, CountedUnit(scope, f),
+            std::string(e->spending ? "fund.spend." : "fund.alloc.") + e->work + "." +
+                std::to_string(d->year),
+            e->fen);
+  } else if (type == kReferral) {
+    // As referrals.h counts them: a target outside the list as "other"; closed by its status or
+    // its closed_on.
+    std::string_view to = OneOr(f, "to");
+    if (!KnownEnumValue(type, "to", to)) to = "other";
+    const bool closed = OneOr(f, "status") == "closed" || !OneOr(f, "closed_on").empty();
+    AddUnit(c, scope, "ref." + std::string(to) + "." + (closed ? "closed" : DueSuffix(f)));
+  } else if (type == kLegalConsultation) {
+    std::string_view topic = OneOr(f, "topic");
+    if (!KnownEnumValue(type, "topic", topic)) topic = "other";
+    AddUnit(c, scope, "legal.topic." + std::string(topic));
+    AddUnit(c, scope, "legal." + (OneOr(f, "closed_on").empty() ? DueSuffix(f) : "closed"));
+  }
+}
 
 // Counters a record contributes on its own.
 Contrib DirectContrib(const crdt::RecordKey& key, const Fields* f) {
@@ -100,11 +182,29 @@ Contrib DirectContrib(const crdt::RecordKey& key, const Fields* f) {
   } else if (type == "contact") {
     auto k = ReadContact(scope, key.id, *f);
     if (!k.ok() || !SafeToken(k->kind)) return c;
-    AddUnit(c, scope, "contact." + k->kind + "." + MonthLabel(MonthIndex(k->date)));
+    const std::string month = MonthLabel(MonthIndex(k->date));
+    AddUnit(c, scope, "contact." + k->kind + "." + month);
+    // A contact with someone other than the paired helper (an absent parent in a 亲情视频 call,
+    // the guardian); the helper's own contacts are the counters above.
+    const std::string_view with = OneOr(*f, "counterpart");
+    if (with != "helper" && KnownEnumValue("contact", "counterpart", with)) {
+      AddUnit(c, scope, "cwith." + std::string(with) + "." + month);
+    }
   } else if (type == "pairing") {
+    // Assistance given (assistance.h), ended pairings' included; an unknown kind as "other",
+    // an entry that does not parse not at all.
+    for (const std::string& text : All(*f, "assistance")) {
+      auto e = ParseAssistance(text);
+      if (!e.ok()) continue;
+      const std::string suffix = e->kind + "." + std::to_string(e->date.year);
+      AddUnit(c, scope, "assist.n." + suffix);
+      if (e->fen) AddUnit(c, scope, "assist.fen." + suffix, *e->fen);
+    }
     auto p = ReadPairing(scope, key.id, *f);
     if (!p.ok() || p->end || !SafeToken(p->kind)) return c;
     AddUnit(c, scope, "pairing." + p->kind);
+  } else {
+    NewRecordContrib(c, key, *f);
   }
   return c;
 }
@@ -365,6 +465,25 @@ Status AddUrgent(UrgentStats& u, std::string_view name, int64_t v, int64_t now,
   return Status::Ok();
 }
 
+// One follow-up counter: "closed", "nodue" or "due.<date>" (overdue when before today).
+Status AddFollowUp(FollowUpCount& c, std::string_view name, int64_t v, const Date& today) {
+  c.total += v;
+  if (name == "closed") {
+    c.closed += v;
+    return Status::Ok();
+  }
+  c.open += v;
+  if (name == "nodue") {
+    c.no_follow_up_date += v;
+    return Status::Ok();
+  }
+  if (!Consume(name, "due.")) return Corruption("programme.agg: bad follow-up counter");
+  auto due = ParseDate(name);
+  if (!due.ok()) return Corruption("programme.agg: bad follow-up date");
+  if (*due < today) c.overdue += v;
+  return Status::Ok();
+}
+
 std::optional<int64_t> Median(std::vector<std::pair<int64_t, int64_t>>& hist) {
   int64_t total = 0;
   for (const auto& [m, n] : hist) total += n;
@@ -385,6 +504,8 @@ Result<Dashboard> ReadDashboard(CounterReader& reader, std::string_view unit, co
                                 int64_t now_unix) {
   Dashboard d;
   d.unit = unit;
+  d.referrals.what = std::string(kReferral);
+  d.legal_consultations.what = std::string(kLegalConsultation);
   const std::string month = MonthLabel(MonthIndex(today));
   const std::string quarter = QuarterLabel(QuarterIndex(today));
   const std::string year = std::to_string(today.year);
@@ -453,6 +574,80 @@ Result<Dashboard> ReadDashboard(CounterReader& reader, std::string_view unit, co
       d.organisations += v;
     } else if (Consume(rest, "org.kind.")) {
       d.organisations_by_kind[std::string(rest)] += v;
+    } else if (Consume(rest, "cwith.")) {
+      const size_t dot = rest.rfind('.');
+      if (dot != std::string_view::npos && rest.substr(dot + 1) == month) {
+        d.contacts_by_counterpart_this_month[std::string(rest.substr(0, dot))] += v;
+      }
+    } else if (Consume(rest, "assist.")) {
+      // assist.n.<kind>.<year> / assist.fen.<kind>.<year>
+      const size_t dot1 = rest.find('.');
+      const size_t dot2 = rest.rfind('.');
+      if (dot1 != std::string_view::npos && dot2 > dot1 && rest.substr(dot2 + 1) == year) {
+        AssistanceStats& a =
+            d.assistance_this_year[std::string(rest.substr(dot1 + 1, dot2 - dot1 - 1))];
+        (rest.substr(0, dot1) == "n" ? a.entries : a.fen) += v;
+      }
+    } else if (Consume(rest, "fac.")) {
+      d.facilities[std::string(rest)] += v;
+    } else if (Consume(rest, "post.")) {
+      // post.<role|cert|trained>.until.<date|open>: in post through that date.
+      const size_t at = rest.find(".until.");
+      const std::string_view end =
+          at == std::string_view::npos ? std::string_view() : rest.substr(at + 7);
+      auto until = end == kOpenEnd ? Result<Date>(today) : ParseDate(end);
+      if (!until.ok()) {
+        status = Corruption("programme.agg: bad post counter " + std::string(key));
+      } else if (!(*until < today)) {
+        const std::string_view what = rest.substr(0, at);
+        if (what == "cert") {
+          d.posts_certified += v;
+        } else if (what == "trained") {
+          d.posts_trained += v;
+        } else {
+          d.posts_filled[std::string(what)] += v;
+        }
+      }
+    } else if (Consume(rest, "insp.n.")) {
+      d.inspections += v;
+      if (rest == year) d.inspections_this_year += v;
+    } else if (name == "corr.done") {
+      d.corrections_completed += v;
+    } else if (Consume(rest, "corr.due.")) {
+      auto due = ParseDate(rest);
+      if (!due.ok()) {
+        status = Corruption("programme.agg: bad correction counter " + std::string(key));
+      } else {
+        d.corrections_open += v;
+        if (*due < today) d.corrections_overdue += v;
+      }
+    } else if (Consume(rest, "fund.")) {
+      // fund.<alloc|spend>.<work>.<year>, in fen.
+      const size_t dot1 = rest.find('.');
+      const size_t dot2 = rest.rfind('.');
+      if (dot1 != std::string_view::npos && dot2 > dot1) {
+        const bool spend = rest.substr(0, dot1) == "spend";
+        FundStats& w = d.funds_by_work[std::string(rest.substr(dot1 + 1, dot2 - dot1 - 1))];
+        (spend ? w.spent_fen : w.allocated_fen) += v;
+        (spend ? d.funds.spent_fen : d.funds.allocated_fen) += v;
+        if (rest.substr(dot2 + 1) == year) {
+          (spend ? d.funds_this_year.spent_fen : d.funds_this_year.allocated_fen) += v;
+        }
+      }
+    } else if (Consume(rest, "ref.")) {
+      // ref.<target>.closed / .nodue / .due.<date>
+      const size_t dot = rest.find('.');
+      if (dot != std::string_view::npos) {
+        const std::string target(rest.substr(0, dot));
+        FollowUpCount& t = d.referrals_by_target[target];
+        t.what = target;
+        status = AddFollowUp(t, rest.substr(dot + 1), v, today);
+        if (status.ok()) status = AddFollowUp(d.referrals, rest.substr(dot + 1), v, today);
+      }
+    } else if (Consume(rest, "legal.topic.")) {
+      d.legal_by_topic[std::string(rest)] += v;
+    } else if (Consume(rest, "legal.")) {
+      status = AddFollowUp(d.legal_consultations, rest, v, today);
     }
     return status.ok();
   }));

@@ -10,8 +10,9 @@
 //                                   family-care pairings and the periods with contacts per helper)
 // Keys and values hold record ids, codes, dates and counts only — never a name.
 //
-// Counters that depend on today's date (age bands, study-aid age, overdue urgent cases) are kept
-// by date (birth date, due minute) and resolved when read, so no counter goes stale overnight.
+// Counters that depend on today's date (age bands, study-aid age, overdue urgent cases, posts
+// filled, overdue corrections and follow-ups) are kept by date (birth date, due minute, end of
+// post, due date) and resolved when read, so no counter goes stale overnight.
 // A record that does not decode (a malformed value replicated from elsewhere) contributes
 // nothing; it never aborts the store's batch. Pairings and contacts are recorded in the child's
 // scope and refer to the child by id. A pairing counts as active while it has no end_date.
@@ -33,6 +34,7 @@
 #include "crdt/status.h"
 #include "programme/date.h"
 #include "programme/fields.h"
+#include "programme/referrals.h"
 #include "store/index.h"
 
 namespace fulei::programme {
@@ -68,12 +70,32 @@ struct UrgentStats {
   int64_t overdue = 0;    // open and past its acknowledgement deadline at `now`
   int64_t escalated = 0;  // flagged overdue by the city (escalation.h), whatever happened since
   std::optional<int64_t> median_ack_minutes;  // over all acknowledged cases (minute resolution)
+
+  friend bool operator==(const UrgentStats&, const UrgentStats&) = default;
 };
 
 struct ActivityStats {
   int64_t held = 0;
   int64_t days = 0;
   int64_t attendance = 0;
+
+  friend bool operator==(const ActivityStats&, const ActivityStats&) = default;
+};
+
+// Ring-fenced funds (funds.h), in fen.
+struct FundStats {
+  int64_t allocated_fen = 0;
+  int64_t spent_fen = 0;
+
+  friend bool operator==(const FundStats&, const FundStats&) = default;
+};
+
+// Assistance given under pairings (assistance.h): entries, and amounts in fen.
+struct AssistanceStats {
+  int64_t entries = 0;
+  int64_t fen = 0;
+
+  friend bool operator==(const AssistanceStats&, const AssistanceStats&) = default;
 };
 
 struct Dashboard {
@@ -102,6 +124,38 @@ struct Dashboard {
   std::map<std::string, int64_t> helpers_by_kind;
   int64_t organisations = 0;
   std::map<std::string, int64_t> organisations_by_kind;
+
+  // The records of issue 15 (docs/programme.md, "Aggregation"). Records about another unit
+  // (posts, inspections, corrections, funds) count for the unit their `unit` field names when
+  // it lies at or below the unit holding the record, else where they are held.
+  // Contacts this month with someone other than the paired helper, by counterpart: "parent" (a
+  // 亲情视频 call with an absent parent), "guardian".
+  std::map<std::string, int64_t> contacts_by_counterpart_this_month;
+  // Assistance entries dated this year, by kind code (an unknown kind as "other").
+  std::map<std::string, AssistanceStats> assistance_this_year;
+  std::map<std::string, int64_t> facilities;  // in use (not marked inactive), by kind
+  // Posts filled today (in post through `until`, or without one), by post: director (儿童主任),
+  // supervisor (儿童督导员); of all of them, how many are certified and have taken a training.
+  std::map<std::string, int64_t> posts_filled;
+  int64_t posts_certified = 0;
+  int64_t posts_trained = 0;
+  int64_t inspections = 0;  // of the unit and below, every year
+  int64_t inspections_this_year = 0;
+  int64_t corrections_open = 0;     // not completed
+  int64_t corrections_overdue = 0;  // of them, due before today
+  int64_t corrections_completed = 0;
+  std::map<std::string, FundStats> funds_by_work;  // every year, by work code
+  FundStats funds;                                 // every year, every work
+  FundStats funds_this_year;                       // dated this year, every work
+  // Referrals by target (referral.to; one outside the list as "other") and all together, and
+  // legal consultations, with their follow-up state as referrals.h counts it (`what` is the
+  // target code, "referral", "legal_consultation").
+  std::map<std::string, FollowUpCount> referrals_by_target;  // targets with a referral only
+  FollowUpCount referrals;
+  FollowUpCount legal_consultations;
+  std::map<std::string, int64_t> legal_by_topic;
+
+  friend bool operator==(const Dashboard&, const Dashboard&) = default;
 };
 
 // The dashboard of `unit` (a village, a town or the city) on `today`, with urgent-case deadlines

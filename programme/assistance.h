@@ -3,8 +3,11 @@
 //
 // Contract: an assistance entry is "YYYY-MM-DD\tkind\tamount\tnote" (validate.h kAssistance);
 // its kind is one of AssistanceKindValues(), written as the code ("money") or the Chinese label
-// ("资金"); any other kind is summed as "other" and counted in `unknown_kind` (entries written
-// before the list was closed stay valid). Amounts are yuan, summed in fen; an entry without an
+// ("资金"). Validation (validate.h ValidateValue, and so write_policy.h CheckChange and the
+// import) refuses a new entry of any other kind, saying why in Chinese and English. Reading
+// stays tolerant: an entry stored before the list was closed is still valid where it is
+// (ValidateOptions::stored), and ParseAssistance reads its kind as "other", counted in
+// `unknown_kind`. Amounts are yuan, summed in fen; an entry without an
 // amount counts as an entry only. A pairing's scope decides where its entries count:
 // "city/town/village[/...]" for that village (and its town and the city), a town's or the
 // city's own or office scope for that unit only (in `unit_records`, as rollup.h does).

@@ -27,6 +27,8 @@ struct FollowUpCount {
   int64_t open = 0;
   int64_t overdue = 0;
   int64_t no_follow_up_date = 0;
+
+  friend bool operator==(const FollowUpCount&, const FollowUpCount&) = default;
 };
 
 struct ReferralCounts {

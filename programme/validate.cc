@@ -1,9 +1,11 @@
 #include "programme/validate.h"
 
+#include <algorithm>
 #include <set>
 #include <string>
 #include <vector>
 
+#include "programme/assistance.h"
 #include "programme/id_number.h"
 #include "programme/utf8.h"
 
@@ -54,6 +56,18 @@ std::string ZhEnumList(std::span<const EnumValue> values) {
   return out;
 }
 
+// Splits `value` at its first `n - 1` tabs into n parts; false when there are fewer tabs.
+bool SplitTabs(std::string_view value, size_t n, std::string_view* parts) {
+  for (size_t i = 0; i + 1 < n; ++i) {
+    const size_t tab = value.find('\t');
+    if (tab == std::string_view::npos) return false;
+    parts[i] = value.substr(0, tab);
+    value = value.substr(tab + 1);
+  }
+  parts[n - 1] = value;
+  return true;
+}
+
 // Chinese reason for a value that ValidateValue refused (the English message says exactly why).
 std::string ZhReason(const FieldSpec& spec, std::string_view value) {
   switch (spec.type) {
@@ -83,8 +97,14 @@ std::string ZhReason(const FieldSpec& spec, std::string_view value) {
       return "不是有效的电话号码";
     case ValueType::kUnitPath:
       return "不是有效的单位路径";
-    case ValueType::kAssistance:
-      return "帮扶记录应为 日期⇥类型⇥金额⇥说明，日期不晚于今天";
+    case ValueType::kAssistance: {
+      const std::string kinds = "（可选：" + ZhEnumList(AssistanceKindValues()) + "）";
+      std::string_view parts[4];
+      if (SplitTabs(value, 4, parts) && AssistanceKindCode(parts[1]).empty() && !parts[1].empty()) {
+        return "帮扶类型“" + std::string(parts[1].substr(0, 64)) + "”不在帮扶类型清单中" + kinds;
+      }
+      return "帮扶记录应为 日期⇥类型⇥金额⇥说明，日期不晚于今天，类型为清单中的一项" + kinds;
+    }
     case ValueType::kStep:
       return "处置记录应为 时间⇥处置人⇥处置类型⇥说明，时间不晚于当前时间，处置类型可选：" +
              ZhEnumList(spec.enum_values);
@@ -187,16 +207,28 @@ Status CheckNotFutureTime(int64_t t, std::string_view text, const Date& today,
   return Status::Ok();
 }
 
-// Splits `value` at its first `n - 1` tabs into n parts; false when there are fewer tabs.
-bool SplitTabs(std::string_view value, size_t n, std::string_view* parts) {
-  for (size_t i = 0; i + 1 < n; ++i) {
-    const size_t tab = value.find('\t');
-    if (tab == std::string_view::npos) return false;
-    parts[i] = value.substr(0, tab);
-    value = value.substr(tab + 1);
+// One assistance entry "YYYY-MM-DD\tkind\tamount\tnote": kind and note are text, amount is yuan
+// or empty. With `closed_kinds`, the kind must be one of assistance.h's list (code or Chinese
+// label); without, any short text (an entry stored before the list was closed).
+Status ValidateAssistance(std::string_view value, const Date& today, bool closed_kinds) {
+  std::string_view parts[4];
+  if (!SplitTabs(value, 4, parts)) {
+    return InvalidArgument("assistance entry must be date<TAB>kind<TAB>amount<TAB>note");
   }
-  parts[n - 1] = value;
-  return true;
+  FULEI_ASSIGN_OR_RETURN(Date d, ParseDate(parts[0]));
+  if (d > today) return InvalidArgument(d.ToString() + " is after today");
+  if (parts[1].empty() || parts[1].size() > 64 || !CleanUtf8(parts[1], false, false)) {
+    return InvalidArgument("assistance kind must be 1..64 bytes of text");
+  }
+  if (closed_kinds && AssistanceKindCode(parts[1]).empty()) {
+    return InvalidArgument("assistance kind '" + std::string(parts[1]) + "' is not one of " +
+                           EnumList(AssistanceKindValues()) + " (or their Chinese labels)");
+  }
+  if (!parts[2].empty()) FULEI_RETURN_IF_ERROR(ParseMoneyFen(parts[2]).status());
+  if (parts[3].size() > 2000 || !CleanUtf8(parts[3], true, false)) {
+    return InvalidArgument("assistance note must be at most 2000 bytes of text");
+  }
+  return Status::Ok();
 }
 
 }  // namespace
@@ -271,30 +303,8 @@ Status ValidateValue(const FieldSpec& spec, std::string_view value, const Date& 
                                "' is not an org unit path like jinjiang/cizao/v012");
       }
       return Status::Ok();
-    case ValueType::kAssistance: {
-      // "YYYY-MM-DD\tkind\tamount\tnote": kind and note are text, amount is yuan or empty.
-      std::string_view rest = value;
-      std::string_view parts[4];
-      for (int i = 0; i < 3; ++i) {
-        const size_t tab = rest.find('\t');
-        if (tab == std::string_view::npos) {
-          return InvalidArgument("assistance entry must be date<TAB>kind<TAB>amount<TAB>note");
-        }
-        parts[i] = rest.substr(0, tab);
-        rest = rest.substr(tab + 1);
-      }
-      parts[3] = rest;
-      FULEI_ASSIGN_OR_RETURN(Date d, ParseDate(parts[0]));
-      if (d > today) return InvalidArgument(d.ToString() + " is after today");
-      if (parts[1].empty() || parts[1].size() > 64 || !CleanUtf8(parts[1], false, false)) {
-        return InvalidArgument("assistance kind must be 1..64 bytes of text");
-      }
-      if (!parts[2].empty()) FULEI_RETURN_IF_ERROR(ParseMoneyFen(parts[2]).status());
-      if (parts[3].size() > 2000 || !CleanUtf8(parts[3], true, false)) {
-        return InvalidArgument("assistance note must be at most 2000 bytes of text");
-      }
-      return Status::Ok();
-    }
+    case ValueType::kAssistance:
+      return ValidateAssistance(value, today, /*closed_kinds=*/true);
     case ValueType::kStep: {
       // "time<TAB>who<TAB>action<TAB>note": who is text, action one of the field's codes.
       std::string_view parts[4];
@@ -469,6 +479,14 @@ Status CrossChecks(const RecordTypeSpec& spec, const Fields& f, const Date& toda
   return Status::Ok();
 }
 
+// Whether `value` is one of the stored record's values of `field` (ValidateOptions::stored).
+bool Stored(const ValidateOptions& options, std::string_view field, std::string_view value) {
+  if (options.stored == nullptr) return false;
+  auto it = options.stored->find(field);
+  if (it == options.stored->end()) return false;
+  return std::find(it->second.begin(), it->second.end(), value) != it->second.end();
+}
+
 }  // namespace
 
 std::string_view EnglishPart(std::string_view message) {
@@ -499,7 +517,11 @@ Status ValidateRecord(std::string_view type, const Fields& fields, const Date& t
       }
     }
     for (const std::string& v : values) {
-      Status s = ValidateValue(*fs, v, today, options);
+      // An assistance entry already stored was valid when it was written (before the list of
+      // kinds was closed, perhaps): it is held to that, not to today's list.
+      Status s = fs->type == ValueType::kAssistance && Stored(options, name, v)
+                     ? ValidateAssistance(v, today, /*closed_kinds=*/false)
+                     : ValidateValue(*fs, v, today, options);
       if (!s.ok()) return Error(type, name, s.message(), ZhReason(*fs, v));
     }
   }

@@ -15,7 +15,9 @@
 // 14; a guardian informed not before the session; a user's login of 3..32 of [a-z0-9._-], its
 // password hash an argon2id string and a caring parent's helper record named; for reports and help
 // requests: the child named by record id or name, police-report details present exactly when
-// police_informed is yes, discovery not after the report).
+// police_informed is yes, discovery not after the report). An assistance entry's kind must be
+// one of assistance.h's closed list (code or Chinese label), except in entries already stored
+// (ValidateOptions::stored): the Chinese reason lists the kinds.
 //
 // Times (kTime, and the times inside kStep / kAck entries) marked not_future: with
 // ValidateOptions::now_s they may be at most future_tolerance_s after it (clock drift between a
@@ -38,6 +40,12 @@ namespace fulei::programme {
 struct ValidateOptions {
   std::optional<int64_t> now_s;          // the current time (unix seconds), when known
   int64_t future_tolerance_s = 10 * 60;  // how far after now_s a time may be
+  // The record as it is stored (write_policy.h CheckChange sets it), or null. An entry of an
+  // assistance log that is already stored there is held to the rules it was written under
+  // (its kind any short text, as before the list of kinds was closed), so a pairing holding an
+  // old entry can still be edited; a new entry's kind must be in the list. Not owned; read
+  // during the call only.
+  const Fields* stored = nullptr;
 };
 
 Status ValidateRecord(std::string_view type, const Fields& fields, const Date& today,

@@ -5,6 +5,7 @@
 
 #include "crdt/org_unit.h"
 #include "programme/schema.h"
+#include "programme/scope.h"
 #include "programme/users.h"
 
 namespace fulei::programme {
@@ -193,7 +194,17 @@ Status CheckWrite(const Viewer& writer, const crdt::RecordKey& key, const Fields
   }
   Status valid = ValidateRecord(key.type, record, today, context.validate);
   if (!valid.ok()) return Reordered(valid);
-  if (key.type == kUser) return CheckUserRecord(key, record, context);
+  if (key.type == kUser) return CheckUserRecord(key, record, context);  // its own unit rule
+  // A record about a unit (the unit inspected, to correct, funded, of a post or a facility)
+  // names one at or below the unit holding it: a town office writes of its villages, never of
+  // another town (the counters count such a record where it is held: aggregate.cc).
+  if (const std::string_view unit = OneOr(record, "unit");
+      !unit.empty() && !crdt::IsAtOrBelow(unit, OwnerUnit(key.scope))) {
+    return PermissionDenied(Both("记录所涉单位 " + std::string(unit) + " 不在 " +
+                                     std::string(OwnerUnit(key.scope)) + " 之下",
+                                 "the unit " + std::string(unit) + " this record is about is not " +
+                                     std::string(OwnerUnit(key.scope)) + " or below it"));
+  }
   return Status::Ok();
 }
 
@@ -247,6 +258,10 @@ Result<crdt::RecordState> CheckChange(const Viewer& writer, const crdt::RecordKe
   std::optional<Fields> fields = ReadFields(p.state);
   // A person who may not keep user accounts changes their own password, and nothing else.
   std::optional<Fields> before = current ? ReadFields(*current) : std::nullopt;
+  // Entries already stored are held to the rules they were written under (validate.h
+  // ValidateOptions::stored); what this write adds, to today's (the loop at the end).
+  WriteContext checked = context;
+  checked.validate.stored = before ? &*before : nullptr;
   if (key.type == kUser && !RoleMayWrite(writer.role, kUser) && before &&
       IsOwnUserRecord(key, *before, writer)) {
     if (!OwnPasswordChange(writer, key, *before, writes) || !fields) {
@@ -257,16 +272,16 @@ Result<crdt::RecordState> CheckChange(const Viewer& writer, const crdt::RecordKe
       return PermissionDenied(
           Both("账户已停用，不能修改密码", "a disabled account cannot change its password"));
     }
-    Status valid = ValidateRecord(key.type, *fields, today, context.validate);
+    Status valid = ValidateRecord(key.type, *fields, today, checked.validate);
     if (!valid.ok()) return Reordered(valid);
-    WriteContext unchanged_login = context;  // only the password changes
+    WriteContext unchanged_login = checked;  // only the password changes
     unchanged_login.login_taken = nullptr;
     FULEI_RETURN_IF_ERROR(CheckUserRecord(key, *fields, unchanged_login));
   } else if (!fields) {
     // Deleted (and staying so): nothing to validate.
-    FULEI_RETURN_IF_ERROR(CheckWriteKey(writer, key, context));
+    FULEI_RETURN_IF_ERROR(CheckWriteKey(writer, key, checked));
   } else {
-    FULEI_RETURN_IF_ERROR(CheckWrite(writer, key, *fields, today, context));
+    FULEI_RETURN_IF_ERROR(CheckWrite(writer, key, *fields, today, checked));
   }
   // Then every value written, each on its own (the whole record said why first, when it could):
   // a write that does not supersede the stored value leaves a conflict whose reading winner may

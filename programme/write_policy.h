@@ -4,7 +4,10 @@
 //
 // CheckWrite(writer, key, record, today) takes the whole record as it would be after the write
 // (the caller merges the stored state with the change: ProposeRecord below) and refuses it when
-//   - the record does not validate (validate.h ValidateRecord): kInvalidArgument;
+//   - the record does not validate (validate.h ValidateRecord): kInvalidArgument (entries of a
+//     log already stored are held to the rules they were written under: CheckChange passes the
+//     stored record as ValidateOptions::stored, while every value written is checked on its
+//     own against today's rules — an assistance entry of a kind outside the closed list);
 //   - the writer's role may not write records of the type (the table below), the writer is bound
 //     to no real unit, or the record's scope is not at or below the writer's unit:
 //     kPermissionDenied;

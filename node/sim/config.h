@@ -132,12 +132,20 @@ struct SimResult {
   // Programme records the workload wrote (each validated first), by record type: a write of a
   // new record or an edit of one counts one.
   std::map<std::string, uint64_t> records_written;
+  // The same writes by the role of the person who made them (each through NodeCore::WriteAs):
+  // "director", "supervisor", "town_office", "city_bureau", "caring_parent".
+  std::map<std::string, uint64_t> records_by_role;
   // Edits not made because the record held already failed validation at the writing node's
   // clock (a date written under a clock far ahead, now in that node's future).
   uint64_t records_skipped = 0;
   uint64_t aggregates_checked = 0;  // towns and city whose counters equalled a recount
   int64_t city_children = 0;        // children on the city's dashboard at the end
   int64_t city_reports = 0;         // urgent reports on the city's dashboard at the end
+  // The city's dashboard at the end, for the newer records: "facilities", "posts_filled",
+  // "inspections", "corrections_open", "corrections_completed", "funds_allocated_fen",
+  // "funds_spent_fen", "referrals", "legal_consultations", "parent_contacts_this_month",
+  // "assistance_this_year".
+  std::map<std::string, int64_t> city_figures;
 };
 
 }  // namespace fulei::node::sim

@@ -108,6 +108,7 @@ SimResult Simulation::Run() {
   result_.aggregates_checked = invariants.aggregates_checked();
   result_.city_children = invariants.city_children();
   result_.city_reports = invariants.city_reports();
+  result_.city_figures = invariants.city_figures();
   result_.ok = st.ok();
   if (!st.ok()) result_.failure = "seed " + std::to_string(config_.seed) + ": " + st.ToString();
   Finish();
@@ -318,6 +319,7 @@ void Simulation::Finish() {
   result_.urgent_written = workload_.urgent_written();
   result_.records_written = workload_.records_written();
   result_.records_skipped = workload_.records_skipped();
+  result_.records_by_role = workload_.records_by_role();
   result_.connections = net.connections;
   result_.sessions_closed_by_faults = net.closed_by_faults;
   result_.rejected_batches = rejected_batches_;

@@ -8,7 +8,10 @@
 #include <random>
 #include <set>
 
+#include "programme/assistance.h"
+#include "programme/funds.h"
 #include "programme/memory_index.h"
+#include "programme/referrals.h"
 #include "tests/support/status_matchers.h"
 
 namespace fulei::programme {
@@ -396,6 +399,234 @@ TEST(AggregateTest, DashboardOnHandBuiltData) {
   village = ReadDashboard(idx, "jinjiang/cizao/v002", today, now);
   EXPECT_EQ(village->family_care_children, 1);
   EXPECT_EQ(village->talked_this_month, 0);
+}
+
+// The records of issue 15 on the dashboard: facilities per kind, posts filled, inspections and
+// open corrections, funds allocated and spent, referrals per target and legal consultations with
+// their follow-up, contacts with an absent parent, assistance given — per village, town and
+// city, resolved against today, and gone again when the records are.
+TEST(AggregateTest, NewRecordTypesOnTheDashboard) {
+  MemoryIndex idx;
+  const Date today{2026, 11, 29};
+  const int64_t now = *ParseTime("2026-11-29T12:00:00Z");
+  std::map<crdt::RecordKey, Fields> world;
+  auto put = [&](std::string scope, std::string type, std::string id, Fields f) {
+    const crdt::RecordKey key{std::move(scope), std::move(type), std::move(id)};
+    auto it = world.find(key);
+    ASSERT_OK(ApplyAggregateChange(key, it == world.end() ? nullptr : &it->second, &f, idx));
+    world[key] = std::move(f);
+  };
+  const std::string city = "jinjiang", town = "jinjiang/cizao", v1 = "jinjiang/cizao/v001",
+                    v2 = "jinjiang/cizao/v002", other = "jinjiang/chidian/v001";
+  put(v1, "facility", "f1", {{"kind", {"children_home"}}, {"name", {"儿童之家"}}});
+  put(v2, "facility", "f1",
+      {{"kind", {"children_home"}}, {"name", {"儿童之家"}}, {"active", {"false"}}});
+  put(town, "facility", "f2", {{"kind", {"care_room"}}, {"name", {"关爱服务室"}}});
+  put(city, "facility", "f3", {{"kind", {"welfare_home"}}, {"name", {"福利院"}}});
+  // Posts: v1's director (certified, trained), v2's who left yesterday, the town's supervisor
+  // kept at the town for the town, one leaving at the end of the year, and a post whose unit
+  // lies elsewhere (counted where it is held).
+  put(town, "staff_post", "s1",
+      {{"role", {"director"}},
+       {"unit", {v1}},
+       {"since", {"2025-01-01"}},
+       {"certified", {"true"}},
+       {"trainings", {"t1", "t2"}}});
+  put(town, "staff_post", "s2",
+      {{"role", {"director"}},
+       {"unit", {v2}},
+       {"since", {"2025-01-01"}},
+       {"until", {"2026-11-28"}}});
+  put(town, "staff_post", "s3",
+      {{"role", {"supervisor"}},
+       {"unit", {town}},
+       {"since", {"2025-01-01"}},
+       {"until", {"2026-12-31"}}});
+  put(town, "staff_post", "s4",
+      {{"role", {"director"}}, {"unit", {other}}, {"since", {"2025-01-01"}}});
+  // Inspections: the city inspects v1 this year and the town last year; corrections of v1, one
+  // overdue, one not yet due, one done; one of the town.
+  put(city, "inspection", "i1", {{"unit", {v1}}, {"date", {"2026-10-01"}}});
+  put(city, "inspection", "i2", {{"unit", {town}}, {"date", {"2025-10-01"}}});
+  put(city, "correction", "i1-1", {{"unit", {v1}}, {"item", {"台账"}}, {"due", {"2026-11-01"}}});
+  put(city, "correction", "i1-2", {{"unit", {v1}}, {"item", {"开放"}}, {"due", {"2026-12-31"}}});
+  put(city, "correction", "i1-3",
+      {{"unit", {v1}},
+       {"item", {"制度"}},
+       {"due", {"2026-11-01"}},
+       {"completed_on", {"2026-10-20"}}});
+  put(city, "correction", "i2-1", {{"unit", {town}}, {"item", {"督导"}}, {"due", {"2026-01-01"}}});
+  // Funds, kept in office scopes, counted for the unit they are for.
+  put(city + "/~office", "fund", "m1",
+      {{"kind", {"allocation"}},
+       {"work", {"holiday_care"}},
+       {"unit", {town}},
+       {"amount", {"10000"}},
+       {"date", {"2026-03-01"}}});
+  put(town + "/~office", "fund", "m2",
+      {{"kind", {"spending"}},
+       {"work", {"holiday_care"}},
+       {"unit", {v1}},
+       {"amount", {"2500.50"}},
+       {"date", {"2026-07-01"}}});
+  put(town + "/~office", "fund", "m3",
+      {{"kind", {"allocation"}},
+       {"work", {"legal_aid"}},
+       {"unit", {town}},
+       {"amount", {"300"}},
+       {"date", {"2025-12-01"}}});
+  // Referrals and consultations.
+  put(v1, "referral", "rf1",
+      {{"case", {"r1"}},
+       {"to", {"police"}},
+       {"date", {"2026-11-01"}},
+       {"follow_up_due", {"2026-11-15"}}});
+  put(v1, "referral", "rf2",
+      {{"case", {"r1"}}, {"to", {"court"}}, {"date", {"2026-11-01"}}, {"status", {"closed"}}});
+  put(v2, "referral", "rf3",
+      {{"case", {"r2"}}, {"to", {"youth_league"}}, {"date", {"2026-11-01"}}});
+  put(v2, "referral", "rf4",
+      {{"case", {"r2"}},
+       {"to", {"police"}},
+       {"date", {"2026-11-01"}},
+       {"follow_up_due", {"2026-12-15"}}});
+  put(town + "/~office", "legal_consultation", "l1",
+      {{"date", {"2026-11-01"}}, {"topic", {"guardianship"}}, {"follow_up_due", {"2026-11-20"}}});
+  put(v1, "legal_consultation", "l2",
+      {{"date", {"2026-11-01"}}, {"topic", {"schooling"}}, {"closed_on", {"2026-11-10"}}});
+  // Contacts: a 亲情视频 call with an absent parent this month, one last month, one with the
+  // helper (not counted by counterpart).
+  put(v1, "contact", "k1",
+      {{"kind", {"video_call"}},
+       {"child", {"c1"}},
+       {"helper", {"h1"}},
+       {"date", {"2026-11-02"}},
+       {"counterpart", {"parent"}},
+       {"parent_relation", {"mother"}}});
+  put(v1, "contact", "k2",
+      {{"kind", {"video_call"}},
+       {"child", {"c1"}},
+       {"helper", {"h1"}},
+       {"date", {"2026-10-02"}},
+       {"counterpart", {"parent"}}});
+  put(v1, "contact", "k3",
+      {{"kind", {"talk"}},
+       {"child", {"c1"}},
+       {"helper", {"h1"}},
+       {"date", {"2026-11-03"}},
+       {"counterpart", {"helper"}}});
+  // Assistance on an ended pairing still counts; an old unknown kind as "other"; last year's
+  // and an unreadable entry not this year's.
+  put(v1, "pairing", "p1",
+      {{"kind", {"assistance"}},
+       {"child", {"c1"}},
+       {"helper", {"h1"}},
+       {"start_date", {"2025-01-01"}},
+       {"end_date", {"2026-10-31"}},
+       {"assistance",
+        {"2026-02-01\tmoney\t200\t", "2026-03-01\t物资\t\t书包", "2026-04-01\t书包\t20\t",
+         "2025-04-01\tmoney\t999\t", "garbage"}}});
+
+  ASSERT_OK_AND_ASSIGN(Dashboard c, ReadDashboard(idx, city, today, now));
+  EXPECT_EQ(c.facilities, (std::map<std::string, int64_t>{
+                              {"care_room", 1}, {"children_home", 1}, {"welfare_home", 1}}));
+  EXPECT_EQ(c.posts_filled, (std::map<std::string, int64_t>{{"director", 2}, {"supervisor", 1}}));
+  EXPECT_EQ(c.posts_certified, 1);
+  EXPECT_EQ(c.posts_trained, 1);
+  EXPECT_EQ(c.inspections, 2);
+  EXPECT_EQ(c.inspections_this_year, 1);
+  EXPECT_EQ(c.corrections_open, 3);
+  EXPECT_EQ(c.corrections_overdue, 2);
+  EXPECT_EQ(c.corrections_completed, 1);
+  EXPECT_EQ(c.funds, (FundStats{1030000, 250050}));
+  EXPECT_EQ(c.funds_this_year, (FundStats{1000000, 250050}));
+  EXPECT_EQ(c.funds_by_work.at("holiday_care"), (FundStats{1000000, 250050}));
+  EXPECT_EQ(c.funds_by_work.at("legal_aid"), (FundStats{30000, 0}));
+  EXPECT_EQ(c.referrals.total, 4);
+  EXPECT_EQ(c.referrals.closed, 1);
+  EXPECT_EQ(c.referrals.open, 3);
+  EXPECT_EQ(c.referrals.overdue, 1);
+  EXPECT_EQ(c.referrals.no_follow_up_date, 1);
+  EXPECT_EQ(c.referrals_by_target.at("police").total, 2);
+  EXPECT_EQ(c.referrals_by_target.at("police").overdue, 1);
+  EXPECT_EQ(c.referrals_by_target.at("court").closed, 1);
+  EXPECT_EQ(c.referrals_by_target.at("youth_league").no_follow_up_date, 1);
+  EXPECT_EQ(c.legal_consultations.total, 2);
+  EXPECT_EQ(c.legal_consultations.open, 1);
+  EXPECT_EQ(c.legal_consultations.overdue, 1);
+  EXPECT_EQ(c.legal_by_topic,
+            (std::map<std::string, int64_t>{{"guardianship", 1}, {"schooling", 1}}));
+  EXPECT_EQ(c.contacts_by_counterpart_this_month, (std::map<std::string, int64_t>{{"parent", 1}}));
+  EXPECT_EQ(c.assistance_this_year.at("money"), (AssistanceStats{1, 20000}));
+  EXPECT_EQ(c.assistance_this_year.at("goods"), (AssistanceStats{1, 0}));
+  EXPECT_EQ(c.assistance_this_year.at("other"), (AssistanceStats{1, 2000}));
+  EXPECT_EQ(c.assistance_this_year.size(), 3u);
+
+  // The same figures as the programme's own sums over the records (funds.h, referrals.h,
+  // assistance.h), computed another way.
+  {
+    std::vector<FundEntry> funds;
+    std::vector<Fields> referrals, consultations;
+    std::vector<PairingAssistance> pairings;
+    for (const auto& [k, f] : world) {
+      if (k.type == "fund") funds.push_back(*ReadFund(f));
+      if (k.type == "referral") referrals.push_back(f);
+      if (k.type == "legal_consultation") consultations.push_back(f);
+      if (k.type == "pairing") pairings.push_back({k.scope, All(f, "assistance")});
+    }
+    const FundSums sums = SumFunds(funds);
+    EXPECT_EQ(c.funds, (FundStats{sums.total.allocated_fen, sums.total.spent_fen}));
+    const ReferralCounts counted = CountReferrals(referrals, consultations, today);
+    EXPECT_EQ(c.referrals.total, counted.all_referrals.total);
+    EXPECT_EQ(c.referrals.overdue, counted.all_referrals.overdue);
+    EXPECT_EQ(c.legal_consultations, counted.legal_consultations);
+    const AssistanceSums assist = SumAssistance(pairings, Date{2026, 1, 1}, Date{2026, 12, 31});
+    EXPECT_EQ(c.assistance_this_year.at("money").fen, assist.city.fen_by_kind.at("money"));
+  }
+
+  ASSERT_OK_AND_ASSIGN(Dashboard t, ReadDashboard(idx, town, today, now));
+  EXPECT_EQ(t.facilities, (std::map<std::string, int64_t>{{"care_room", 1}, {"children_home", 1}}));
+  // s4 names a unit outside the town that holds it: counted at the town, as held.
+  EXPECT_EQ(t.posts_filled, (std::map<std::string, int64_t>{{"director", 2}, {"supervisor", 1}}));
+  EXPECT_EQ(t.corrections_open, 3);
+  EXPECT_EQ(t.funds, (FundStats{1030000, 250050}));
+  EXPECT_EQ(t.legal_consultations.total, 2);  // its office's and v1's
+  ASSERT_OK_AND_ASSIGN(Dashboard a, ReadDashboard(idx, v1, today, now));
+  EXPECT_EQ(a.facilities, (std::map<std::string, int64_t>{{"children_home", 1}}));
+  EXPECT_EQ(a.posts_filled, (std::map<std::string, int64_t>{{"director", 1}}));
+  EXPECT_EQ(a.inspections_this_year, 1);
+  EXPECT_EQ(a.corrections_open, 2);
+  EXPECT_EQ(a.corrections_overdue, 1);
+  EXPECT_EQ(a.funds, (FundStats{0, 250050}));
+  EXPECT_EQ(a.referrals.total, 2);
+  ASSERT_OK_AND_ASSIGN(Dashboard b, ReadDashboard(idx, v2, today, now));
+  EXPECT_TRUE(b.facilities.empty());    // inactive
+  EXPECT_TRUE(b.posts_filled.empty());  // left yesterday
+  ASSERT_OK_AND_ASSIGN(Dashboard elsewhere, ReadDashboard(idx, other, today, now));
+  EXPECT_TRUE(elsewhere.posts_filled.empty());
+
+  // Resolved against today: on New Year's Day the supervisor's post has ended, the year's
+  // funds and inspections are last year's, and i1-2 is overdue.
+  ASSERT_OK_AND_ASSIGN(Dashboard next, ReadDashboard(idx, city, Date{2027, 1, 1}, now));
+  EXPECT_EQ(next.posts_filled, (std::map<std::string, int64_t>{{"director", 2}}));
+  EXPECT_EQ(next.funds_this_year, (FundStats{}));
+  EXPECT_EQ(next.inspections_this_year, 0);
+  EXPECT_EQ(next.corrections_overdue, 3);
+
+  // A correction completed moves from open to completed.
+  put(city, "correction", "i1-1",
+      {{"unit", {v1}},
+       {"item", {"台账"}},
+       {"due", {"2026-11-01"}},
+       {"completed_on", {"2026-11-29"}}});
+  ASSERT_OK_AND_ASSIGN(a, ReadDashboard(idx, v1, today, now));
+  EXPECT_EQ(a.corrections_open, 1);
+  EXPECT_EQ(a.corrections_overdue, 0);
+  EXPECT_EQ(a.corrections_completed, 2);
+
+  // Every record gone: every counter gone.
+  for (const auto& [k, f] : world) ASSERT_OK(ApplyAggregateChange(k, &f, nullptr, idx));
+  EXPECT_TRUE(idx.entries().empty()) << idx.entries().begin()->first;
 }
 
 TEST(AggregateTest, CorruptCounterIsReported) {

@@ -31,6 +31,44 @@ std::string Message(const Fields& f, std::string_view type = "child") {
   return std::string(EnglishPart(s.message()));
 }
 
+// Assistance given (assistance.h): the kind of a new entry is one of the closed list, by code or
+// Chinese label; an entry already stored stays valid whatever its kind (read as "other").
+TEST(ValidateTest, AssistanceKindMustBeInTheClosedList) {
+  Fields pairing{{"helper", {"h-1"}},
+                 {"child", {"c-1"}},
+                 {"kind", {"assistance"}},
+                 {"start_date", {"2026-05-01"}},
+                 {"assistance", {"2026-06-01\tmoney\t200\t", "2026-06-02\t物资\t\t书包"}}};
+  EXPECT_OK(ValidateRecord("pairing", pairing, kToday));
+  pairing["assistance"].push_back("2026-06-03\t书包\t20\t");
+  const Status s = ValidateRecord("pairing", pairing, kToday);
+  ASSERT_EQ(s.code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(EnglishPart(s.message()),
+            "pairing.assistance: assistance kind '书包' is not one of money, goods, study, "
+            "medical, job, service, other (or their Chinese labels)");
+  const std::string zh(s.message().substr(s.message().find(" | ") + 3));
+  EXPECT_NE(zh.find("帮扶类型“书包”不在帮扶类型清单中"), std::string::npos) << zh;
+  EXPECT_NE(zh.find("资金(money)"), std::string::npos) << zh;
+  // The same value alone is refused too (what a write of one entry is checked with).
+  const FieldSpec& spec = *FindRecordType("pairing")->Find("assistance");
+  EXPECT_EQ(ValidateValue(spec, "2026-06-03\t书包\t20\t", kToday).code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_OK(ValidateValue(spec, "2026-06-03\t其他\t20\t书包", kToday));
+
+  // Stored before the list was closed: still valid where it is, and only there.
+  Fields stored = pairing;
+  ValidateOptions options;
+  options.stored = &stored;
+  EXPECT_OK(ValidateRecord("pairing", pairing, kToday, options));
+  pairing["assistance"].push_back("2026-06-04\t文具\t\t");
+  EXPECT_EQ(ValidateRecord("pairing", pairing, kToday, options).code(),
+            StatusCode::kInvalidArgument);
+  // A stored entry is still held to the format: a malformed amount is never tolerated.
+  stored["assistance"] = {"2026-06-05\t书包\t1.234\t"};
+  EXPECT_EQ(ValidateRecord("pairing", stored, kToday, options).code(),
+            StatusCode::kInvalidArgument);
+}
+
 TEST(ValidateTest, AcceptsAGoodChild) {
   Status s = ValidateRecord("child", GoodChild(), kToday);
   EXPECT_OK(s);

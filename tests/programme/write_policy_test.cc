@@ -259,6 +259,42 @@ TEST(WritePolicyTest, ChangesAreMergedWithTheStoredRecord) {
             StatusCode::kPermissionDenied);
 }
 
+// Assistance entries of a kind outside the closed list are refused at entry, saying why in
+// Chinese and English; a pairing that holds one stored before the list was closed can still be
+// edited.
+TEST(WritePolicyTest, AssistanceOfAnUnknownKindIsRefusedOldEntriesStayEditable) {
+  const Viewer director{Role::kVillageDirector, kVillage, "u-d"};
+  const crdt::RecordKey key{kVillage, "pairing", "p-1"};
+  const std::vector<crdt::FieldWrite> create{Set("helper", "h-1"), Set("child", "c-1"),
+                                             Set("kind", "assistance"),
+                                             Set("start_date", "2026-05-01")};
+  ASSERT_OK_AND_ASSIGN(crdt::RecordState stored,
+                       CheckChange(director, key, std::nullopt, create, kToday));
+  const crdt::FieldWrite odd = crdt::AppendWrite("assistance", "2026-06-01\t书包\t20\t");
+  const Status refused = CheckChange(director, key, stored, std::vector{odd}, kToday).status();
+  ASSERT_EQ(refused.code(), StatusCode::kInvalidArgument);
+  const size_t slash = refused.message().find(" / ");
+  ASSERT_NE(slash, std::string::npos) << refused.message();
+  EXPECT_LT(refused.message().find("帮扶类型“书包”不在帮扶类型清单中"), slash) << refused.message();
+  EXPECT_NE(refused.message().find("assistance kind '书包' is not one of", slash),
+            std::string::npos)
+      << refused.message();
+  EXPECT_OK(CheckChange(director, key, stored,
+                        std::vector{crdt::AppendWrite("assistance", "2026-06-01\t物资\t\t书包")},
+                        kToday));
+
+  // An entry written before the list was closed (ProposeRecord does not validate): the pairing
+  // still takes an end date, and a new entry of a known kind, but no new unknown one.
+  ASSERT_OK_AND_ASSIGN(Proposed old, ProposeRecord(stored, key, std::vector{odd}));
+  EXPECT_OK(
+      CheckChange(director, key, old.state, std::vector{Set("end_date", "2026-11-01")}, kToday));
+  EXPECT_OK(CheckChange(director, key, old.state,
+                        std::vector{crdt::AppendWrite("assistance", "2026-07-01\tmoney\t50\t")},
+                        kToday));
+  EXPECT_EQ(CheckChange(director, key, old.state, std::vector{odd}, kToday).status().code(),
+            StatusCode::kInvalidArgument);
+}
+
 }  // namespace
 }  // namespace fulei::programme
 
@@ -303,6 +339,30 @@ TEST(WritePolicyTest, InspectionFundFacilityAndPostRoles) {
                                        {"jinjiang/cizao/v001", "fund", "f-3"});
   EXPECT_EQ(refused.code(), StatusCode::kPermissionDenied);
   EXPECT_NE(refused.message().find("无权填写专项资金记录"), std::string::npos) << refused.message();
+}
+
+// The unit a record is about lies at or below the unit holding it: a town office inspects its
+// own villages, and may not file an inspection of another town's village in its own scope.
+TEST(WritePolicyTest, RecordAboutAUnitNamesOneAtOrBelowItsHolder) {
+  const Viewer town{Role::kTownOffice, "jinjiang/cizao", "u-t"};
+  auto inspection = [](std::string unit) {
+    return Fields{{"unit", {std::move(unit)}},
+                  {"date", {"2026-11-20"}},
+                  {"inspectors", {"督查组"}},
+                  {"findings", {"台账齐全"}}};
+  };
+  const crdt::RecordKey key{"jinjiang/cizao", "inspection", "i-1"};
+  EXPECT_OK(CheckWrite(town, key, inspection("jinjiang/cizao/v001"), kToday));
+  EXPECT_OK(CheckWrite(town, key, inspection("jinjiang/cizao"), kToday));
+  const Status other = CheckWrite(town, key, inspection("jinjiang/anhai/v001"), kToday);
+  EXPECT_EQ(other.code(), StatusCode::kPermissionDenied);
+  EXPECT_NE(other.message().find("jinjiang/anhai/v001"), std::string::npos) << other.message();
+  EXPECT_EQ(CheckWrite(town, key, inspection("jinjiang"), kToday).code(),
+            StatusCode::kPermissionDenied);
+  // The city's inspection of a village is held at the city.
+  const Viewer city{Role::kCityBureau, "jinjiang", "u-c"};
+  EXPECT_OK(CheckWrite(city, {"jinjiang", "inspection", "i-2"}, inspection("jinjiang/anhai/v001"),
+                       kToday));
 }
 
 }  // namespace
