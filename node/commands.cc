@@ -182,11 +182,13 @@ void PrintStatus(const json::object& s) {
     for (const json::value& v : it->value().as_array()) {
       const json::object& p = v.as_object();
       const std::string last = TextOf(p, "last_sync");
-      std::printf("  %s %s %s  上次同步 last sync %s\n      sent %s; received %s\n",
+      const uint64_t protocol = U64(p, "protocol");
+      std::printf("  %s %s %s  上次同步 last sync %s%s\n      sent %s; received %s\n",
                   p.contains("upstream") ? "上级 upstream" : "下级 child   ",
                   TextOf(p, "unit").c_str(),
                   Bool(p, "connected") ? "已连接 connected" : "未连接 not connected",
                   last == "null" || last.empty() ? "尚无 never" : last.c_str(),
+                  protocol == 0 ? "" : ("  协议 protocol v" + std::to_string(protocol)).c_str(),
                   classes(p, "bytes_sent").c_str(), classes(p, "bytes_received").c_str());
     }
   }

@@ -61,7 +61,7 @@ asio::awaitable<void> Serve(std::shared_ptr<ControlServer::State> state, Local::
     } else if (state->stopped) {
       answer = Fail("Unavailable", "the daemon is stopping");
     } else {
-      answer = state->handler(request.as_object());
+      answer = co_await state->handler(std::move(request.as_object()));
     }
   }
   std::string out = json::serialize(answer) + "\n";

@@ -4,11 +4,13 @@
 // most kMaxControlRequest bytes), answered by one JSON object on one line
 // (node/operations.h; docs/cli.md#control-socket).
 //
-// Threading: ControlServer lives on the daemon's io_context thread; its handler runs there.
-// CallDaemon blocks the calling thread.
+// Threading: ControlServer lives on the daemon's io_context thread; its handler is a coroutine
+// that starts there (it may hand long work, such as a backup's copy, to another executor and
+// come back, so that sync never waits on it). CallDaemon blocks the calling thread.
 #ifndef FULEI_NODE_CONTROL_H_
 #define FULEI_NODE_CONTROL_H_
 
+#include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/json/object.hpp>
 #include <chrono>
@@ -24,7 +26,8 @@ inline constexpr size_t kMaxControlRequest = 4u << 20;
 
 class ControlServer {
  public:
-  using Handler = std::function<boost::json::object(const boost::json::object& request)>;
+  using Handler =
+      std::function<boost::asio::awaitable<boost::json::object>(boost::json::object request)>;
   // Binds `path` (a stale socket file left by a dead daemon is replaced; the caller holds the
   // data directory's lock) with mode 0600 and serves requests with `handler`.
   static Result<std::unique_ptr<ControlServer>> Start(boost::asio::io_context& io,

@@ -3,9 +3,12 @@
 #include <spdlog/spdlog.h>
 #include <systemd/sd-daemon.h>
 
+#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <chrono>
 #include <csignal>
 #include <memory>
@@ -28,6 +31,13 @@ namespace fulei::node {
 namespace asio = boost::asio;
 namespace json = boost::json;
 namespace {
+
+// The copy of a hot backup (Store::Backup, thread-safe), run on the daemon's worker thread. A
+// function, not a lambda: its arguments live in its coroutine frame, where a lambda's captures
+// would live in a closure gone by the time it runs.
+asio::awaitable<Status> CopyStore(store::Store* store, std::string dir) {
+  co_return store->Backup(dir);
+}
 
 uint64_t WallMs() {
   return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -168,36 +178,52 @@ int RunDaemon(const std::filesystem::path& dir) {
   }
   Node& n = **node;
 
-  auto control = ControlServer::Start(io, data.control_socket(), [&](const json::object& request) {
-    OperationContext ctx;
-    ctx.core = &n.core();
-    ctx.write_as = [&n](const programme::Viewer& who,
-                        const std::vector<store::LocalChange>& changes,
-                        const std::vector<std::string>& outboxes) {
-      return n.WriteAs(who, changes, outboxes);
-    };
-    ctx.publish_revocations = [&n](std::string_view list) { return n.PublishRevocations(list); };
-    ctx.wall_ms = WallMs();
-    ctx.desk = desk.get();
-    ctx.config = &nc;
-    ctx.data_dir = data.dir().string();
-    ctx.daemon = true;
-    ctx.started_ms = started;
-    ctx.listen_port = n.listen_port();
-    ctx.random_id_hex = RandomHex(random);
-    json::object answer = HandleOperation(request, ctx);
-    auto op = request.find("op");
-    spdlog::info("control: {} {}",
-                 op != request.end() && op->value().is_string()
-                     ? std::string(op->value().as_string())
-                     : std::string("?"),
-                 answer["ok"].is_bool() && answer["ok"].as_bool()
-                     ? std::string("ok")
-                     : "refused: " + std::string(answer["code"].is_string()
-                                                     ? answer["code"].as_string().c_str()
-                                                     : ""));
-    return answer;
-  });
+  // Long work the control socket asks for (a backup's copy) runs here, off the event loop, so
+  // that sync and urgent reports never wait on it. Declared after the node: destroyed (joined)
+  // first, so no copy outlives the store.
+  asio::thread_pool worker(1);
+  auto control = ControlServer::Start(
+      io, data.control_socket(), [&](json::object request) -> asio::awaitable<json::object> {
+        OperationContext ctx;
+        ctx.core = &n.core();
+        ctx.write_as = [&n](const programme::Viewer& who,
+                            const std::vector<store::LocalChange>& changes,
+                            const std::vector<std::string>& outboxes) {
+          return n.WriteAs(who, changes, outboxes);
+        };
+        ctx.publish_revocations = [&n](std::string_view list) {
+          return n.PublishRevocations(list);
+        };
+        ctx.wall_ms = WallMs();
+        ctx.desk = desk.get();
+        ctx.config = &nc;
+        ctx.data_dir = data.dir().string();
+        ctx.daemon = true;
+        ctx.started_ms = started;
+        ctx.listen_port = n.listen_port();
+        ctx.random_id_hex = RandomHex(random);
+        json::object answer;
+        if (auto it = request.find("op"); it != request.end() && it->value() == "backup") {
+          const std::string copy_dir = BackupDirectory(ctx);
+          store::Store& store = n.core().store();
+          const Status copied =
+              co_await asio::co_spawn(worker, CopyStore(&store, copy_dir), asio::use_awaitable);
+          answer = FinishBackup(copy_dir, copied, ctx);
+        } else {
+          answer = HandleOperation(request, ctx);
+        }
+        auto op = request.find("op");
+        spdlog::info("control: {} {}",
+                     op != request.end() && op->value().is_string()
+                         ? std::string(op->value().as_string())
+                         : std::string("?"),
+                     answer["ok"].is_bool() && answer["ok"].as_bool()
+                         ? std::string("ok")
+                         : "refused: " + std::string(answer["code"].is_string()
+                                                         ? answer["code"].as_string().c_str()
+                                                         : ""));
+        co_return answer;
+      });
   if (!control.ok()) {
     spdlog::error("{}", control.status().ToString());
     return kExitFailure;
@@ -252,6 +278,7 @@ int RunDaemon(const std::filesystem::path& dir) {
   io.restart();
   Status stopped = n.Stop();
   if (!stopped.ok()) spdlog::warn("stop: {}", stopped.message());
+  worker.join();  // a backup's copy still running ends before the store closes
   node->reset();
   spdlog::info("stopped");
   return kExitOk;
@@ -264,14 +291,26 @@ Result<json::object> Operate(const std::filesystem::path& dir, const json::objec
   if (!data.initialised()) {
     return NotFound(dir.string() + " 中没有节点 / holds no node: run `fulei init` or `fulei join`");
   }
-  auto answer = CallDaemon(data.control_socket(), request);
-  if (answer.ok()) {
-    *through_daemon = true;
-    return answer;
+  // No daemon answering: open the node here, holding the lock so that none starts meanwhile.
+  // The lock held with no daemon answering is a daemon starting (its control socket comes
+  // next) or another command (one request): ask again for up to 10 s.
+  std::optional<DirLock> lock;
+  for (int i = 0; !lock; ++i) {
+    auto answer = CallDaemon(data.control_socket(), request);
+    if (answer.ok()) {
+      *through_daemon = true;
+      return answer;
+    }
+    if (answer.status().code() != StatusCode::kUnavailable) return answer.status();
+    auto attempt = DirLock::Acquire(data);
+    if (attempt.ok()) {
+      lock.emplace(std::move(*attempt));
+    } else if (i == 100 || attempt.status().code() != StatusCode::kFailedPrecondition) {
+      return attempt.status();
+    } else {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
   }
-  if (answer.status().code() != StatusCode::kUnavailable) return answer.status();
-  // No daemon: open the node here, holding the lock so that none starts meanwhile.
-  FULEI_ASSIGN_OR_RETURN(DirLock lock, DirLock::Acquire(data));
   FULEI_ASSIGN_OR_RETURN(DaemonConfig config, LoadConfig(data.config(), data.store()));
   FULEI_ASSIGN_OR_RETURN(DataDir::Files files, data.Load());
   crypto::SystemRandom random;

@@ -153,7 +153,8 @@ Result<json::object> Status_(OperationContext& ctx) {
                    {"last_message", time_or_null(p.last_message_ms)},
                    {"last_sync", time_or_null(p.last_synced_ms)},
                    {"bytes_sent", by_class(p.bytes_sent)},
-                   {"bytes_received", by_class(p.bytes_received)}};
+                   {"bytes_received", by_class(p.bytes_received)},
+                   {"protocol", p.protocol == 0 ? json::value(nullptr) : json::value(p.protocol)}};
     if (p.upstream >= 0 && static_cast<size_t>(p.upstream) < ups.size()) {
       o["upstream"] = p.upstream;
       json::object& u = ups[static_cast<size_t>(p.upstream)].as_object();
@@ -496,12 +497,9 @@ Result<json::object> Export(const json::object& req, OperationContext& ctx) {
 
 // A hot copy of the store (Store::Backup: one read transaction; the node keeps running),
 // written inside the data directory for `fulei backup` to seal and move.
-Result<json::object> Backup(OperationContext& ctx) {
+Result<json::object> BackupDone(const std::string& dir, OperationContext& ctx) {
   NodeCore& core = *ctx.core;
-  const std::string dir =
-      ctx.data_dir + "/backup-" + (ctx.random_id_hex.empty() ? "0" : ctx.random_id_hex) + ".tmp";
   const uint64_t now = ctx.wall_ms;
-  FULEI_RETURN_IF_ERROR(core.store().Backup(dir));
   FULEI_RETURN_IF_ERROR(core.store()
                             .AppendAudit(std::vector<std::string>{
                                 "backup taken at " + UtcText(now) + " by the operator's command"})
@@ -693,6 +691,16 @@ Result<std::vector<crdt::FieldWrite>> WritesFor(std::string_view type,
   return out;
 }
 
+std::string BackupDirectory(const OperationContext& ctx) {
+  return ctx.data_dir + "/backup-" + (ctx.random_id_hex.empty() ? "0" : ctx.random_id_hex) + ".tmp";
+}
+
+json::object FinishBackup(const std::string& dir, const Status& copied, OperationContext& ctx) {
+  Result<json::object> answer = copied.ok() ? BackupDone(dir, ctx) : Result<json::object>(copied);
+  if (!answer.ok()) return Error(answer.status());
+  return std::move(*answer);
+}
+
 json::object HandleOperation(const json::object& request, OperationContext& ctx) {
   auto op = Str(request, "op");
   if (!op.ok()) return Error(op.status());
@@ -707,7 +715,10 @@ json::object HandleOperation(const json::object& request, OperationContext& ctx)
   if (*op == "invite") answer = Invite(request, ctx);
   if (*op == "check") answer = Check(ctx);
   if (*op == "export") answer = Export(request, ctx);
-  if (*op == "backup") answer = Backup(ctx);
+  if (*op == "backup") {
+    const std::string dir = BackupDirectory(ctx);
+    return FinishBackup(dir, ctx.core->store().Backup(dir), ctx);
+  }
   if (*op == "import") answer = Import(request, ctx);
   if (*op == "user.put") answer = UserPut(request, ctx);
   if (*op == "revoke") answer = Revoke(request, ctx);

@@ -61,6 +61,14 @@ programme::Viewer OperatorOf(std::string_view unit);
 
 boost::json::object HandleOperation(const boost::json::object& request, OperationContext& ctx);
 
+// The two halves of op "backup", for a daemon that runs the copy (Store::Backup, thread-safe)
+// on another thread so that sync goes on meanwhile: the directory inside the data directory
+// the copy goes to, and the answer once `copied` says how it went (an audit entry written).
+// HandleOperation's "backup" is the two with the copy between them.
+std::string BackupDirectory(const OperationContext& ctx);
+boost::json::object FinishBackup(const std::string& dir, const Status& copied,
+                                 OperationContext& ctx);
+
 // Builds the writes that take the record from `current` to hold `fields` (JSON: a string for a
 // register field, a list for a set or log field): registers set (superseding what is there),
 // sets made equal, log entries appended when not already there. kInvalidArgument for an unknown

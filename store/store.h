@@ -37,7 +37,7 @@
 // block for fsyncs then); a write call does it in its own transaction, or in the next one.
 // kCorruption remains for damage the store cannot read around (LMDB's own structures, meta).
 //
-// Threading: thread-compatible. One thread (the node's event loop) makes all calls. Read
+// Threading: thread-compatible. One thread (the node's event loop) makes all calls but Backup. Read
 // callbacks run inside a read transaction and must not call a write method (CHECKed). No call
 // blocks on the network; a write call blocks for its fsyncs. Inside a write call of 64 ops or
 // more the store runs a helper thread for the work that needs no LMDB (packing, sealing,
@@ -341,7 +341,9 @@ class Store {
   Result<QuarantineReport> Quarantined(size_t limit = 1000);
   Status ClearQuarantine();
   // Hot, consistent, compacted copy (mdb_env_copy2 + MDB_CP_COMPACT) into `dir` (created if
-  // absent; must not hold a data.mdb), fsynced. Writes may continue meanwhile.
+  // absent; must not hold a data.mdb), fsynced. Writes may continue meanwhile. Thread-safe: the
+  // one call that may run on another thread while the store is in use (the daemon copies there
+  // so that sync never waits on a backup).
   Status Backup(const std::string& dir);
   // Makes this store (a restored backup of another node, opened with node_id 0) the store of
   // `node`: from now on it opens only for `node`, whose ops start at sequence 1 of each scope.

@@ -4,6 +4,7 @@
 #include <capnp/serialize.h>
 #include <kj/exception.h>
 
+#include <algorithm>
 #include <cstring>
 #include <optional>
 
@@ -77,12 +78,14 @@ std::vector<std::string> ReadData(ListReader list, size_t max) {
 
 struct Encoder {
   s::Message::Builder m;
+  uint32_t version;
   void operator()(const Hello& v) {
     auto b = m.initHello();
     b.setVersion(v.version);
     b.setNode(v.node);
     b.setUnit(v.unit);
     b.setWallMs(v.wall_ms);
+    b.setMaxVersion(v.max_version);
   }
   void operator()(const Digest& v) {
     auto list = m.initDigest().initScopes(static_cast<unsigned>(v.scopes.size()));
@@ -103,8 +106,12 @@ struct Encoder {
     auto b = m.initOps();
     b.setBatch(v.batch);
     b.setScope(v.scope);
-    // v2: the ops travel in the compact encoding of sync/op_pack.h; the v1 list stays empty.
-    b.setPackedOps(Bytes(PackOps(v.ops)));
+    if (version >= 2) {
+      // The compact encoding of sync/op_pack.h; the v1 list stays absent.
+      b.setPackedOps(Bytes(PackOps(v.ops)));
+    } else {
+      FillData(b.initOps(static_cast<unsigned>(v.ops.size())), v.ops);
+    }
     FillData(b.initHeads(static_cast<unsigned>(v.heads.size())), v.heads);
     FillData(b.initCerts(static_cast<unsigned>(v.certs.size())), v.certs);
     b.setUrgent(v.urgent);
@@ -128,22 +135,24 @@ struct Encoder {
 
 }  // namespace
 
-std::string EncodeMessage(const Message& message) {
+std::string EncodeMessage(const Message& message, uint32_t version) {
   capnp::MallocMessageBuilder builder;
-  std::visit(Encoder{builder.initRoot<s::Message>()}, message);
+  std::visit(Encoder{builder.initRoot<s::Message>(), version}, message);
   kj::Array<capnp::word> words = capnp::messageToFlatArray(builder);
   auto bytes = words.asBytes();
   return std::string(reinterpret_cast<const char*>(bytes.begin()), bytes.size());
 }
 
-Result<Message> DecodeMessage(std::string_view bytes) {
+Result<Message> DecodeMessage(std::string_view bytes, uint32_t version) {
   std::optional<Message> out;
   auto read = [&](capnp::MessageReader& reader) -> Status {
     auto m = reader.getRoot<s::Message>();
     switch (m.which()) {
       case s::Message::HELLO: {
         auto h = m.getHello();
-        out = Hello{h.getVersion(), h.getNode(), ReadUnit(h.getUnit(), true), h.getWallMs()};
+        const uint32_t max = h.getMaxVersion();
+        out = Hello{h.getVersion(), h.getNode(), ReadUnit(h.getUnit(), true), h.getWallMs(),
+                    max == 0 ? h.getVersion() : max};
         break;
       }
       case s::Message::DIGEST: {
@@ -181,14 +190,20 @@ Result<Message> DecodeMessage(std::string_view bytes) {
         OpsBatch o;
         o.batch = b.getBatch();
         o.scope = ReadScope(b.getScope());
-        if (b.hasOps()) KJ_FAIL_REQUIRE("ops batch carries a protocol v1 op list");
-        auto packed = b.getPackedOps();
-        auto unpacked = UnpackOps(
-            std::string_view(reinterpret_cast<const char*>(packed.begin()), packed.size()));
-        if (!unpacked.ok()) {
-          return Status(unpacked.status().code(), "sync ops batch: " + unpacked.status().message());
+        if (version >= 2) {
+          if (b.hasOps()) KJ_FAIL_REQUIRE("ops batch carries a protocol v1 op list");
+          auto packed = b.getPackedOps();
+          auto unpacked = UnpackOps(
+              std::string_view(reinterpret_cast<const char*>(packed.begin()), packed.size()));
+          if (!unpacked.ok()) {
+            return Status(unpacked.status().code(),
+                          "sync ops batch: " + unpacked.status().message());
+          }
+          o.ops = std::move(unpacked).value();
+        } else {
+          if (b.hasPackedOps()) KJ_FAIL_REQUIRE("ops batch of protocol v1 carries packed ops");
+          o.ops = ReadData(b.getOps(), kMaxOpsPerBatch);
         }
-        o.ops = std::move(unpacked).value();
         o.heads = ReadData(b.getHeads(), kMaxOpsPerBatch);
         o.certs = ReadData(b.getCerts(), 1024);
         o.urgent = b.getUrgent();
@@ -214,6 +229,17 @@ Result<Message> DecodeMessage(std::string_view bytes) {
   FULEI_RETURN_IF_ERROR(crdt::ReadUntrustedCapnp(bytes, crdt::CapnpFraming::kFlatArray,
                                                  kMessageLimits, "sync message", read));
   return std::move(*out);
+}
+
+Result<uint32_t> NegotiateVersion(const Hello& peer, uint32_t min, uint32_t max) {
+  const uint32_t high = std::min(max, peer.max_version);
+  if (peer.version <= peer.max_version && high >= std::max(min, peer.version)) return high;
+  auto range = [](uint32_t lo, uint32_t hi) {
+    return lo == hi ? std::to_string(lo) : std::to_string(lo) + ".." + std::to_string(hi);
+  };
+  return FailedPrecondition("peer speaks protocol version " +
+                            range(peer.version, peer.max_version) + ", this node " +
+                            range(min, max) + " (docs/operations.md, upgrades)");
 }
 
 std::string_view MessageName(const Message& message) {

@@ -19,7 +19,12 @@
 
 namespace fulei::sync {
 
-// 2: OpsBatch carries its ops in the compact encoding of sync/op_pack.h (docs/protocol.md).
+// Protocol versions (docs/protocol.md, "Versions"). A node speaks every version from
+// kMinProtocolVersion to kProtocolVersion; a session speaks the highest both ends speak, so a
+// newer town keeps syncing with villages not yet upgraded. Only OpsBatch differs between them:
+//   1: the ops travel one by one as canonical bytes (OpsBatch.ops);
+//   2: the ops travel in the compact encoding of sync/op_pack.h (OpsBatch.packedOps).
+inline constexpr uint32_t kMinProtocolVersion = 1;
 inline constexpr uint32_t kProtocolVersion = 2;
 
 // Limits enforced by DecodeMessage.
@@ -50,10 +55,13 @@ struct ScopeVector {
 };
 
 struct Hello {
-  uint32_t version = kProtocolVersion;
+  uint32_t version = kMinProtocolVersion;  // the lowest version the sender speaks
   crdt::NodeId node = 0;
   std::string unit;
   uint64_t wall_ms = 0;
+  // The highest version the sender speaks. A Hello without it (a node that spoke one version
+  // only) decodes with max_version == version.
+  uint32_t max_version = kProtocolVersion;
   friend bool operator==(const Hello&, const Hello&) = default;
 };
 
@@ -94,8 +102,15 @@ struct UrgentAck {
 
 using Message = std::variant<Hello, Digest, Vectors, OpsBatch, Ack, UrgentAck>;
 
-std::string EncodeMessage(const Message& message);
-Result<Message> DecodeMessage(std::string_view bytes);
+// `version`: the protocol version of the session (only OpsBatch depends on it). Decoding an
+// OpsBatch in the form of another version is kCorruption.
+std::string EncodeMessage(const Message& message, uint32_t version = kProtocolVersion);
+Result<Message> DecodeMessage(std::string_view bytes, uint32_t version = kProtocolVersion);
+
+// The version a session speaks with the peer that sent `peer`, when this end speaks `min`..`max`:
+// the highest both speak. kFailedPrecondition, naming both ranges, when they share none (or the
+// peer's range is empty).
+Result<uint32_t> NegotiateVersion(const Hello& peer, uint32_t min, uint32_t max);
 
 // Short name of the message kind, for logs ("hello", "ops", ...).
 std::string_view MessageName(const Message& message);

@@ -20,10 +20,11 @@ struct ScopeVector {
 }
 
 struct Hello {
-  version @0 :UInt32;
+  version @0 :UInt32;          # the lowest protocol version the sender speaks
   node @1 :UInt64;
   unit @2 :Text;
   wallMs @3 :UInt64;           # the sender's clock (ms since 1970): a child adopts its parent's
+  maxVersion @4 :UInt32;       # the highest it speaks; 0 (absent: a one-version node) = version
 }
 
 struct Digest {
@@ -37,11 +38,11 @@ struct Vectors {
 struct OpsBatch {
   batch @0 :UInt64;            # sender's batch number in this session
   scope @1 :Text;
-  ops @2 :List(Data);          # protocol v1 only (canonical op bytes); absent from v2 on
+  ops @2 :List(Data);          # protocol v1 only (canonical op bytes); absent in v2
   heads @3 :List(Data);        # signed chain heads covering the ops (crypto/op_chain.h)
   certs @4 :List(Data);        # certificate chains of origins not yet sent in this session
   urgent @5 :Bool;             # sent from the outbox: receiver acknowledges with UrgentAck
-  packedOps @6 :Data;          # v2: the ops, ordered by (origin, seq), in the compact encoding
+  packedOps @6 :Data;          # v2 only: the ops, ordered by (origin, seq), in the compact encoding
                                # of docs/protocol.md#packed-ops (sync/op_pack.h)
 }
 

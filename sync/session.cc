@@ -90,7 +90,8 @@ void Session::Send(Priority priority, std::string_view scope, const Message& mes
   Outgoing o;
   o.priority = priority;
   o.stream = scope.empty() ? 0 : StreamOf(scope);
-  o.bytes = EncodeMessage(message);
+  // Before the peer's Hello only Hello and Digest are sent, which no version changes.
+  o.bytes = EncodeMessage(message, version_ != 0 ? version_ : config_.max_protocol_version);
   stats_.messages_sent++;
   stats_.bytes_sent += o.bytes.size();
   stats_.bytes_sent_by_class[static_cast<size_t>(priority)] += o.bytes.size();
@@ -114,11 +115,12 @@ Status Session::Start(uint64_t clock_ms) {
   // Hello, urgent batches and urgent acks share one lane (class urgent, stream 0): the
   // transport never reorders a lane, so Hello always arrives first even though the urgent
   // outbox overtakes everything else. The clock announced is the owner's, as given: never the
-  // HLC, which the stamps of ops received advance.
+  // HLC, which the stamps of ops received advance. The urgent outbox goes out in OnHello, as
+  // soon as the version is known: both ends send their Hello on connecting, so that is half a
+  // round trip later, still before any vector exchange.
   Send(Priority::kUrgent, "",
-       Hello{kProtocolVersion, config_.self_node, config_.self_unit, clock_ms});
-  // Urgent first: before any vector exchange, right after (re)connecting.
-  FULEI_RETURN_IF_ERROR(SendUrgent());
+       Hello{config_.min_protocol_version, config_.self_node, config_.self_unit, clock_ms,
+             config_.max_protocol_version});
   if (config_.urgent_only) {
     Send(Priority::kControl, "", Digest{{ScopeDigest{kUrgentOnlyScope, {}}}});
     return Status::Ok();
@@ -138,7 +140,8 @@ Status Session::Start(uint64_t clock_ms) {
 Status Session::OnMessage(std::string_view bytes, uint64_t now_ms) {
   stats_.messages_received++;
   stats_.bytes_received += bytes.size();
-  FULEI_ASSIGN_OR_RETURN(Message message, DecodeMessage(bytes));
+  FULEI_ASSIGN_OR_RETURN(Message message,
+                         DecodeMessage(bytes, version_ != 0 ? version_ : kProtocolVersion));
   stats_.bytes_received_by_class[static_cast<size_t>(ClassOf(message))] += bytes.size();
   if (!hello_received_ && !std::holds_alternative<Hello>(message)) {
     return Reject(std::string("first message is ") + std::string(MessageName(message)) +
@@ -159,19 +162,20 @@ Status Session::OnMessage(std::string_view bytes, uint64_t now_ms) {
 
 Status Session::OnHello(const Hello& m) {
   if (hello_received_) return Reject("second hello");
-  if (m.version != kProtocolVersion) {
-    return Reject("peer speaks protocol version " + std::to_string(m.version) + ", we speak " +
-                  std::to_string(kProtocolVersion));
-  }
+  Result<uint32_t> version =
+      NegotiateVersion(m, config_.min_protocol_version, config_.max_protocol_version);
+  if (!version.ok()) return Reject(version.status().message());
   if (m.node != peer_.node || m.unit != peer_.unit) {
     return Reject("hello names node " + std::to_string(m.node) + " at '" + m.unit +
                   "', but the certificate is for '" + peer_.unit + "'");
   }
   hello_received_ = true;
+  version_ = version.value();
   // Reported to the owner, never adopted here: whether to follow a peer's clock is the node's
   // decision (only an upstream's, within limits; docs/protocol.md, "Clocks").
   if (m.wall_ms != 0) peer_clock_ms_ = m.wall_ms;
-  return Status::Ok();
+  // Urgent first: before any vector exchange, right after (re)connecting.
+  return SendUrgent();
 }
 
 Status Session::OnDigest(const Digest& m) {
@@ -813,7 +817,11 @@ Status Session::OnLocalChange(std::string_view scope) {
   return Pump();
 }
 
-Status Session::OnUrgent() { return SendUrgent(); }
+Status Session::OnUrgent() {
+  // Before the peer's Hello the version is unknown; OnHello sends the outbox.
+  if (!hello_received_) return Status::Ok();
+  return SendUrgent();
+}
 
 size_t Session::tracked_bytes() const {
   // A map or set node with its key and value and the allocator's overhead, about; a scope

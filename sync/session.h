@@ -123,6 +123,11 @@ struct SessionConfig {
   // (a village's second upstream while the first is reachable). Announced to the peer by a
   // Digest naming only kUrgentOnlyScope, so the peer sends no ordinary ops either.
   bool urgent_only = false;
+  // The protocol versions this node speaks (sync/messages.h); the session speaks the highest
+  // the peer speaks too, and refuses a peer that shares none. Narrowed only in tests (to play
+  // a node of an older or newer release).
+  uint32_t min_protocol_version = kMinProtocolVersion;
+  uint32_t max_protocol_version = kProtocolVersion;
 };
 
 // The reserved Digest entry that announces an urgent-only session.
@@ -156,8 +161,9 @@ class Session {
   Session(store::Store& store, const crypto::TrustStore& trust, CertDirectory& certs,
           SessionConfig config, PeerIdentity peer);
 
-  // Queues Hello, the urgent outbox and the Digest. `clock_ms`: the clock this node announces in
-  // its Hello, 0 for none (the owner decides; docs/protocol.md, "Clocks").
+  // Queues Hello and the Digest; the urgent outbox follows as soon as the peer's Hello has fixed
+  // the protocol version (ops batches are encoded by version). `clock_ms`: the clock this node
+  // announces in its Hello, 0 for none (the owner decides; docs/protocol.md, "Clocks").
   Status Start(uint64_t clock_ms);
   // One whole message from the peer. Non-OK: close the connection (nothing was applied).
   // `now_ms`: the owner's reference time (its wall clock, or its upstream's when adopted; never
@@ -189,6 +195,8 @@ class Session {
   // The clock the peer announced in its Hello; nullopt before the Hello, or when it announced
   // none (0). The session never adopts it: the owner decides (docs/protocol.md, "Clocks").
   std::optional<uint64_t> peer_clock_ms() const { return peer_clock_ms_; }
+  // The protocol version both ends speak; 0 until the peer's Hello.
+  uint32_t protocol_version() const { return version_; }
   // An estimate of the memory (bytes) this session keeps about its conversation: scopes,
   // vectors, batches in flight, streams; not the messages waiting for TakeOutgoing. Bounded
   // whatever the peer sends (see above).
@@ -235,6 +243,7 @@ class Session {
   PeerIdentity peer_;
 
   bool hello_received_ = false;
+  uint32_t version_ = 0;  // negotiated at the peer's Hello
   bool digest_received_ = false;
   std::map<std::string, store::VersionVector, std::less<>> digest_vv_;  // mine, as sent
   std::map<std::string, store::VersionVector, std::less<>> peer_vv_;    // durable at the peer

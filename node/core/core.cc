@@ -644,6 +644,7 @@ PeerStatus NodeCore::StatusOf(const Conn& conn) const {
   p.last_synced_ms = conn.last_synced_ms;
   p.bytes_sent = conn.sync->stats().bytes_sent_by_class;
   p.bytes_received = conn.sync->stats().bytes_received_by_class;
+  p.protocol = conn.sync->protocol_version();
   return p;
 }
 

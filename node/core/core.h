@@ -151,6 +151,9 @@ struct PeerStatus {
   // Bytes on that connection by traffic class (index: sync::Priority; sync::SessionStats).
   std::array<uint64_t, sync::kPriorityCount> bytes_sent{};
   std::array<uint64_t, sync::kPriorityCount> bytes_received{};
+  // The protocol version spoken with it (sync/messages.h); 0 before its Hello. During a
+  // rollout, a child still on an older release shows the older version here.
+  uint32_t protocol = 0;
 };
 
 class NodeCore {

@@ -578,6 +578,81 @@ TEST_F(FuleiCli, BackupRestoresIntoANewNodeThatSendsOnWhatNeverReachedTheTown) {
   EXPECT_EQ(city.Stop(SIGTERM).exit_code, 0);
 }
 
+// The city server is lost (its disk dead). A new city node is made from the root key, which
+// was kept off the server (--root-key-out), and the city's last backup is restored into it; it
+// listens where the old one did. The towns take it as their upstream (same root, same unit,
+// another node id), what the backup held is there, and what the villages wrote since arrives.
+// (A stolen city is another matter: revoking its id also revokes every certificate it issued,
+// the towns'; docs/operations.md, section 6.)
+TEST_F(FuleiCli, ReplacementCityFromTheRootKeyAndTheLastBackupTakesOverTheTowns) {
+  city_port_ = FreePort();
+  ProcessResult init = Fulei({"init", "--dir", Dir("city"), "--unit", "jinjiang", "--listen",
+                              Addr(city_port_), "--root-key-out", Dir("root.key")},
+                             kPass);
+  ASSERT_EQ(init.exit_code, 0) << init.err;
+  Background city = Daemon("city");
+  ASSERT_TRUE(WaitFor([&] { return Status("city").contains("uptime_s"); })) << Log("city");
+  const std::string old_city_node = Status("city").at("node_id").as_string().c_str();
+  // The root key is not on the server: the city invites its town with the key file.
+  const uint16_t town_port = FreePort();
+  ProcessResult invite = Fulei(
+      {"invite", "--dir", Dir("city"), "--unit", "jinjiang/cizao", "--root-key", Dir("root.key")},
+      kPass);
+  ASSERT_EQ(invite.exit_code, 0) << invite.err;
+  ProcessResult join = Fulei({"join", "--dir", Dir("town"), "--token", Trim(invite.out),
+                              "--upstream", Addr(city_port_), "--listen", Addr(town_port)});
+  ASSERT_EQ(join.exit_code, 0) << join.err;
+  Background town = Daemon("town");
+  ASSERT_TRUE(WaitFor([&] { return Status("town").contains("uptime_s"); })) << Log("town");
+  ASSERT_NO_FATAL_FAILURE(Enrol("town", "v01", "jinjiang/cizao/v01", town_port));
+  Background village = Daemon("v01");
+  ASSERT_EQ(PutChild("v01", "c1"), 0);
+  auto city_holds = [&](const std::string& dir, const char* id) {
+    return Fulei({"record", "get", "--dir", Dir(dir), "--type", "child", "--id", id, "--unit",
+                  "jinjiang/cizao/v01"})
+               .exit_code == 0;
+  };
+  ASSERT_TRUE(WaitFor([&] { return city_holds("city", "c1"); })) << Log("town");
+  constexpr char kBackupPass[] = "backup passphrase 2026\n";
+  ProcessResult backup =
+      Fulei({"backup", "--dir", Dir("city"), "--out", Dir("city.fulei")}, kBackupPass);
+  ASSERT_EQ(backup.exit_code, 0) << backup.err;
+  // The server is gone.
+  EXPECT_EQ(city.Stop(SIGKILL).signal, SIGKILL);
+  fs::remove_all(Dir("city"));
+  ASSERT_EQ(PutChild("v01", "c2"), 0);  // written while the network has no city
+
+  ProcessResult replacement = Fulei({"init", "--dir", Dir("city2"), "--unit", "jinjiang",
+                                     "--listen", Addr(city_port_), "--root-key", Dir("root.key")},
+                                    kPass);
+  ASSERT_EQ(replacement.exit_code, 0) << replacement.err;
+  ProcessResult restored =
+      Fulei({"restore", "--dir", Dir("city2"), "--from", Dir("city.fulei")}, kBackupPass);
+  ASSERT_EQ(restored.exit_code, 0) << restored.err;
+  EXPECT_TRUE(city_holds("city2", "c1")) << "the backup's records, before any sync";
+  Background city2 = Daemon("city2");
+  ASSERT_TRUE(WaitFor([&] { return Status("city2").contains("uptime_s"); })) << Log("city2");
+  const std::string new_city_node = Status("city2").at("node_id").as_string().c_str();
+  EXPECT_NE(new_city_node, old_city_node);
+  EXPECT_TRUE(WaitFor([&] { return city_holds("city2", "c2"); })) << Log("town") << Log("city2");
+  // The town's open connection upstream is to the new city node (the old one's shows closed).
+  EXPECT_TRUE(WaitFor([&] {
+    const json::object s = Status("town");
+    if (!s.contains("peers")) return false;
+    for (const json::value& p : s.at("peers").as_array()) {
+      const json::object& o = p.as_object();
+      if (o.contains("upstream") && o.at("connected").as_bool()) {
+        return o.at("node").as_string() == new_city_node;
+      }
+    }
+    return false;
+  })) << json::serialize(Status("town"));
+
+  EXPECT_EQ(village.Stop(SIGTERM).exit_code, 0);
+  EXPECT_EQ(town.Stop(SIGTERM).exit_code, 0);
+  EXPECT_EQ(city2.Stop(SIGTERM).exit_code, 0);
+}
+
 // A data directory whose store the previous schema (1) wrote opens with this release: the
 // commands and the daemon read it, it is upgraded once, in place, and stays sound.
 TEST_F(FuleiCli, DataDirectoryOfThePreviousSchemaOpensAndUpgrades) {

@@ -10,6 +10,7 @@
 #include <iterator>
 #include <map>
 #include <set>
+#include <thread>
 
 #include "crdt/codec.h"
 #include "crdt/hlc.h"
@@ -841,6 +842,37 @@ TEST(Store, HotBackupIsACompactConsistentCopy) {
   EXPECT_EQ(*backup->GetVersionVector("v"), (VersionVector{{kA, 300}}));
   ExpectStatesEqual(*backup, ops);
   ExpectIntegrity(*backup);
+}
+
+// The daemon copies on another thread while its event loop goes on writing (Store::Backup is
+// the store's one thread-safe call): the copy is the store as of one committed batch, whole.
+TEST(Store, BackupOnAnotherThreadWhileWritesGoOnIsOneCommittedMoment) {
+  TempDir dir;
+  testing::DataKeySealer sealer;
+  auto store = OpenOrDie(dir.path(), TestOptions(&sealer));
+  constexpr uint64_t kBatch = 50, kBatches = 40;
+  std::vector<Op> ops;
+  for (uint64_t s = 1; s <= kBatch * kBatches; ++s)
+    ops.push_back(MakeOp(kA, "v", s, "child", "c" + std::to_string(s % 60),
+                         {Set("n", std::to_string(s) + std::string(200, 'x'))}));
+  ASSERT_OK(store->ApplyBatch(std::vector<Op>(ops.begin(), ops.begin() + kBatch)));
+  Status copied;
+  std::thread copier([&] { copied = store->Backup(dir.sub("b")); });
+  for (uint64_t b = 1; b < kBatches; ++b) {
+    ASSERT_OK(
+        store->ApplyBatch(std::vector<Op>(ops.begin() + static_cast<long>(b * kBatch),
+                                          ops.begin() + static_cast<long>((b + 1) * kBatch))));
+  }
+  copier.join();
+  ASSERT_OK(copied);
+  auto backup = OpenOrDie(dir.sub("b"), TestOptions(&sealer));
+  const uint64_t held = backup->GetVersionVector("v")->at(kA);
+  EXPECT_GE(held, kBatch);
+  EXPECT_EQ(held % kBatch, 0u) << "a batch is in the copy whole or not at all";
+  ExpectStatesEqual(*backup, std::vector<Op>(ops.begin(), ops.begin() + static_cast<long>(held)));
+  ExpectIntegrity(*backup);
+  // The store itself went on: it holds every batch.
+  EXPECT_EQ(store->GetVersionVector("v")->at(kA), kBatch * kBatches);
 }
 
 // A restore (fulei restore): the backup of node kSelf's store becomes the store of a newly

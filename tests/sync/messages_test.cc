@@ -41,6 +41,47 @@ TEST(Messages, RoundTrip) {
   }
 }
 
+// Protocol v1 carries the same messages; only an OpsBatch is encoded differently.
+TEST(Messages, RoundTripInProtocolV1) {
+  for (const Message& m : Samples()) {
+    auto decoded = DecodeMessage(EncodeMessage(m, 1), 1);
+    SCOPED_TRACE(MessageName(m));
+    ASSERT_OK(decoded);
+    EXPECT_EQ(*decoded, m) << MessageName(m);
+  }
+}
+
+// A Hello of a node that spoke one version only has no maxVersion (0 on the wire): it speaks
+// exactly `version`.
+TEST(Messages, HelloWithoutMaxVersionSpeaksOnlyItsVersion) {
+  auto decoded = DecodeMessage(EncodeMessage(Hello{1, 0x1234, "jinjiang/cizao", 0, 0}));
+  ASSERT_OK(decoded);
+  EXPECT_EQ(std::get<Hello>(*decoded).version, 1u);
+  EXPECT_EQ(std::get<Hello>(*decoded).max_version, 1u);
+}
+
+TEST(Messages, NegotiateTheHighestVersionBothSpeak) {
+  auto hello = [](uint32_t lo, uint32_t hi) { return Hello{lo, 1, "jinjiang", 0, hi}; };
+  struct Case {
+    uint32_t peer_lo, peer_hi, lo, hi;
+    uint32_t want;  // 0: refused
+  } cases[] = {
+      {1, 2, 1, 2, 2}, {1, 1, 1, 2, 1}, {1, 2, 1, 1, 1}, {2, 5, 1, 3, 3},
+      {1, 1, 2, 2, 0}, {3, 4, 1, 2, 0}, {3, 2, 1, 5, 0},  // the peer's range is empty
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(std::to_string(c.peer_lo) + ".." + std::to_string(c.peer_hi) + " vs " +
+                 std::to_string(c.lo) + ".." + std::to_string(c.hi));
+    auto v = NegotiateVersion(hello(c.peer_lo, c.peer_hi), c.lo, c.hi);
+    if (c.want == 0) {
+      EXPECT_EQ(v.status().code(), StatusCode::kFailedPrecondition);
+    } else {
+      ASSERT_OK(v);
+      EXPECT_EQ(*v, c.want);
+    }
+  }
+}
+
 // What DecodeMessage promises of a scope or unit (docs/protocol.md): 1..256 bytes (a Hello's
 // unit may be empty), no control character, no '|'. Checked here independently of the decoder.
 bool ValidUnit(const std::string& unit, bool allow_empty) {

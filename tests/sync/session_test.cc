@@ -152,20 +152,23 @@ TEST_F(SyncTest, UrgentOutboxGoesFirstAndIsAcknowledged) {
   auto [c, p] = Connect(village, town);
   SyncTest::PipeStats stats;
   ASSERT_OK(Pipe(*c, *p, &stats));
-  // The village's first ops message is the urgent one, sent before its digest.
-  int first_ops = -1, digest = -1;
+  // The village's first ops message is the urgent one, sent as soon as the town's Hello fixed
+  // the version: before its vectors and before any ordinary batch.
+  int first_ops = -1, vectors = -1;
   for (size_t i = 0; i < stats.log.size(); ++i) {
     if (stats.log[i].first != 0) continue;
     auto m = DecodeMessage(stats.log[i].second.bytes);
     ASSERT_OK(m);
-    if (std::holds_alternative<Digest>(*m) && digest < 0) digest = static_cast<int>(i);
+    if (std::holds_alternative<Vectors>(*m) && vectors < 0) vectors = static_cast<int>(i);
     if (std::holds_alternative<OpsBatch>(*m) && first_ops < 0) {
       first_ops = static_cast<int>(i);
       EXPECT_TRUE(std::get<OpsBatch>(*m).urgent);
       EXPECT_EQ(stats.log[i].second.priority, Priority::kUrgent);
     }
   }
-  EXPECT_LT(first_ops, digest);
+  ASSERT_GE(first_ops, 0);
+  ASSERT_GE(vectors, 0);
+  EXPECT_LT(first_ops, vectors);
   auto report = town.store->Get({kVillage, "report", "r1"});
   ASSERT_OK(report);
   ASSERT_TRUE(report->has_value());
@@ -174,6 +177,77 @@ TEST_F(SyncTest, UrgentOutboxGoesFirstAndIsAcknowledged) {
   ASSERT_OK(outbox);
   EXPECT_TRUE(outbox->empty());
   EXPECT_EQ(c->stats().urgent_acked, 1u);
+}
+
+// Upgrades roll out over weeks: a town on this release keeps syncing with a village whose
+// release speaks protocol v1 only (ops as a list of canonical bytes). Everything moves both
+// ways, the urgent report is acknowledged, and every batch on the wire is really v1.
+TEST_F(SyncTest, NewerTownKeepsSyncingWithAVillageThatSpeaksOnlyV1) {
+  auto& village = AddNode(kVillage, crypto::Role::kVillage);
+  auto& town = AddNode(kTown, crypto::Role::kTown);
+  for (int i = 0; i < 120; ++i)
+    village.Set(kVillage, "child", "c" + std::to_string(i), "school", "一中");
+  village.Set(kVillage, "report", "r1", "category", "neglect", crdt::kOpFlagUrgent, {"up"});
+  town.Set(kVillage, "child", "c3", "note", "town's edit of a village record");
+
+  auto [c, p] = Connect(village, town, {.min = 1, .max = 1});
+  SyncTest::PipeStats stats;
+  ASSERT_OK(Pipe(*c, *p, &stats));
+  EXPECT_EQ(c->protocol_version(), 1u);
+  EXPECT_EQ(p->protocol_version(), 1u);
+  EXPECT_EQ(Vv(village, kVillage), Vv(town, kVillage));
+  EXPECT_EQ(StateOf(village, {kVillage, "child", "c3"}), StateOf(town, {kVillage, "child", "c3"}));
+  EXPECT_EQ(StateOf(village, {kVillage, "report", "r1"}),
+            StateOf(town, {kVillage, "report", "r1"}));
+  EXPECT_EQ(c->stats().urgent_acked, 1u);
+  size_t batches = 0;
+  for (const auto& [side, out] : stats.log) {
+    auto as_v1 = DecodeMessage(out.bytes, 1);
+    ASSERT_OK(as_v1);
+    if (!std::holds_alternative<OpsBatch>(*as_v1)) continue;
+    ++batches;
+    // A v1 node reads the list; a v2 reading of the same bytes finds it and refuses.
+    EXPECT_EQ(DecodeMessage(out.bytes, 2).status().code(), StatusCode::kCorruption);
+  }
+  EXPECT_GE(batches, 4u);  // 121 village ops at 50 a batch, the urgent one, the town's edit
+}
+
+// Two nodes of this release speak its newest version: the packed ops of v2.
+TEST_F(SyncTest, NodesOfThisReleaseSpeakTheNewestVersion) {
+  auto& village = AddNode(kVillage, crypto::Role::kVillage);
+  auto& town = AddNode(kTown, crypto::Role::kTown);
+  for (int i = 0; i < 10; ++i)
+    village.Set(kVillage, "child", "c" + std::to_string(i), "grade", "3");
+  auto [c, p] = Connect(village, town);
+  SyncTest::PipeStats stats;
+  ASSERT_OK(Pipe(*c, *p, &stats));
+  EXPECT_EQ(c->protocol_version(), kProtocolVersion);
+  EXPECT_EQ(p->protocol_version(), kProtocolVersion);
+  EXPECT_EQ(Vv(village, kVillage), Vv(town, kVillage));
+  bool saw_batch = false;
+  for (const auto& [side, out] : stats.log) {
+    auto m = DecodeMessage(out.bytes);
+    ASSERT_OK(m);
+    if (!std::holds_alternative<OpsBatch>(*m)) continue;
+    saw_batch = true;
+    EXPECT_EQ(DecodeMessage(out.bytes, 1).status().code(), StatusCode::kCorruption);
+  }
+  EXPECT_TRUE(saw_batch);
+}
+
+// A node too old (or too new) for its peer is refused at Hello, with both ranges named, and
+// nothing is applied; the operator upgrades the older node (docs/operations.md).
+TEST_F(SyncTest, PeersWithNoVersionInCommonAreRefusedAtHello) {
+  auto& village = AddNode(kVillage, crypto::Role::kVillage);
+  auto& town = AddNode(kTown, crypto::Role::kTown);
+  village.Set(kVillage, "child", "c1", "grade", "3");
+  auto [c, p] = Connect(village, town, {.min = 1, .max = 1}, {.min = 2, .max = 3});
+  Status s = Pipe(*c, *p);
+  EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(s.message().find("peer speaks protocol version 1, this node 2..3"), std::string::npos)
+      << s.message();
+  EXPECT_EQ(c->protocol_version(), 0u);
+  EXPECT_TRUE(Vv(town, kVillage).empty());
 }
 
 // The session reports its peer's clock and never adopts it: the node decides (NodeCore, only an

@@ -68,6 +68,13 @@ struct TestNode {
   }
 };
 
+// The protocol versions a test node speaks: kMinProtocolVersion..kProtocolVersion for a node
+// of this release, narrower to play one of an older or a newer release.
+struct Versions {
+  uint32_t min = kMinProtocolVersion;
+  uint32_t max = kProtocolVersion;
+};
+
 class SyncTest : public ::testing::Test {
  protected:
   SyncTest()
@@ -114,11 +121,14 @@ class SyncTest : public ::testing::Test {
     n.writer = std::make_unique<LocalWriter>(*n.store, n.identity->signing_key(), n.clock);
   }
 
-  std::unique_ptr<Session> MakeSession(TestNode& self, TestNode& peer, bool peer_is_upstream) {
+  std::unique_ptr<Session> MakeSession(TestNode& self, TestNode& peer, bool peer_is_upstream,
+                                       Versions versions = {}) {
     SessionConfig config;
     config.self_node = self.id();
     config.self_unit = self.unit;
     config.max_batch_ops = 50;
+    config.min_protocol_version = versions.min;
+    config.max_protocol_version = versions.max;
     if (peer_is_upstream) config.outbox_peer = "up";
     return std::make_unique<Session>(*self.store, trust_, *self.certs, config,
                                      PeerIdentity{peer.id(), peer.unit});
@@ -225,10 +235,11 @@ class SyncTest : public ::testing::Test {
   }
 
   // Both sides of a fresh session between child and parent, started.
-  std::pair<std::unique_ptr<Session>, std::unique_ptr<Session>> Connect(TestNode& child,
-                                                                        TestNode& parent) {
-    auto c = MakeSession(child, parent, true);
-    auto p = MakeSession(parent, child, false);
+  std::pair<std::unique_ptr<Session>, std::unique_ptr<Session>> Connect(
+      TestNode& child, TestNode& parent, Versions child_versions = {},
+      Versions parent_versions = {}) {
+    auto c = MakeSession(child, parent, true, child_versions);
+    auto p = MakeSession(parent, child, false, parent_versions);
     EXPECT_OK(c->Start(kNow));
     EXPECT_OK(p->Start(kNow));
     return {std::move(c), std::move(p)};
