@@ -79,19 +79,21 @@ function(fulei_test_main_library)
   endif()
 endfunction()
 
-# fulei_test(NAME SOURCES src... LIBS lib... LABELS label... [SHARDS n] [TIMEOUT s]):
+# fulei_test(NAME SOURCES src... LIBS lib... LABELS label... [SHARDS n] [TIMEOUT s] [COST s]):
 # a GoogleTest binary registered with ctest under its own name, labelled with every label given
 # plus its component (the part of NAME before the first '_'), for `ctest -L`. SHARDS n runs it as
 # n ctest entries NAME.shardK using GoogleTest's sharding (GTEST_TOTAL_SHARDS/GTEST_SHARD_INDEX),
 # so `ctest -j` spreads a long binary over the cores. (gtest_discover_tests is not used: with
 # CMake 3.25 it keeps only the first label of a list.) Its main() is fulei_test_main, and ctest
 # reports a binary that skipped a test as skipped (SKIP_RETURN_CODE), never as passed; under
-# CI=true the binary fails instead. Not built in the fuzz preset.
+# CI=true the binary fails instead. COST (about its seconds under ASan) makes `ctest -j` start
+# the long tests first on a clean build, which has no timings of its own yet, so that none of
+# them runs alone at the end. Not built in the fuzz preset.
 function(fulei_test name)
   if(FULEI_FUZZ)
     return()
   endif()
-  cmake_parse_arguments(T "" "TIMEOUT;SHARDS" "SOURCES;LIBS;LABELS" ${ARGN})
+  cmake_parse_arguments(T "" "TIMEOUT;SHARDS;COST" "SOURCES;LIBS;LABELS" ${ARGN})
   find_package(GTest REQUIRED)
   fulei_test_main_library()
   add_executable(${name} ${T_SOURCES})
@@ -107,18 +109,21 @@ function(fulei_test name)
   if(NOT T_SHARDS)
     set(T_SHARDS 1)
   endif()
+  if(NOT T_COST)
+    set(T_COST 0)
+  endif()
   string(REGEX REPLACE "_.*" "" component "${name}")
   set(labels ${T_LABELS} ${component})
   if(T_SHARDS EQUAL 1)
     add_test(NAME ${name} COMMAND ${name})
     set_tests_properties(${name} PROPERTIES LABELS "${labels}" TIMEOUT ${T_TIMEOUT}
-      SKIP_RETURN_CODE ${FULEI_SKIP_EXIT_CODE})
+      SKIP_RETURN_CODE ${FULEI_SKIP_EXIT_CODE} COST ${T_COST})
   else()
     math(EXPR last "${T_SHARDS} - 1")
     foreach(i RANGE ${last})
       add_test(NAME ${name}.shard${i} COMMAND ${name})
       set_tests_properties(${name}.shard${i} PROPERTIES LABELS "${labels}" TIMEOUT ${T_TIMEOUT}
-        SKIP_RETURN_CODE ${FULEI_SKIP_EXIT_CODE}
+        SKIP_RETURN_CODE ${FULEI_SKIP_EXIT_CODE} COST ${T_COST}
         ENVIRONMENT "GTEST_TOTAL_SHARDS=${T_SHARDS};GTEST_SHARD_INDEX=${i}")
     endforeach()
   endif()
