@@ -13,13 +13,22 @@
 # by the fallback, and the town is restarted and converges. Ctrl-C stops every process and
 # removes the temporary data.
 #
+# Every node also serves its admin web at https://127.0.0.1:PORT/ (`--web` on init and join; a
+# self-signed certificate, so the browser warns: compare the SHA-256 fingerprint the demo prints
+# and proceed). The demo accounts are made with `fulei user add` (the town keeps its villages'
+# accounts and sends them down) and log in at their own node: `city` (民政局 city bureau) at the
+# city, `sup-<town>` (儿童督导员 supervisor) and `office-<town>` (社会事务办 town office) at each
+# town, `dir-<town>-<village>` (儿童主任 director) at each village, and one caring parent
+# (爱心家长) `parent-<town>-<village>` when a village has a helper marked as one; all share the
+# demo-only password fulei-demo-2026. The addresses and logins are printed before the live table
+# and in its footer.
+#
 # Options go to `fulei demo` (fulei demo --help): e.g. ./deploy/demo.sh --towns 19
 # --villages-per-town 2, --minutes 5, --seed 7, --keep DIR to keep the nodes' data.
 #
 # The deterministic simulator, which shows what the live demo cannot — partitions, crashes,
 # clocks years off and tampering relays, then a check that every node converged — is
 # `build/default/node/fulei sim --units deploy/jinjiang-units.json`; it is no longer run here.
-# Not shown yet: the admin web (issue 17).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source deploy/deps.sh

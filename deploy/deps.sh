@@ -6,15 +6,21 @@ FULEI_PACKAGES=(
   libsodium-dev liblmdb-dev lmdb-utils capnproto libcapnp-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libcli11-dev libtomlplusplus-dev libxlsxwriter-dev zlib1g-dev
-  libspdlog-dev libsystemd-dev libzip-dev libpugixml-dev
+  libspdlog-dev libsystemd-dev libzip-dev libpugixml-dev libssl-dev
   clang clang-format libclang-rt-14-dev
   iproute2
+  chromium fonts-noto-cjk
 )
 
 fulei_install_packages() {
   local missing=()
   local p
-  for p in "${FULEI_PACKAGES[@]}" "$@"; do
+  # Node.js and npm build the admin web UI (admin-web/ui): Debian's packages only when the
+  # commands are missing, so that a newer Node.js installed some other way is kept.
+  local node_packages=()
+  command -v node >/dev/null 2>&1 || node_packages+=(nodejs)
+  command -v npm >/dev/null 2>&1 || node_packages+=(npm)
+  for p in "${FULEI_PACKAGES[@]}" "${node_packages[@]}" "$@"; do
     if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
       missing+=("$p")
     fi
@@ -48,6 +54,7 @@ FULEI_ARM64_PACKAGES=(
   libgtest-dev:arm64 libgmock-dev:arm64
   libtomlplusplus-dev:arm64 libxlsxwriter-dev:arm64 zlib1g-dev:arm64
   libspdlog-dev:arm64 libfmt-dev:arm64 libsystemd-dev:arm64 libzip-dev:arm64 libpugixml-dev:arm64
+  libssl-dev:arm64
 )
 
 fulei_install_arm64_packages() {

@@ -11,6 +11,7 @@
 #include <sstream>
 #include <thread>
 
+#include "admin-web/tls_certificate.h"
 #include "crypto/identity.h"
 #include "crypto/join_token.h"
 #include "crypto/random.h"
@@ -246,6 +247,26 @@ std::optional<uint64_t> ParseDuration(const std::string& text) {
   }
 }
 
+namespace {
+
+// When the node serves an admin web: its self-signed certificate in the data directory (kept
+// when both files exist), and the fingerprint for the person to compare in the browser.
+Status MakeWebCertificate(const DataDir& data, const DaemonConfig& config) {
+  if (!config.web) return Status::Ok();
+  std::error_code ec;
+  const std::string cert = data.web_certificate_path().string();
+  if (!fs::exists(data.web_certificate_path(), ec) || !fs::exists(data.web_key_path(), ec)) {
+    const std::string key = data.web_key_path().string();
+    FULEI_RETURN_IF_ERROR(web::MakeSelfSignedCertificate(cert, key, config.node.unit, 3650));
+  }
+  FULEI_ASSIGN_OR_RETURN(std::string fingerprint, web::CertificateFingerprint(cert));
+  std::printf("管理网页证书指纹 / admin web certificate fingerprint (SHA-256): %s\n",
+              fingerprint.c_str());
+  return Status::Ok();
+}
+
+}  // namespace
+
 int RunInit(const InitOptions& o) {
   DataDir data(o.dir);
   if (data.initialised()) return Fail(kExitBusy, o.dir + " 已有节点 / already holds a node");
@@ -304,6 +325,9 @@ int RunInit(const InitOptions& o) {
       fs::remove(data.dir() / f, ec);
     }
     return Fail(saved);
+  }
+  if (Status web = MakeWebCertificate(data, config); !web.ok()) {
+    return Fail(ExitCodeOf(web), "管理网页证书 / admin web certificate: " + web.message());
   }
   std::printf(
       "已创建市级节点 created the city node %s in %s\n"
@@ -449,6 +473,9 @@ int RunJoin(const JoinCommandOptions& o) {
   }
   Status made = data.Create(identity, *chain, token->root_key, ConfigText(config), random);
   if (!made.ok()) return Fail(made);
+  if (Status web = MakeWebCertificate(data, config); !web.ok()) {
+    return Fail(ExitCodeOf(web), "管理网页证书 / admin web certificate: " + web.message());
+  }
   std::printf(
       "已加入 joined as %s (%s), node %s, certificate until %s\n下一步 next: fulei run --dir %s\n",
       token->org_unit.c_str(), std::string(crypto::RoleName(role)).c_str(),

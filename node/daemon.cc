@@ -25,6 +25,7 @@
 #include "node/log.h"
 #include "node/node.h"
 #include "node/operations.h"
+#include "node/web.h"
 #include "sync/receipts.h"
 
 namespace fulei::node {
@@ -229,6 +230,19 @@ int RunDaemon(const std::filesystem::path& dir) {
     return kExitFailure;
   }
 
+  // The admin web ([web] listen), on the same loop.
+  std::unique_ptr<WebServer> web;
+  if (config->web) {
+    auto started_web = WebServer::Start(io, n, *config, data.dir());
+    if (!started_web.ok()) {
+      spdlog::error("管理网页无法启动 / admin web: {}", started_web.status().ToString());
+      return kExitConfig;
+    }
+    web = std::move(*started_web);
+    spdlog::info("admin web: {}://{}:{}", web->tls() ? "https" : "http", config->web->address,
+                 web->port());
+  }
+
   bool stopping = false;
   asio::signal_set signals(io, SIGINT, SIGTERM, SIGHUP);
   std::function<void(const boost::system::error_code&, int)> on_signal =
@@ -272,6 +286,7 @@ int RunDaemon(const std::filesystem::path& dir) {
   }
   // Stop: no more control requests, then close every session (Node::Stop runs the loop itself).
   control->reset();
+  if (web) web->Stop();
   watchdog.cancel();
   boost::system::error_code ec;
   signals.cancel(ec);
@@ -279,6 +294,7 @@ int RunDaemon(const std::filesystem::path& dir) {
   Status stopped = n.Stop();
   if (!stopped.ok()) spdlog::warn("stop: {}", stopped.message());
   worker.join();  // a backup's copy still running ends before the store closes
+  web.reset();
   node->reset();
   spdlog::info("stopped");
   return kExitOk;

@@ -11,6 +11,8 @@
 //   root.key        the city, unless kept elsewhere: the root key, sealed under a passphrase
 //   lock            flock(2)ed by whoever uses the store: the daemon, or a command without one
 //   control.sock    the running daemon's control socket (node/control.h), mode 0600
+//   web-cert.pem    the admin web's self-signed TLS certificate, when it serves one
+//   web-key.pem     its private key
 // Everything is created 0600 (the directory 0700); a file readable by others is refused.
 //
 // A node on an unattended Raspberry Pi must start without a person, so its keys are sealed under
@@ -47,6 +49,10 @@ class DataDir {
   std::filesystem::path root_key() const { return dir_ / "root.key"; }
   std::filesystem::path lock() const { return dir_ / "lock"; }
   std::filesystem::path control_socket() const { return dir_ / "control.sock"; }
+  // The admin web's self-signed TLS certificate and its key (admin-web/tls_certificate.h), made
+  // by init and join when the node serves an admin web.
+  std::filesystem::path web_certificate_path() const { return dir_ / "web-cert.pem"; }
+  std::filesystem::path web_key_path() const { return dir_ / "web-key.pem"; }
   // True when the directory already holds a node (an identity or a config).
   bool initialised() const;
 

@@ -8,12 +8,20 @@
 // kernel send SIGTERM to a child whose demo died without doing so. Secrets never reach argv: the
 // root passphrase and the join tokens go through a stdin pipe (`--token -`).
 //
+// Every node also serves its admin web (`--web 127.0.0.1:PORT` on init and join: HTTPS with the
+// self-signed certificate init/join made, whose fingerprint they print). The demo accounts are
+// made with `fulei user add` at the node that keeps them (the city bureau's at the city, the
+// towns' and villages' at their town, which sends the villages' down), one demo password for
+// all, given on stdin like the other secrets; the demo then checks every node's `GET /healthz`
+// over TLS and waits until each node holds the accounts that log in there.
+//
 // Single-threaded: one loop polls the daemons every two seconds, files the reports and watches
 // their receipts; the terminal table is redrawn from what the last poll saw.
 #include "node/demo.h"
 
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <openssl/ssl.h>
 #include <poll.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
@@ -73,6 +81,10 @@ constexpr auto kStepLimit = seconds(60);      // init, invite, join
 constexpr auto kStopGrace = seconds(10);
 constexpr int kJoinAttempts = 5;
 constexpr auto kJoinRetryAfter = seconds(3);  // SIGTERM -> SIGKILL
+constexpr auto kWebLimit = seconds(30);       // every admin web answering, the accounts arrived
+
+// The one password of every demo account: printed for all to see, so for the demo only.
+constexpr std::string_view kDemoPassword = "fulei-demo-2026";
 
 // ---- the units ----
 
@@ -302,6 +314,17 @@ std::string Trim(std::string s) {
   return s;
 }
 
+// The admin web certificate's fingerprint in what `fulei init` or `fulei join` printed; "" when
+// it printed none.
+std::string FingerprintIn(const std::string& out) {
+  const std::string marker = "(SHA-256): ";
+  const size_t at = out.find(marker);
+  if (at == std::string::npos) return "";
+  const size_t from = at + marker.size();
+  const size_t end = out.find('\n', from);
+  return Trim(out.substr(from, end == std::string::npos ? std::string::npos : end - from));
+}
+
 // The last `lines` lines of a file.
 std::string Tail(const fs::path& path, int lines) {
   std::ifstream in(path, std::ios::binary);
@@ -343,6 +366,44 @@ Result<std::vector<uint16_t>> FreePorts(size_t count) {
   for (int fd : fds) ::close(fd);
   if (!failed.ok()) return failed;
   return ports;
+}
+
+// Whether the admin web on 127.0.0.1:`port` answers `GET /healthz` with 200 over TLS (the
+// node's self-signed certificate is not verified: the demo made it a moment ago). Waits at most
+// about two seconds on each step.
+bool WebAnswers(uint16_t port) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return false;
+  const timeval limit{2, 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &limit, sizeof limit);
+  ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &limit, sizeof limit);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = htons(port);
+  bool ok = false;
+  SSL_CTX* ctx = nullptr;
+  SSL* ssl = nullptr;
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
+      (ctx = SSL_CTX_new(TLS_client_method())) != nullptr && (ssl = SSL_new(ctx)) != nullptr &&
+      SSL_set_fd(ssl, fd) == 1 && SSL_connect(ssl) == 1) {
+    const std::string request =
+        "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
+    std::string answer;
+    if (SSL_write(ssl, request.data(), static_cast<int>(request.size())) > 0) {
+      char buf[1024];
+      int r = 0;
+      while (answer.size() < 4096 && (r = SSL_read(ssl, buf, sizeof buf)) > 0) {
+        answer.append(buf, static_cast<size_t>(r));
+      }
+    }
+    ok = answer.rfind("HTTP/1.1 200", 0) == 0;
+    SSL_shutdown(ssl);
+  }
+  if (ssl != nullptr) SSL_free(ssl);
+  if (ctx != nullptr) SSL_CTX_free(ctx);
+  ::close(fd);
+  return ok;
 }
 
 // ---- text on the terminal ----
@@ -586,17 +647,27 @@ std::vector<Put> VillageRecords(Dice& dice, const programme::Date& today, int* c
 
 enum Level { kCity = 0, kTown = 1, kVillage = 2 };
 
+// A demo account: made with `fulei user add`, it logs in at the node of its unit.
+struct Account {
+  std::string login, role, zh, en;  // role: the code; zh, en: its name
+  std::string helper;               // a caring parent's helper record
+};
+
 struct DemoNode {
   std::string unit, name, slug;
   Level level = kCity;
   int parent = -1;  // index in nodes_
   fs::path dir, log;
-  uint16_t port = 0;  // the city and towns listen here
+  uint16_t port = 0;              // the city and towns listen here
+  uint16_t web = 0;               // the admin web, https://127.0.0.1:web/
+  std::string fingerprint;        // of the web's certificate, as init or join printed it
+  std::vector<Account> accounts;  // those who log in here
+  std::string loving_helper;      // a village's first helper marked 爱心家长, if any
   pid_t pid = -1;
   int children = 0;  // a village's generated children
   // What the last status said.
   bool answered = false;
-  uint64_t records = 0, peers = 0, backlog = 0;
+  uint64_t records = 0, users = 0, peers = 0, backlog = 0;  // records: all but user accounts
   bool up = false, up_full = false, fallback = false, idle = false;
   std::optional<SteadyClock::time_point> last_sync;
   std::optional<bool> was_up;
@@ -630,6 +701,8 @@ class Demo {
   Status WaitReady(int i);
   Status Enrol();
   Status Fill();
+  Status MakeAccounts();  // fulei user add, at the node that keeps each account
+  Status WaitWeb();       // every admin web answering, every account where it logs in
   // The show.
   Status Tick();
   void PollStatuses();
@@ -642,6 +715,7 @@ class Demo {
   void Event(const std::string& text);
   void Draw();
   std::string TableText(bool ansi) const;
+  std::string WebText(bool full) const;  // the addresses and logins; full: with fingerprints
   void Banner();
   // Stop: every child stopped, the data removed unless kept. Idempotent.
   void Shutdown();
@@ -749,8 +823,9 @@ Status Demo::Join(int i) {
   FULEI_RETURN_IF_ERROR(
       Step({"invite", "--dir", parent.dir.string(), "--unit", n.unit, "--expires", "1h"},
            n.level == kTown ? passphrase_ + "\n" : "", &token, nullptr));
-  std::vector<std::string> join{"join", "--dir",      n.dir.string(),      "--token",
-                                "-",    "--upstream", address(parent.port)};
+  std::vector<std::string> join{"join",        "--dir",      n.dir.string(),       "--token",
+                                "-",           "--upstream", address(parent.port), "--web",
+                                address(n.web)};
   if (n.level == kTown) {
     join.insert(join.end(), {"--listen", address(n.port)});
   } else {
@@ -761,9 +836,10 @@ Status Demo::Join(int i) {
   // dropped during the handshake (exit 13 or 15) before the token is shown, and is tried again
   // as an operator would, with the same token.
   Status joined;
+  std::string printed;
   for (int attempt = 1;; ++attempt) {
     int code = 0;
-    joined = Step(join, token + "\n", nullptr, &code);
+    joined = Step(join, token + "\n", &printed, &code);
     const bool dropped = code == 13 || code == 15;
     if (joined.ok() || !dropped || attempt == kJoinAttempts) break;
     Event("  " + n.name + ": fulei join exit " + std::to_string(code) + " (" + parent.name +
@@ -774,11 +850,13 @@ Status Demo::Join(int i) {
   }
   std::fill(token.begin(), token.end(), '\0');
   FULEI_RETURN_IF_ERROR(joined);
+  n.fingerprint = FingerprintIn(printed);
   FULEI_RETURN_IF_ERROR(StartDaemon(i));
   Event(std::string(n.level == kTown ? "镇（街道）town " : "  村（社区）village ") + n.name + " (" +
         n.unit + "): fulei invite at " + parent.name + ", fulei join" +
         (n.level == kVillage ? " --fallback " + city().name : std::string()) + ", fulei run — " +
-        (n.port ? "port " + std::to_string(n.port) + ", " : "") + "pid " + std::to_string(n.pid));
+        (n.port ? "port " + std::to_string(n.port) + ", " : "") + "web " + std::to_string(n.web) +
+        ", pid " + std::to_string(n.pid));
   return Status();
 }
 
@@ -830,6 +908,8 @@ void Demo::Banner() {
       "villages as real `fulei run` processes on 127.0.0.1\n"
       "合成数据 synthetic data: every name and record is generated and marked （演示）; no real "
       "child is in it.\n"
+      "管理网页 admin web: every node serves one on 127.0.0.1 (HTTPS, self-signed); addresses "
+      "and demo logins are shown once the nodes run.\n"
       "数据 data: %s%s\n"
       "每个节点的日志 each node's log: %s/logs/\n\n",
       units_.name.c_str(), units_.id.c_str(), towns, static_cast<int>(nodes_.size()) - 1 - towns,
@@ -866,14 +946,16 @@ Status Demo::Enrol() {
       nodes_.push_back(village);
     }
   }
+  // The sync listeners of the city and the towns, then every node's admin web.
   size_t listeners = 0;
   for (const DemoNode& n : nodes_) listeners += n.level == kVillage ? 0 : 1;
+  const size_t wanted = listeners + nodes_.size();
   std::vector<uint16_t> ports;
   if (options_.base_port != 0) {
-    for (size_t k = 0; k < listeners; ++k)
+    for (size_t k = 0; k < wanted; ++k)
       ports.push_back(static_cast<uint16_t>(options_.base_port + k));
   } else {
-    FULEI_ASSIGN_OR_RETURN(ports, FreePorts(listeners));
+    FULEI_ASSIGN_OR_RETURN(ports, FreePorts(wanted));
   }
   size_t next = 0;
   for (DemoNode& n : nodes_) {
@@ -883,6 +965,7 @@ Status Demo::Enrol() {
     n.log = root_ / "logs" / (n.slug + ".log");
     if (n.level != kVillage) n.port = ports[next++];
   }
+  for (DemoNode& n : nodes_) n.web = ports[next++];
   Banner();
   auto address = [](uint16_t port) { return "127.0.0.1:" + std::to_string(port); };
 
@@ -891,12 +974,15 @@ Status Demo::Enrol() {
   uint8_t bytes[12];
   random.Fill(bytes, sizeof bytes);
   passphrase_ = ToHex(std::string_view(reinterpret_cast<const char*>(bytes), sizeof bytes));
+  std::string printed;
   FULEI_RETURN_IF_ERROR(Step({"init", "--dir", city().dir.string(), "--unit", city().unit,
-                              "--listen", address(city().port)},
-                             passphrase_ + "\n", nullptr, nullptr));
+                              "--listen", address(city().port), "--web", address(city().web)},
+                             passphrase_ + "\n", &printed, nullptr));
+  nodes_.front().fingerprint = FingerprintIn(printed);
   FULEI_RETURN_IF_ERROR(StartDaemon(0));
   Event("市级节点 city " + city().name + " (" + city().unit + "): fulei init, fulei run — port " +
-        std::to_string(city().port) + ", pid " + std::to_string(city().pid));
+        std::to_string(city().port) + ", web " + std::to_string(city().web) + ", pid " +
+        std::to_string(city().pid));
 
   // The towns first (each dials the city twice: to join, then to run), then the villages.
   for (size_t i = 1; i < nodes_.size(); ++i) {
@@ -918,6 +1004,12 @@ Status Demo::Fill() {
     DemoNode& n = nodes_[i];
     if (n.level != kVillage) continue;
     std::vector<Put> puts = VillageRecords(dice_, today, &n.children);
+    for (const Put& p : puts) {
+      if (p.type == "helper" && n.loving_helper.empty() &&
+          Text(p.fields, "loving_parent") == "true") {
+        n.loving_helper = p.id;
+      }
+    }
     const fs::path socket = DataDir(n.dir).control_socket();
     std::map<std::string, int> counts;
     for (Put& p : puts) {
@@ -943,6 +1035,160 @@ Status Demo::Fill() {
   return Status();
 }
 
+// The last segment of a unit path: `cizao` of `jinjiang/cizao`.
+std::string LastSegment(const std::string& unit) {
+  const size_t slash = unit.rfind('/');
+  return slash == std::string::npos ? unit : unit.substr(slash + 1);
+}
+
+Status Demo::MakeAccounts() {
+  // Who logs in where: the city bureau at the city, a supervisor and the town office at each
+  // town, a director at each village, and one caring parent (a helper marked 爱心家长).
+  auto login = [](const std::string& text) { return text.substr(0, 32); };
+  bool caring_parent = false;
+  for (DemoNode& n : nodes_) {
+    n.accounts.clear();
+    if (n.level == kCity) {
+      n.accounts.push_back({"city", "city_bureau", "民政局", "city bureau", ""});
+    } else if (n.level == kTown) {
+      const std::string t = LastSegment(n.unit);
+      n.accounts.push_back({login("sup-" + t), "supervisor", "儿童督导员", "supervisor", ""});
+      n.accounts.push_back({login("office-" + t), "town_office", "社会事务办", "town office", ""});
+    } else {
+      const std::string v =
+          LastSegment(nodes_[static_cast<size_t>(n.parent)].unit) + "-" + LastSegment(n.unit);
+      n.accounts.push_back({login("dir-" + v), "director", "儿童主任", "director", ""});
+      if (!caring_parent && !n.loving_helper.empty()) {
+        n.accounts.push_back(
+            {login("parent-" + v), "caring_parent", "爱心家长", "caring parent", n.loving_helper});
+        caring_parent = true;
+      }
+    }
+  }
+  // Each at the node that keeps it (the town office keeps its villages' accounts; the town sends
+  // them down), the password on stdin.
+  const std::string input = std::string(kDemoPassword) + "\n";
+  for (size_t i = 0; i < nodes_.size(); ++i) {
+    const DemoNode& n = nodes_[i];
+    const DemoNode& keeper = n.level == kVillage ? nodes_[static_cast<size_t>(n.parent)] : n;
+    std::string made;
+    for (const Account& a : n.accounts) {
+      if (g_signal != 0) return Aborted("interrupted");
+      std::vector<std::string> args{"user",    "add",   "--dir",  keeper.dir.string(),
+                                    "--login", a.login, "--role", a.role,
+                                    "--unit",  n.unit,  "--name", n.name + a.zh + kSynthetic};
+      if (!a.helper.empty()) args.insert(args.end(), {"--helper", a.helper});
+      FULEI_RETURN_IF_ERROR(Step(args, input, nullptr, nullptr));
+      made += (made.empty() ? "" : ", ") + a.login + " (" + a.zh + " " + a.en +
+              (a.helper.empty() ? "" : ", helper " + a.helper) + ")";
+    }
+    Event("  账号 accounts of " + n.name + ": " + made + " — fulei user add at " + keeper.name);
+  }
+  return Status();
+}
+
+Status Demo::WaitWeb() {
+  // The accounts each node holds once synced: those of its unit, of the units above it (sent
+  // down) and of the units below it (sent up).
+  auto above = [&](size_t a, size_t b) {  // a is b or above it
+    for (int k = static_cast<int>(b); k >= 0; k = nodes_[static_cast<size_t>(k)].parent) {
+      if (static_cast<size_t>(k) == a) return true;
+    }
+    return false;
+  };
+  std::vector<uint64_t> expected(nodes_.size(), 0);
+  for (size_t i = 0; i < nodes_.size(); ++i) {
+    for (size_t j = 0; j < nodes_.size(); ++j) {
+      if (above(i, j) || above(j, i)) expected[i] += nodes_[j].accounts.size();
+    }
+  }
+  const auto deadline = SteadyClock::now() + kWebLimit;
+  std::vector<bool> web(nodes_.size(), false);
+  for (;;) {
+    if (g_signal != 0) return Aborted("interrupted");
+    PollStatuses();
+    size_t answering = 0, holding = 0;
+    for (size_t i = 0; i < nodes_.size(); ++i) {
+      const DemoNode& n = nodes_[i];
+      if (!web[i]) web[i] = WebAnswers(n.web);
+      answering += web[i] ? 1 : 0;
+      holding += n.answered && n.users >= expected[i] ? 1 : 0;
+    }
+    if (answering == nodes_.size() && holding == nodes_.size()) {
+      Event("管理网页 admin web: 全部 all " + std::to_string(nodes_.size()) +
+            " nodes answer GET /healthz over HTTPS; 账号已到位 every account is at the node "
+            "where it logs in");
+      return Status();
+    }
+    if (SteadyClock::now() >= deadline) {
+      for (size_t i = 0; i < nodes_.size(); ++i) {
+        if (web[i]) continue;
+        const DemoNode& n = nodes_[i];
+        return Unavailable(n.name + " (" + n.unit +
+                           ") 的管理网页未应答 / its admin web https://127.0.0.1:" +
+                           std::to_string(n.web) + "/ did not answer GET /healthz within " +
+                           Seconds(kWebLimit) + "; its log:\n" + Tail(n.log, 12));
+      }
+      Event(
+          "注意 note: 部分账号尚未同步到位 some accounts have not reached the node where they log "
+          "in yet (" +
+          std::to_string(holding) + " of " + std::to_string(nodes_.size()) +
+          " nodes hold theirs); they arrive with the next sync");
+      return Status();
+    }
+    if (!Sleep(milliseconds(500))) return Aborted("interrupted");
+  }
+}
+
+std::string Demo::WebText(bool full) const {
+  auto url = [](uint16_t port) { return "https://127.0.0.1:" + std::to_string(port) + "/"; };
+  auto logins = [](const DemoNode& n, bool roles) {
+    std::string out;
+    for (const Account& a : n.accounts) {
+      out += (out.empty() ? "" : roles ? ", " : " ") + a.login;
+      if (roles) out += " (" + a.zh + " " + a.en + ")";
+    }
+    return out;
+  };
+  const std::string password(kDemoPassword);
+  std::string out;
+  if (full) {
+    out += "管理网页 admin web — 每个节点一个 one per node, HTTPS on 127.0.0.1\n";
+    out += "  演示密码 demo password, 所有账号 every account: " + password +
+           "  (仅供演示 demo only — 公开打印，切勿用于真实数据 printed for all to see, never for "
+           "real data)\n";
+    out +=
+        "  证书 certificates: 自签名，浏览器会警告；请核对 fulei init/join 打印的指纹后继续 "
+        "self-signed, so the browser warns: compare the SHA-256 fingerprint that fulei "
+        "init/join printed (below) and proceed\n";
+    for (const DemoNode& n : nodes_) {
+      const std::string indent(static_cast<size_t>(n.level) * 2 + 2, ' ');
+      out += indent + PadRight(n.name + " " + n.unit, 30) + " " + url(n.web) + "\n";
+      out += indent + "    登录 login: " + logins(n, true) + "\n";
+      out += indent +
+             "    指纹 fingerprint: " + (n.fingerprint.empty() ? std::string("—") : n.fingerprint) +
+             "\n";
+    }
+    return out;
+  }
+  out += "管理网页 admin web — 演示密码 demo-only password: " + password +
+         " — 自签名证书，浏览器会警告 self-signed: the browser warns (指纹见开头 fingerprints at "
+         "the start)\n";
+  for (size_t i = 0; i < nodes_.size(); ++i) {
+    const DemoNode& n = nodes_[i];
+    if (n.level == kVillage) continue;
+    out += "  " + n.name + " " + url(n.web) + " " + logins(n, false) + "\n";
+    std::string villages;
+    for (int v : VillagesOf(static_cast<int>(i))) {
+      const DemoNode& village = nodes_[static_cast<size_t>(v)];
+      villages += (villages.empty() ? "    " : " · ") + LastSegment(village.unit) + " " +
+                  url(village.web) + " " + logins(village, false);
+    }
+    if (!villages.empty()) out += villages + "\n";
+  }
+  return out;
+}
+
 void Demo::PollStatuses() {
   const auto now = SteadyClock::now();
   for (size_t i = 0; i < nodes_.size(); ++i) {
@@ -958,9 +1204,11 @@ void Demo::PollStatuses() {
     n.answered = answer.ok() && Bool(*answer, "ok");
     if (!n.answered) continue;
     const json::object& s = *answer;
-    n.records = 0;
+    n.records = n.users = 0;
     if (const json::value* r = s.if_contains("records"); r && r->is_object()) {
-      for (const auto& kv : r->as_object()) n.records += U64(r->as_object(), kv.key());
+      for (const auto& kv : r->as_object()) {
+        (kv.key() == "user" ? n.users : n.records) += U64(r->as_object(), kv.key());
+      }
     }
     n.peers = U64(s, "connected_peers");
     n.idle = Bool(s, "sync_idle");
@@ -1263,6 +1511,7 @@ std::string Demo::TableText(bool ansi) const {
   out += "\n紧急报告 urgent reports: " + std::to_string(filed_.size()) + " filed 已登记, " +
          std::to_string(town) + " with the town's receipt 镇回执, " +
          std::to_string(city_receipts) + " with the city's receipt 市回执\n";
+  out += WebText(false);
   return out;
 }
 
@@ -1366,6 +1615,10 @@ int Demo::Run() {
   if (Status s = MakeRoot(); !s.ok()) return fail(s);
   if (Status s = Enrol(); !s.ok()) return fail(s);
   if (Status s = Fill(); !s.ok()) return fail(s);
+  if (Status s = MakeAccounts(); !s.ok()) return fail(s);
+  if (Status s = WaitWeb(); !s.ok()) return fail(s);
+  std::printf("\n%s", WebText(true).c_str());
+  std::fflush(stdout);
 
   PollStatuses();
   if (tty_) {

@@ -1,7 +1,9 @@
 // `fulei demo`: a whole city as real `fulei run` processes on loopback, set up exactly as an
 // operator would (init, invite, join), with generated, plainly synthetic records, a live table
 // of every node, urgent reports and their receipts, and one town stopped and restarted to show
-// the fallback. Ctrl-C stops everything and removes the temporary data. docs/cli.md#demo.
+// the fallback. Every node serves its admin web on 127.0.0.1 (HTTPS, self-signed), with demo
+// accounts made by `fulei user add` and one printed, demo-only password. Ctrl-C stops
+// everything and removes the temporary data. docs/cli.md#demo.
 #ifndef FULEI_NODE_DEMO_H_
 #define FULEI_NODE_DEMO_H_
 
@@ -18,7 +20,8 @@ struct DemoOptions {
   int seconds = 0;         // when > 0, stop after this many seconds instead (scripts, tests)
   std::string units_file;  // deploy/jinjiang-units.json (names of towns); empty: built in
   std::string keep_dir;    // keep the data here instead of a temporary directory
-  uint16_t base_port = 0;  // 0: free ports picked by the kernel
+  uint16_t base_port = 0;  // 0: free ports picked by the kernel; else the sync listeners of the
+                           // city and towns from here, then every node's admin web
 };
 
 // Runs the demo until Ctrl-C (SIGINT or SIGTERM to this process) or the time given; then stops

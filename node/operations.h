@@ -69,14 +69,6 @@ std::string BackupDirectory(const OperationContext& ctx);
 boost::json::object FinishBackup(const std::string& dir, const Status& copied,
                                  OperationContext& ctx);
 
-// Builds the writes that take the record from `current` to hold `fields` (JSON: a string for a
-// register field, a list for a set or log field): registers set (superseding what is there),
-// sets made equal, log entries appended when not already there. kInvalidArgument for an unknown
-// type or field, or a value of the wrong JSON kind.
-Result<std::vector<crdt::FieldWrite>> WritesFor(std::string_view type,
-                                                const std::optional<crdt::RecordState>& current,
-                                                const boost::json::object& fields);
-
 }  // namespace fulei::node
 
 #endif  // FULEI_NODE_OPERATIONS_H_

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "admin-web/record_json.h"
 #include "crypto/random.h"
 #include "node/commands.h"
 #include "node/config.h"
@@ -100,6 +101,7 @@ TEST(DaemonCommands, DurationsAndUnitRoles) {
 }
 
 TEST(DaemonOperations, WritesForMakeTheRecordHoldTheGivenFieldsAndNoMore) {
+  using web::WritesFor;
   json::object fields = json::parse(R"({"name":"测试","gender":"male"})").as_object();
   ASSERT_OK_AND_ASSIGN(auto writes, WritesFor("child", std::nullopt, fields));
   ASSERT_EQ(writes.size(), 2u);
