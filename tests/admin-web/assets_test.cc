@@ -2,6 +2,7 @@
 // gzip-compressed, findable by path, and index.html loads only files that are embedded.
 #include "admin-web/assets.h"
 
+#include <gtest/gtest.h>
 #include <zlib.h>
 
 #include <cstdint>
@@ -9,8 +10,6 @@
 #include <set>
 #include <string>
 #include <string_view>
-
-#include <gtest/gtest.h>
 
 namespace fulei::web {
 namespace {
