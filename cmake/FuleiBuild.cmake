@@ -24,6 +24,18 @@ if(FULEI_SANITIZE)
   add_link_options(-fsanitize=address,undefined)
 endif()
 
+# Linking with LLVM's lld (Debian's lld, installed by deploy/deps.sh) when the compiler accepts
+# it: the test binaries link in a quarter of BFD ld's time (fulei: 0.56 s against 2.6 s), which
+# is minutes over the ~130 binaries of a preset. Not when cross-compiling (the toolchain's own
+# linker is used there).
+if(NOT CMAKE_CROSSCOMPILING)
+  include(CheckLinkerFlag)
+  check_linker_flag(CXX "-fuse-ld=lld" FULEI_HAVE_LLD)
+  if(FULEI_HAVE_LLD)
+    add_link_options(-fuse-ld=lld)
+  endif()
+endif()
+
 # fulei_component(NAME SOURCES ...): the library of one component folder, fulei::NAME.
 function(fulei_component name)
   add_library(fulei_${name} ${ARGN})

@@ -7,7 +7,7 @@ FULEI_PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev
   libcli11-dev libtomlplusplus-dev libxlsxwriter-dev zlib1g-dev
   libspdlog-dev libsystemd-dev libzip-dev libpugixml-dev libssl-dev
-  clang clang-format libclang-rt-14-dev
+  clang clang-format libclang-rt-14-dev lld
   iproute2
   chromium fonts-noto-cjk
 )

@@ -117,8 +117,8 @@ if command -v clang++ >/dev/null 2>&1; then
     [ -n "$target" ] || continue
     work=$(mktemp -d)
     cp -r "$corpus"/. "$work"/
-    echo "fuzzing $target for ${FULEI_FUZZ_SECONDS:-20} s"
-    "build/fuzz/fuzz/$target" -max_total_time="${FULEI_FUZZ_SECONDS:-20}" -print_final_stats=0 \
+    echo "fuzzing $target for ${FULEI_FUZZ_SECONDS:-12} s"
+    "build/fuzz/fuzz/$target" -max_total_time="${FULEI_FUZZ_SECONDS:-12}" -print_final_stats=0 \
       -close_fd_mask=3 "$work"
     rm -rf "$work"
   done < build/fuzz/fuzzers.txt
