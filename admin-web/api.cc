@@ -16,6 +16,7 @@
 
 #include "admin-web/openapi.h"
 #include "admin-web/record_json.h"
+#include "admin-web/unit_names.h"
 #include "crdt/org_unit.h"
 #include "programme/aggregate.h"
 #include "programme/aggregate_store.h"
@@ -28,6 +29,7 @@
 #include "programme/schema.h"
 #include "programme/scope.h"
 #include "programme/scorecard_store.h"
+#include "programme/transfer.h"
 #include "programme/urgent_actions.h"
 #include "programme/users.h"
 #include "programme/utf8.h"
@@ -418,6 +420,7 @@ std::vector<std::string> Api::Routes() {
       "GET /api/v1/records/{type}/{id}",
       "PUT /api/v1/records/{type}/{id}",
       "POST /api/v1/records/{type}/{id}/resolve",
+      "POST /api/v1/records/child/{id}/transfer",
       "GET /api/v1/reports",
       "POST /api/v1/reports",
       "GET /api/v1/reports/{id}",
@@ -920,9 +923,8 @@ Response Units(const ApiConfig& c, const Viewer& v) {
             {"protocol", peer.protocol}};
       }
     }
-    const size_t slash = u.rfind('/');
     out.push_back(json::object{{"unit", u},
-                               {"name", slash == std::string::npos ? u : u.substr(slash + 1)},
+                               {"name", UnitName(u)},
                                {"level", LevelName(u)},
                                {"parent", ParentOf(u)},
                                {"self", u == c.unit},
@@ -1145,6 +1147,8 @@ Response Api::Route(Call& call) {
     return JsonAnswer(200, json::object{{"types", std::move(types)}});
   }
 
+  const programme::Date today = programme::CivilFromDays(static_cast<int64_t>(now / 86'400'000));
+
   // ---- records ----
   if (is("GET", {"records", "*"})) return ListRecords(config_, call, v, p[1]);
   if (is("POST", {"records", "*"})) {
@@ -1166,6 +1170,72 @@ Response Api::Route(Call& call) {
   }
   if (is("GET", {"records", "*", "*"})) {
     return GetRecord(config_, call, v, crdt::RecordKey{UnitOf(call, v), p[1], p[2]});
+  }
+  if (is("POST", {"records", "child", "*", "transfer"})) {
+    auto body = ParseBody(rq);
+    if (!body.ok()) return ErrorAnswer(400, "invalid", body.status().message());
+    Response refusal;
+    auto to = RequireStr(*body, "to", &refusal);
+    if (!to) return refusal;
+    if (programme::LevelByDepth(*to) != programme::UnitLevel::kVillage ||
+        to->find('~') != std::string::npos) {
+      return ErrorAnswer(400, "invalid", "迁入单位应为村（社区） / \"to\" must be a village", "to");
+    }
+    const crdt::RecordKey key{UnitOf(call, v), std::string(programme::kChild), p[2]};
+    if (Status see = programme::MaySeeRecord(key.type, key.scope, v); !see.ok()) {
+      return StatusAnswer(see);
+    }
+    auto child = store.Get(key);
+    if (!child.ok()) return StatusAnswer(child.status());
+    if (!*child || (*child)->deleted()) return NotFoundAnswer();
+    const std::string version = StrOr(*body, "version");
+    if (!version.empty() && version != VersionOf(**child)) {
+      return ErrorAnswer(409, "stale",
+                         "该记录已被他人修改，请刷新 / the record changed: reload it");
+    }
+    // The child's history in the old unit: the records of types about a child that name it.
+    std::vector<std::pair<crdt::RecordKey, crdt::RecordState>> held;
+    for (std::string_view type :
+         {programme::kGuardian, programme::kPairing, programme::kContact, programme::kCounselling,
+          programme::kIntervention, programme::kReferral, programme::kPatrol}) {
+      Status scanned = store.ForEach(type, key.scope,
+                                     [&](const crdt::RecordKey& k, const crdt::RecordState& state) {
+                                       if (k.scope != key.scope || state.deleted()) return true;
+                                       if (state.Get("child") == key.id)
+                                         held.emplace_back(k, state);
+                                       return true;
+                                     });
+      if (!scanned.ok()) return StatusAnswer(scanned);
+    }
+    programme::TransferRequest tr;
+    tr.child = programme::RecordRef{key, &**child};
+    for (const auto& [k, state] : held) tr.history.push_back(programme::RecordRef{k, &state});
+    tr.to_scope = WriteScope(programme::kChild, *to);
+    tr.transfer_id = "t-" + RandomHex(8);
+    tr.date = today;
+    tr.reason = StrOr(*body, "reason");
+    auto plan = programme::PlanTransfer(tr);
+    if (!plan.ok()) return StatusAnswer(plan.status());
+    // Who may move the child: a person who may write (and delete) every record of the plan at
+    // its old and its new unit — the town office or supervisor of both villages, the city
+    // bureau. The copies and the redirect are then written as the transfer planned them, by this
+    // person (the author of every op).
+    std::vector<store::LocalChange> changes;
+    for (programme::PlannedChange& c : *plan) {
+      if (Status may = programme::CheckDelete(v, c.key); !may.ok()) return StatusAnswer(may);
+      store::LocalChange change;
+      change.key = std::move(c.key);
+      change.writes = std::move(c.writes);
+      change.author = v.user;
+      changes.push_back(std::move(change));
+    }
+    if (!config_.write_system) {
+      return ErrorAnswer(503, "unavailable", "此节点不能迁移 / transfers are not set up here");
+    }
+    auto ops = config_.write_system(changes);
+    if (!ops.ok()) return StatusAnswer(ops.status());
+    PublishChange(config_, key);
+    return GetRecord(config_, call, v, crdt::RecordKey{tr.to_scope, key.type, key.id});
   }
   if (is("PUT", {"records", "*", "*"}) || is("POST", {"records", "*", "*", "resolve"})) {
     const std::string& type = p[1];
@@ -1295,7 +1365,6 @@ Response Api::Route(Call& call) {
   }
 
   // ---- figures ----
-  const programme::Date today = programme::CivilFromDays(static_cast<int64_t>(now / 86'400'000));
   if (is("GET", {"stats"})) {
     const std::string unit = UnitOf(call, v);
     if (!MaySeeFigures(v, unit)) {

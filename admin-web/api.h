@@ -73,6 +73,10 @@ struct ApiConfig {
   std::function<Result<std::vector<crdt::Op>>(const programme::Viewer&,
                                               const std::vector<store::LocalChange>&, bool urgent)>
       write_as;
+  // NodeCore::Write at now, then the node's actions: a write the API checked itself (a
+  // transfer, whose redirect and moved copies are not records a person writes field by field:
+  // programme/transfer.h). Unset: transfers are refused.
+  std::function<Result<std::vector<crdt::Op>>(const std::vector<store::LocalChange>&)> write_system;
   // The node's peers now (empty when unset).
   std::function<std::vector<PeerInfo>()> peers;
   // Whether the node has upstreams at all (a city has none).

@@ -81,7 +81,12 @@ if [ "${FULEI_SKIP_ASAN:-0}" != "1" ]; then
   step "build + test: asan preset (ASan + UBSan)"
   cmake --preset asan >/dev/null
   cmake --build --preset asan -j "$jobs"
-  run_ctest asan
+  # The crash and power-cut tests kill processes mid-write hundreds of times to check what LMDB
+  # keeps; their code is the store's, which the other store tests run under the sanitizers, and
+  # they run whole in the default preset above. Under ASan they would take minutes of the CI's
+  # 45, so they are left out here.
+  run_ctest asan -E '^(store_crash_test|store_power_cut_test)(\.shard[0-9]+)?$'
+
 fi
 
 if [ "${CI:-}" = "true" ] || [ "${FULEI_ARM64:-0}" = "1" ]; then
@@ -117,8 +122,8 @@ if command -v clang++ >/dev/null 2>&1; then
     [ -n "$target" ] || continue
     work=$(mktemp -d)
     cp -r "$corpus"/. "$work"/
-    echo "fuzzing $target for ${FULEI_FUZZ_SECONDS:-12} s"
-    "build/fuzz/fuzz/$target" -max_total_time="${FULEI_FUZZ_SECONDS:-12}" -print_final_stats=0 \
+    echo "fuzzing $target for ${FULEI_FUZZ_SECONDS:-8} s"
+    "build/fuzz/fuzz/$target" -max_total_time="${FULEI_FUZZ_SECONDS:-8}" -print_final_stats=0 \
       -close_fd_mask=3 "$work"
     rm -rf "$work"
   done < build/fuzz/fuzzers.txt

@@ -106,6 +106,9 @@ Result<std::unique_ptr<WebServer>> WebServer::Start(asio::io_context& io, Node& 
         who, changes,
         urgent ? std::vector<std::string>{kUpstreamOutbox} : std::vector<std::string>{});
   };
+  ac.write_system = [&node](const std::vector<store::LocalChange>& changes) {
+    return node.Write(changes);
+  };
   ac.peers = [&node] {
     std::vector<web::PeerInfo> out;
     for (const PeerStatus& p : node.core().peers()) {

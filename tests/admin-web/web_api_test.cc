@@ -452,6 +452,111 @@ TEST_F(WebApiTest, EveryReadOfAChildIsAudited) {
   EXPECT_EQ(reads, 3);
 }
 
+TEST_F(WebApiTest, TransferMovesAChildAndItsHistoryToAnotherVillage) {
+  WebClient d = LogIn(*village_web_, "director1");
+  std::string unit;
+  const std::string id = NewChild(d, "迁移儿童", &unit);
+  ASSERT_FALSE(id.empty());
+  ASSERT_TRUE(RunUntil(
+      io_,
+      [&] {
+        auto st = town_->store().Get(crdt::RecordKey{unit, "child", id});
+        return st.ok() && st->has_value();
+      },
+      std::chrono::seconds(10)));
+  const std::string path = "/api/v1/records/child/" + id + "/transfer?unit=" + unit;
+  // A village director may not move a child out of the village's reach.
+  EXPECT_EQ(Call(d, "POST", path, R"({"to":"jinjiang/cizao/v02"})").status, 403);
+  WebClient o = LogIn(*town_web_, "office1");
+  EXPECT_EQ(Call(o, "POST", path, R"({"to":"jinjiang/cizao"})").status, 400);
+  Reply moved = Call(o, "POST", path, R"({"to":"jinjiang/cizao/v02","reason":"随父母迁居"})");
+  ASSERT_EQ(moved.status, 200) << moved.body;
+  EXPECT_EQ(moved.json().at("record").at("unit"), kOtherVillage);
+  EXPECT_EQ(moved.json().at("record").at("fields").at("name"), "迁移儿童");
+  Reply old = Call(o, "GET", "/api/v1/records/child/" + id + "?unit=" + unit);
+  ASSERT_EQ(old.status, 200) << old.body;
+  EXPECT_EQ(old.json().at("record").at("fields").at("moved_to"), kOtherVillage) << old.body;
+  EXPECT_FALSE(old.json().at("record").at("fields").as_object().contains("name")) << old.body;
+}
+
+TEST_F(WebApiTest, UnitsStatusTypesOverdueAndUsers) {
+  WebClient d = LogIn(*village_web_, "director1");
+  Reply units = Call(d, "GET", "/api/v1/units");
+  ASSERT_EQ(units.status, 200);
+  std::map<std::string, std::string> names;
+  const json::value u = units.json();
+  for (const json::value& x : u.at("units").as_array()) {
+    names[std::string(x.at("unit").as_string())] = std::string(x.at("name").as_string());
+    if (x.at("unit") == kVillage) {
+      EXPECT_TRUE(x.at("self").as_bool());
+    }
+  }
+  EXPECT_EQ(names[kTown], "磁灶镇");
+  EXPECT_EQ(names[kCity], "晋江市");
+  Reply status = Call(d, "GET", "/api/v1/status");
+  ASSERT_EQ(status.status, 200);
+  const json::value st = status.json();
+  ASSERT_FALSE(st.at("peers").as_array().empty()) << status.body;
+  EXPECT_EQ(st.at("peers").at(0).at("unit"), kTown);
+  EXPECT_TRUE(st.at("peers").at(0).at("connected").as_bool());
+  Reply types = Call(d, "GET", "/api/v1/types");
+  ASSERT_EQ(types.status, 200);
+  bool child_name = false, no_hash = true;
+  const json::value ty = types.json();
+  for (const json::value& t : ty.at("types").as_array()) {
+    for (const json::value& f : t.at("fields").as_array()) {
+      if (t.at("name") == "child" && f.at("name") == "name") child_name = f.at("zh") == "姓名";
+      if (f.at("name") == "password_hash") no_hash = false;
+    }
+  }
+  EXPECT_TRUE(child_name);
+  EXPECT_TRUE(no_hash);
+  EXPECT_EQ(Call(d, "GET", "/api/v1/overdue").status, 200);
+
+  // An office person adds a director, who logs in; disabled, the login is refused.
+  WebClient o = LogIn(*town_web_, "office1");
+  EXPECT_EQ(
+      Call(
+          d, "POST", "/api/v1/users",
+          R"({"login":"dir9","name":"新主任","role":"director","unit":"jinjiang/cizao/v01","password":"longenough1"})")
+          .status,
+      403);
+  Reply added = Call(
+      o, "POST", "/api/v1/users",
+      R"({"login":"dir9","name":"新主任","role":"director","unit":"jinjiang/cizao/v01","password":"longenough1"})");
+  ASSERT_EQ(added.status, 201) << added.body;
+  EXPECT_EQ(
+      Call(
+          o, "POST", "/api/v1/users",
+          R"({"login":"dir9","role":"director","unit":"jinjiang/cizao/v01","password":"longenough1"})")
+          .status,
+      409);
+  EXPECT_EQ(
+      Call(o, "POST", "/api/v1/users",
+           R"({"login":"dir10","role":"director","unit":"jinjiang/cizao/v01","password":"short"})")
+          .status,
+      400);
+  WebClient n(town_web_->port());
+  EXPECT_EQ(
+      Call(n, "POST", "/api/v1/session", R"({"login":"dir9","password":"longenough1"})").status,
+      200);
+  Reply disabled = Call(o, "PUT", "/api/v1/users/dir9", R"({"disabled":true})");
+  ASSERT_EQ(disabled.status, 200) << disabled.body;
+  EXPECT_TRUE(disabled.json().at("user").at("disabled").as_bool());
+  WebClient n2(town_web_->port());
+  EXPECT_EQ(
+      Call(n2, "POST", "/api/v1/session", R"({"login":"dir9","password":"longenough1"})").status,
+      401);
+  Reply audit = Call(o, "GET", "/api/v1/audit?limit=500");
+  int user_changes = 0;
+  const json::value entries = audit.json();
+  for (const json::value& e : entries.at("entries").as_array()) {
+    const std::string action(e.at("action").as_string());
+    if (action == "user.add" || action == "user.change") ++user_changes;
+  }
+  EXPECT_EQ(user_changes, 2) << audit.body;
+}
+
 TEST_F(WebApiTest, OpenApiDocumentNamesExactlyTheRoutes) {
   WebClient c(village_web_->port());
   Reply doc = Call(c, "GET", "/api/v1/openapi.json");

@@ -17,9 +17,9 @@ namespace {
 
 constexpr int kShards = 10;
 #if defined(__SANITIZE_ADDRESS__)
-// The ASan+UBSan build runs the same code 3-4x slower: it checks memory safety over a third of
-// the seeds (and of the scenario seeds); the default build runs all 300.
-constexpr int kSeedsPerShard = 10;
+// The ASan+UBSan build runs the same code 3-4x slower: it checks memory safety over a sixth of
+// the seeds (and a third of the scenario seeds); the default build runs all 300.
+constexpr int kSeedsPerShard = 5;
 constexpr uint64_t kScenarioSeeds = 3;
 constexpr uint64_t kFallbackSeeds = 6;
 #else
