@@ -20,6 +20,7 @@
 #include "crdt/org_unit.h"
 #include "programme/aggregate.h"
 #include "programme/aggregate_store.h"
+#include "programme/audit.h"
 #include "programme/date.h"
 #include "programme/fields.h"
 #include "programme/memory_index.h"
@@ -622,11 +623,6 @@ json::object UserJson(const Api::Session& s) {
                       {"unit", s.viewer.unit}};
 }
 
-bool MayReadAudit(Role r) {
-  return r == Role::kCityBureau || r == Role::kTownOffice || r == Role::kAuditor ||
-         r == Role::kTownSupervisor;
-}
-
 // Figures of a unit: every role but the caring parent, for units at or below their own (and
 // the auditor's and counsellor's of their units).
 bool MaySeeFigures(const Viewer& v, std::string_view unit) {
@@ -677,19 +673,31 @@ json::object FullRecordJson(const programme::ViewedRecord& r, const crdt::Record
   return o;
 }
 
+// A page of a list: `offset` and `limit` from the query (limit within 1..kMaxPage), `page`
+// holding the defaults; a 400 answer naming `limit` when either is not a number.
+struct Page {
+  size_t offset = 0;
+  size_t limit = 0;
+};
+std::optional<Response> ReadPage(const Api::Call& call, Page& page) {
+  try {
+    if (!call.Query("offset").empty()) page.offset = std::stoul(call.Query("offset"));
+    if (!call.Query("limit").empty()) page.limit = std::stoul(call.Query("limit"));
+  } catch (...) {
+    return ErrorAnswer(400, "invalid", "offset/limit 应为数字 / must be numbers", "limit");
+  }
+  page.limit = std::clamp<size_t>(page.limit, 1, kMaxPage);
+  return std::nullopt;
+}
+
 Response ListRecords(const ApiConfig& c, const Api::Call& call, const Viewer& v,
                      const std::string& type) {
   if (programme::FindRecordType(type) == nullptr) {
     return ErrorAnswer(404, "not_found", "未知记录类型 / unknown record type: " + type);
   }
-  size_t offset = 0, limit = 50;
-  try {
-    if (!call.Query("offset").empty()) offset = std::stoul(call.Query("offset"));
-    if (!call.Query("limit").empty()) limit = std::stoul(call.Query("limit"));
-  } catch (...) {
-    return ErrorAnswer(400, "invalid", "offset/limit 应为数字 / must be numbers", "limit");
-  }
-  limit = std::clamp<size_t>(limit, 1, kMaxPage);
+  Page page{0, 50};
+  if (std::optional<Response> bad = ReadPage(call, page)) return *bad;
+  const auto [offset, limit] = page;
   const std::string q = call.Query("q");
   programme::ListOptions options;
   if (!q.empty()) {
@@ -729,6 +737,104 @@ Response ListRecords(const ApiConfig& c, const Api::Call& call, const Viewer& v,
   }
   return JsonAnswer(
       200, json::object{{"records", std::move(records)}, {"total", total}, {"offset", offset}});
+}
+
+// The audit log of the viewer's subtree (or of `unit` in it), newest first: the entries every
+// node of the subtree recorded and copied into records (programme/audit.h), as far as they have
+// synced here. Filters: `since`/`until` (dates in China Standard Time, both included; the last
+// 30 days by default), `action`, `user`; paged by `offset`/`limit`.
+Response AuditLog(const ApiConfig& c, const Api::Call& call, const Viewer& v) {
+  if (!programme::MayReadAuditLog(v.role)) {
+    return ErrorAnswer(403, "forbidden", "无权查看审计日志 / may not read the audit log");
+  }
+  Page page{0, 100};
+  if (std::optional<Response> bad = ReadPage(call, page)) return *bad;
+  const auto [offset, limit] = page;
+  const programme::Date today = programme::DateAtMs(call.now_ms);
+  programme::Date since = programme::AddDays(today, -29), until = today;
+  for (auto [name, date] : {std::pair{"since", &since}, std::pair{"until", &until}}) {
+    if (call.Query(name).empty()) continue;
+    auto d = programme::ParseDate(call.Query(name));
+    if (!d.ok()) {
+      return ErrorAnswer(400, "invalid", "日期应为 YYYY-MM-DD / a date is YYYY-MM-DD", name);
+    }
+    *date = *d;
+  }
+  const std::string action = call.Query("action"), user = call.Query("user");
+  const std::string unit = UnitOf(call, v);
+  if (!crdt::IsAtOrBelow(unit, v.unit)) {
+    return ErrorAnswer(403, "forbidden",
+                       "无权查看其他单位的审计日志 / may not read the audit log of " + unit);
+  }
+  struct Row {
+    programme::AuditRecordView view;
+    std::string recorded_at;  // the unit whose node recorded it
+  };
+  std::vector<Row> rows;
+  programme::ListOptions options;
+  options.filter = [&](const programme::ViewedRecord& r) {
+    programme::AuditRecordView view = programme::ReadAuditRecord(r.fields);
+    auto at = programme::ParseTime(view.entry.at);
+    if (!at.ok()) return false;
+    const programme::Date day = programme::DateAt(*at);
+    if (day < since || until < day) return false;
+    if (!action.empty() && view.entry.action != action) return false;
+    if (!user.empty() && view.entry.user != user) return false;
+    rows.push_back(Row{std::move(view), std::string(programme::OwnerUnit(r.key.scope))});
+    return false;  // kept in `rows`, not in the listing
+  };
+  programme::Reader reader(*c.store);
+  if (auto listing = reader.List(v, programme::kAudit, unit, options); !listing.ok()) {
+    return StatusAnswer(listing.status());
+  }
+  // Entries name a person by user id ("u-..."): their login, where this node holds the account.
+  std::map<std::string, std::string, std::less<>> logins;
+  (void)c.store->ForEach(programme::kUser, "",
+                         [&](const crdt::RecordKey& key, const crdt::RecordState& state) {
+                           if (auto f = programme::ReadFields(state)) {
+                             logins.emplace(key.id, programme::OneOr(*f, "login"));
+                           }
+                           return true;
+                         });
+  std::sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) {
+    return std::tie(b.view.entry.at, b.view.node, b.view.seq) <
+           std::tie(a.view.entry.at, a.view.node, a.view.seq);
+  });
+  json::array out;
+  for (size_t i = offset; i < rows.size() && out.size() < limit; ++i) {
+    const programme::AuditRecordView& r = rows[i].view;
+    json::object record;
+    if (r.entry.action == "read") {
+      // "scope|type|id", as crdt::RecordKey::ToString writes it.
+      const size_t a = r.entry.what.find('|'), b = r.entry.what.rfind('|');
+      if (a != std::string::npos && b > a) {
+        record = json::object{{"scope", r.entry.what.substr(0, a)},
+                              {"type", r.entry.what.substr(a + 1, b - a - 1)},
+                              {"id", r.entry.what.substr(b + 1)}};
+      }
+    }
+    const auto login = logins.find(r.entry.user);
+    out.push_back(json::object{{"at", r.entry.at},
+                               {"login", login != logins.end() ? login->second : r.entry.user},
+                               {"record", std::move(record)},
+                               {"action", r.entry.action},
+                               {"user", r.entry.user},
+                               {"role", r.entry.role},
+                               {"unit", r.entry.unit},
+                               {"what", r.entry.what},
+                               {"from", r.entry.from},
+                               {"recorded_at", rows[i].recorded_at},
+                               {"node", r.node},
+                               {"seq", r.seq},
+                               {"text", r.text}});
+  }
+  json::object answer{{"entries", std::move(out)},
+                      {"total", rows.size()},
+                      {"offset", offset},
+                      {"since", since.ToString()},
+                      {"until", until.ToString()}};
+  if (offset + limit < rows.size()) answer["next_offset"] = offset + limit;
+  return JsonAnswer(200, std::move(answer));
 }
 
 Response GetRecord(const ApiConfig& c, const Api::Call& call, const Viewer& v,
@@ -1147,7 +1253,7 @@ Response Api::Route(Call& call) {
     return JsonAnswer(200, json::object{{"types", std::move(types)}});
   }
 
-  const programme::Date today = programme::CivilFromDays(static_cast<int64_t>(now / 86'400'000));
+  const programme::Date today = programme::DateAtMs(now);
 
   // ---- records ----
   if (is("GET", {"records", "*"})) return ListRecords(config_, call, v, p[1]);
@@ -1503,15 +1609,9 @@ Response Api::Route(Call& call) {
     const std::string what = file.substr(0, dot);
     const std::string format = dot == std::string::npos ? "" : file.substr(dot + 1);
     programme::ExportRequest er;
-    if (what == "children") {
-      er.kind = programme::ExportKind::kChildren;
-    } else if (what == "study_aid") {
-      er.kind = programme::ExportKind::kStudyAid;
-    } else if (what == "family_care_overdue") {
-      er.kind = programme::ExportKind::kFamilyCareOverdue;
-    } else {
-      return NotFoundAnswer();
-    }
+    const std::optional<programme::ExportKind> kind = programme::ParseExportKind(what);
+    if (!kind) return NotFoundAnswer();
+    er.kind = *kind;
     if (format != "csv" && format != "xlsx") return NotFoundAnswer();
     er.subtree = UnitOf(call, v);
     er.today = today;
@@ -1544,44 +1644,7 @@ Response Api::Route(Call& call) {
     return r;
   }
   if (is("GET", {"audit"})) {
-    if (!MayReadAudit(v.role)) {
-      return ErrorAnswer(403, "forbidden", "无权查看审计日志 / may not read the audit log");
-    }
-    uint64_t from = 0;
-    size_t limit = 100;
-    try {
-      if (!call.Query("from").empty()) from = std::stoull(call.Query("from"));
-      if (!call.Query("limit").empty())
-        limit = std::min<size_t>(std::stoul(call.Query("limit")), 500);
-    } catch (...) {
-      return ErrorAnswer(400, "invalid", "from/limit 应为数字 / must be numbers", "from");
-    }
-    auto entries = store.ReadAudit(from, limit);
-    if (!entries.ok()) return StatusAnswer(entries.status());
-    json::array out;
-    uint64_t next = from;
-    for (const auto& [seq, text] : *entries) {
-      next = seq + 1;
-      std::vector<std::string> parts;
-      std::string_view rest = text;
-      while (true) {
-        const size_t tab = rest.find('\t');
-        parts.emplace_back(rest.substr(0, tab));
-        if (tab == std::string_view::npos) break;
-        rest.remove_prefix(tab + 1);
-      }
-      json::object e{{"seq", seq}, {"text", text}, {"action", parts[0]}};
-      if (parts.size() > 1) e["at"] = parts[1];
-      if (parts.size() > 2) e["user"] = parts[2];
-      // An entry about a unit outside the person's is not theirs to read (a town office reads
-      // its own subtree's entries; the city all).
-      if (parts.size() > 4 && !parts[4].empty() && !crdt::IsAtOrBelow(parts[4], v.unit) &&
-          v.role != Role::kCityBureau && v.role != Role::kAuditor) {
-        continue;
-      }
-      out.push_back(std::move(e));
-    }
-    return JsonAnswer(200, json::object{{"entries", std::move(out)}, {"next", next}});
+    return AuditLog(config_, call, v);
   }
 
   // ---- users ----

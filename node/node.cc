@@ -62,6 +62,8 @@ struct Node::Impl : std::enable_shared_from_this<Impl> {
   void Drive();
   void Dial(size_t k);
   void SetTimer(TimerId timer, uint64_t at_ms);
+  // Every second: NodeCore::ShipAudit (entries the CLI's commands and the web appended).
+  void KeepShippingAudit();
   std::shared_ptr<net::LinkHandler> MakeHandler(ConnId id, int upstream);
 
   // Link callbacks, routed here while the node lives.
@@ -81,6 +83,7 @@ struct Node::Impl : std::enable_shared_from_this<Impl> {
   std::map<ConnId, Conn> conns;
   ConnId next_conn = 1;
   std::map<TimerId, std::unique_ptr<asio::steady_timer>> timers;
+  std::unique_ptr<asio::steady_timer> audit_timer;
   std::vector<std::weak_ptr<net::LinkHandler>> handlers;
   bool stopped = false;
 };
@@ -226,6 +229,20 @@ void Node::Impl::SetTimer(TimerId timer, uint64_t at_ms) {
   });
 }
 
+void Node::Impl::KeepShippingAudit() {
+  if (!audit_timer) audit_timer = std::make_unique<asio::steady_timer>(io);
+  audit_timer->expires_after(std::chrono::seconds(1));
+  audit_timer->async_wait([weak = weak_from_this()](const boost::system::error_code& ec) {
+    auto self = weak.lock();
+    if (ec || !self || self->stopped) return;
+    if (auto shipped = self->core->ShipAudit(self->Wall()); !shipped.ok()) {
+      self->Log("audit: " + shipped.status().ToString());
+    }
+    self->Drive();
+    self->KeepShippingAudit();
+  });
+}
+
 void Node::Impl::Established(ConnId id, const std::shared_ptr<net::Link>& link) {
   auto it = conns.find(id);
   if (stopped || it == conns.end()) return link->Close(Aborted("node stopping"));
@@ -315,6 +332,7 @@ Result<std::unique_ptr<Node>> Node::Start(asio::io_context& io, NodeConfig confi
                          NodeCore::Open(std::move(cc), std::move(identity), std::move(chain), root,
                                         impl->random, impl->Wall()));
   impl->Drive();
+  impl->KeepShippingAudit();
   return std::unique_ptr<Node>(new Node(std::move(impl)));
 }
 
@@ -358,10 +376,20 @@ Result<size_t> Node::CheckEscalations() {
   return flagged;
 }
 
+Result<size_t> Node::ShipAudit() {
+  Impl& n = *impl_;
+  if (n.stopped) return FailedPrecondition("node stopped");
+  auto shipped = n.core->ShipAudit(n.Wall());
+  if (!shipped.ok()) n.Log("audit: " + shipped.status().ToString());
+  n.Drive();
+  return shipped;
+}
+
 Status Node::Stop(std::chrono::milliseconds limit) {
   Impl& n = *impl_;
   if (!n.stopped) {
     n.core->Stop();
+    if (n.audit_timer) n.audit_timer->cancel();
     n.Drive();  // closes every established link
     n.stopped = true;
     for (auto& [id, t] : n.timers) t->cancel();

@@ -134,6 +134,10 @@ class Node {
   Status PublishRevocations(std::string_view signed_list);
   // NodeCore::CheckEscalations (the city only).
   Result<size_t> CheckEscalations();
+  // NodeCore::ShipAudit: copies new audit log entries into records that replicate up. The node
+  // also does it every second by itself; the admin web calls it after each request. A failure
+  // is also logged (the entries stay in the log and are copied later).
+  Result<size_t> ShipAudit();
 
   // Closes every connection and runs the io_context until all links have closed, at most
   // `limit`. kUnavailable when links were still open at the limit. Idempotent.

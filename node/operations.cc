@@ -443,12 +443,8 @@ Result<json::object> Export(const json::object& req, OperationContext& ctx) {
   FULEI_ASSIGN_OR_RETURN(std::string format, Str(req, "format", false));
   FULEI_ASSIGN_OR_RETURN(std::string subtree, Str(req, "unit", false));
   programme::ExportRequest er;
-  if (what == "children") {
-    er.kind = programme::ExportKind::kChildren;
-  } else if (what == "study_aid") {
-    er.kind = programme::ExportKind::kStudyAid;
-  } else if (what == "family_care_overdue") {
-    er.kind = programme::ExportKind::kFamilyCareOverdue;
+  if (const std::optional<programme::ExportKind> kind = programme::ParseExportKind(what)) {
+    er.kind = *kind;
   } else {
     return InvalidArgument(
         "--what 应为 children、study_aid 或 family_care_overdue / must be "
@@ -458,7 +454,7 @@ Result<json::object> Export(const json::object& req, OperationContext& ctx) {
   if (format != "csv" && format != "xlsx") return InvalidArgument("--format must be csv or xlsx");
   const uint64_t now = ctx.core->Now(ctx.wall_ms);
   er.subtree = subtree.empty() ? ctx.core->unit() : subtree;
-  er.today = programme::CivilFromDays(static_cast<int64_t>(now / 86'400'000));
+  er.today = programme::DateAtMs(now);
   er.now_s = static_cast<int64_t>(now / 1000);
   // Written inside the data directory (the daemon may write nowhere else); the command moves it.
   const std::string path = ctx.data_dir + "/export-" +
@@ -510,8 +506,7 @@ Result<json::object> Import(const json::object& req, OperationContext& ctx) {
   options.kind = kind;
   options.unit = unit.empty() ? core.unit() : unit;
   options.writer = OperatorOf(core.unit());
-  options.today =
-      programme::CivilFromDays(static_cast<int64_t>(core.Now(ctx.wall_ms) / 86'400'000));
+  options.today = programme::DateAtMs(core.Now(ctx.wall_ms));
   options.author = "import";
   // Record ids are keyed hashes of what identifies a person (docs/import.md): the key is the
   // same on every node of the network, so the same list imported at a town and at the city

@@ -147,8 +147,12 @@ Result<std::unique_ptr<WebServer>> WebServer::Start(asio::io_context& io, Node& 
   ac.static_files = [](const web::Request& r) { return web::ServeStaticFile(r); };
   FULEI_ASSIGN_OR_RETURN(impl->api, web::Api::Create(std::move(ac)));
 
+  // What a request audited (a login, a read, an export, a user change) is copied into records
+  // that replicate up (NodeCore::ShipAudit) as soon as the request is answered.
   FULEI_ASSIGN_OR_RETURN(impl->http, web::HttpServer::Start(io, hc, [self](const web::Request& r) {
-                           return self->api->Handle(r);
+                           web::Response response = self->api->Handle(r);
+                           (void)self->node->ShipAudit();  // logs its own failure
+                           return response;
                          }));
   impl->timer = std::make_unique<asio::steady_timer>(io);
   impl->seen_version = node.core().data_version();

@@ -129,6 +129,11 @@ Result<int64_t> ParseTime(std::string_view text) {
   return DaysFromCivil(d) * 86400 + hh * 3600 + mm * 60 + ss;
 }
 
+Date DateAt(int64_t unix_seconds) {
+  const int64_t t = unix_seconds + kUtcOffsetSeconds;
+  return CivilFromDays(t >= 0 ? t / 86400 : (t - 86399) / 86400);
+}
+
 std::string FormatTime(int64_t t) {
   int64_t days = t >= 0 ? t / 86400 : (t - 86399) / 86400;
   int64_t rem = t - days * 86400;

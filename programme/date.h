@@ -58,6 +58,15 @@ Date QuarterEnd(int quarter_index);
 std::string MonthLabel(int month_index);      // "2026-11"
 std::string QuarterLabel(int quarter_index);  // "2026-Q4"
 
+// The programme's calendar runs on China Standard Time (UTC+8 all year, no daylight saving),
+// the one time zone of every unit of the network: "today" — what counts as a date in the
+// future, due dates, ages, the dashboards, the names of exports — is the date in Jinjiang,
+// never the UTC date (a day behind from 00:00 to 08:00 there). Times stay UTC.
+inline constexpr int64_t kUtcOffsetSeconds = 8 * 3600;
+// The date in China Standard Time at a unix time (seconds, or milliseconds).
+Date DateAt(int64_t unix_seconds);
+inline Date DateAtMs(uint64_t unix_ms) { return DateAt(static_cast<int64_t>(unix_ms / 1000)); }
+
 // UTC seconds since the epoch, and the strict "YYYY-MM-DDTHH:MM:SSZ" text form.
 Result<int64_t> ParseTime(std::string_view text);
 std::string FormatTime(int64_t unix_seconds);

@@ -52,18 +52,6 @@ std::vector<std::string> ScopesUp(std::string_view scope) {
   return out;
 }
 
-std::string_view KindName(ExportKind kind) {
-  switch (kind) {
-    case ExportKind::kChildren:
-      return "children";
-    case ExportKind::kStudyAid:
-      return "study_aid";
-    case ExportKind::kFamilyCareOverdue:
-      return "family_care_overdue";
-  }
-  return "unknown";
-}
-
 Status NotACaringParent(const Viewer& viewer) {
   if (viewer.role != Role::kCaringParent || viewer.user.empty()) {
     return PermissionDenied(
@@ -303,7 +291,7 @@ Result<ExportSummary> Reader::Export(const Viewer& viewer, const ExportRequest& 
   const std::string_view format_name = format == ExportFormat::kCsv ? "csv" : "xlsx";
   std::string entry = "export\t" + FormatTime(request.now_s) + "\t" + viewer.user + "\t" +
                       std::string(RoleCode(viewer.role)) + "\t" + viewer.unit + "\t" +
-                      std::string(KindName(request.kind)) + "\t" + request.subtree + "\t" +
+                      std::string(ExportKindName(request.kind)) + "\t" + request.subtree + "\t" +
                       std::string(format_name) + "\t" + std::to_string(table.table().rows.size());
   FULEI_ASSIGN_OR_RETURN(uint64_t audit,
                          store_.AppendAudit(std::span<const std::string>(&entry, 1)));
@@ -313,6 +301,26 @@ Result<ExportSummary> Reader::Export(const Viewer& viewer, const ExportRequest& 
     FULEI_RETURN_IF_ERROR(WriteXlsx(viewer, std::span<const RedactedTable>(&table, 1), path));
   }
   return ExportSummary{table.table().rows.size(), audit};
+}
+
+std::string_view ExportKindName(ExportKind kind) {
+  switch (kind) {
+    case ExportKind::kChildren:
+      return "children";
+    case ExportKind::kStudyAid:
+      return "study_aid";
+    case ExportKind::kFamilyCareOverdue:
+      return "family_care_overdue";
+  }
+  return "unknown";
+}
+
+std::optional<ExportKind> ParseExportKind(std::string_view name) {
+  for (ExportKind k :
+       {ExportKind::kChildren, ExportKind::kStudyAid, ExportKind::kFamilyCareOverdue}) {
+    if (ExportKindName(k) == name) return k;
+  }
+  return std::nullopt;
 }
 
 }  // namespace fulei::programme

@@ -18,6 +18,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -75,6 +76,11 @@ enum class ExportKind : uint8_t {
   kStudyAid,           // 福彩助学摸底
   kFamilyCareOverdue,  // 亲情关爱逾期
 };
+// The name of an export kind ("children", "study_aid", "family_care_overdue": the CLI's --what,
+// the admin web's file name, the audit log), and back (nullopt for any other name).
+std::string_view ExportKindName(ExportKind kind);
+std::optional<ExportKind> ParseExportKind(std::string_view name);
+
 enum class ExportFormat : uint8_t { kCsv, kXlsx };
 
 struct ExportRequest {

@@ -55,6 +55,11 @@ bool UserAdmin(Role r) { return r == Role::kTownOffice || r == Role::kCityBureau
 
 }  // namespace
 
+bool MayReadAuditLog(Role role) {
+  return role == Role::kCityBureau || role == Role::kTownOffice || role == Role::kTownSupervisor ||
+         role == Role::kAuditor;
+}
+
 bool IsOwnUserRecord(const crdt::RecordKey& key, const Fields& fields, const Viewer& viewer) {
   if (key.type != kUser || !BoundToAUnit(viewer) || viewer.user.empty()) return false;
   if (key.scope != viewer.unit) return false;  // a person's account lives at their unit
@@ -99,6 +104,8 @@ bool MaySeeField(std::string_view type, const FieldSpec& spec, std::string_view 
   if (spec.secret || !BoundToAUnit(viewer)) return false;
   // User accounts: their keepers (the person themself: RedactRecord with `own`).
   if (type == kUser) return UserAdmin(viewer.role) && crdt::IsAtOrBelow(scope, viewer.unit);
+  // The audit log, whole, to those who may read it.
+  if (type == kAudit) return MayReadAuditLog(viewer.role) && crdt::IsAtOrBelow(scope, viewer.unit);
   if (spec.identity) {
     switch (viewer.role) {
       case Role::kTownSupervisor:
@@ -144,6 +151,16 @@ Status MaySeeRecord(std::string_view type, std::string_view scope, const Viewer&
     return PermissionDenied(std::string(RoleCode(viewer.role)) + " of '" + viewer.unit +
                             "' may not see user records of '" + std::string(scope) +
                             "' | 无权查看其他用户的账户");
+  }
+  if (type == kAudit) {
+    // Its readers, for their subtree (the entries of a unit's own staff and of its villages).
+    if (BoundToAUnit(viewer) && MayReadAuditLog(viewer.role) &&
+        crdt::IsAtOrBelow(scope, viewer.unit)) {
+      return Status::Ok();
+    }
+    return PermissionDenied(std::string(RoleCode(viewer.role)) + " of '" + viewer.unit +
+                            "' may not read the audit log of '" + std::string(scope) +
+                            "' | 无权查看该单位的审计日志");
   }
   if (viewer.role == Role::kCaringParent && !CaringParentType(type)) {
     return PermissionDenied("a caring parent sees only their own paired children, not " +

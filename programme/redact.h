@@ -43,6 +43,9 @@
 // a unit with a '~' segment (no person is bound to an office scope), sees no record at all.
 // A record's "unit" for the director's identity rule is its owner (scope.h OwnerUnit).
 //
+// The audit log (type "audit", schema.h) is read whole by the roles of MayReadAuditLog in their
+// subtree, and by nobody else.
+//
 // User accounts (type "user", users.h) are not a record about a child: their keepers, the town
 // office of the account's town and the city bureau, see every field in their subtree except the
 // password hash; the person sees their own account (`own`: IsOwnUserRecord, decided by the
@@ -125,6 +128,10 @@ Status MaySeeRecord(std::string_view type, std::string_view scope, const Viewer&
 Result<Redacted> RedactRecord(std::string_view type, std::string_view scope, const Fields& fields,
                               const Viewer& viewer, bool own = false);
 
+// Whether a role reads the audit log (type "audit": logins, reads of records about a person,
+// exports, user changes) of the units at or below its own, every field of it: the city bureau,
+// the town office, the town supervisor and the auditor. Nobody else sees an entry.
+bool MayReadAuditLog(Role role);
 // Whether the user record `key` with `fields` is the viewer's own account: it lives at the
 // viewer's unit and its id is Viewer::user, or, for a caring parent (whose Viewer::user is a
 // helper record id), its `helper` is. The `own` of RedactRecord for a user record.

@@ -1,6 +1,7 @@
 #include "programme/schema.h"
 
 #include <array>
+#include <cstdint>
 
 namespace fulei::programme {
 namespace {
@@ -958,6 +959,21 @@ constexpr FieldSpec kUserFields[] = {
     Past(TimeF("password_changed_at", "密码修改时间", "password changed at")),
 };
 
+// One entry of a node's audit log — a login, a read of a record about a person, an export, a
+// change of a user account, a backup, a revocation: who, when, what, from where — copied by the
+// node from its own log (store.h AppendAudit) into a record, so that it replicates up to the
+// town and the city (node/core/core.h ShipAudit). Written by nodes only, never by a person.
+// Its id is "<node id>-<entry number>", so copying an entry again lands on the same record.
+constexpr FieldSpec kAuditFields[] = {
+    Req(TimeF("at", "时间", "time")),
+    Req(Text("action", "操作", "action", 32)),
+    Sens(Text("user", "用户", "user", 64)),
+    Unit("unit", "用户所在单位", "user's unit"),
+    Req(Sens(Long("entry", "日志内容", "entry"))),
+    Req(Text("node", "记录节点", "recorded by node", 16)),
+    Req(IntF("seq", "节点日志序号", "entry number at the node", 1, INT64_MAX)),
+};
+
 // Whether a town's or the city's own records of a type stay out of its villages (office_only).
 constexpr bool kOffice = true;
 constexpr bool kRegistry = false;
@@ -989,6 +1005,9 @@ constexpr RecordTypeSpec kTypes[] = {
     // Kept in the user's own unit scope, never an office scope: a village director logs in at
     // the village node, which holds no office scope (docs/programme.md, "Where records live").
     {kUser, "用户", "user account", kUserFields, kRegistry},
+    // A village's entries in its own scope; a town's and the city's in their office scope, which
+    // flows up and never down to a village.
+    {kAudit, "审计日志", "audit log entry", kAuditFields, kOffice},
 };
 
 }  // namespace

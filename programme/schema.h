@@ -137,6 +137,7 @@ inline constexpr std::string_view kInspection = "inspection";
 inline constexpr std::string_view kCorrection = "correction";
 inline constexpr std::string_view kFund = "fund";
 inline constexpr std::string_view kUser = "user";
+inline constexpr std::string_view kAudit = "audit";
 
 }  // namespace fulei::programme
 

@@ -8,12 +8,6 @@
 namespace fulei::programme {
 namespace {
 
-Date UtcDate(int64_t unix_seconds) {
-  int64_t days = unix_seconds / 86400;
-  if (unix_seconds % 86400 < 0) --days;
-  return CivilFromDays(days);
-}
-
 // The case's fields, or the error for a non-case or missing record.
 Result<Fields> CaseFields(const crdt::RecordKey& key, const crdt::RecordState& state) {
   if (key.type != kReport && key.type != kHelpRequest) {
@@ -66,7 +60,7 @@ Result<store::LocalChange> AcknowledgeCase(const crdt::RecordKey& key,
   const std::string entry =
       FormatTime(now_s) + "\t" + std::string(user_id) + "\t" + std::string(by.unit);
   const FieldSpec* acks = FindRecordType(key.type)->Find("acks");
-  if (Status s = ValidateValue(*acks, entry, UtcDate(now_s), ValidateOptions{now_s}); !s.ok()) {
+  if (Status s = ValidateValue(*acks, entry, DateAt(now_s), ValidateOptions{now_s}); !s.ok()) {
     return InvalidArgument(key.type + ".acks: " + s.message() + " | 接收确认格式不正确");
   }
   return store::LocalChange{
@@ -95,7 +89,7 @@ Result<store::LocalChange> AppendCaseStep(const crdt::RecordKey& key,
       FormatTime(step.at) + "\t" + step.who + "\t" + step.action + "\t" + step.note;
   ValidateOptions options;
   options.now_s = now_s;
-  if (Status s = ValidateValue(*spec, entry, UtcDate(now_s), options); !s.ok()) {
+  if (Status s = ValidateValue(*spec, entry, DateAt(now_s), options); !s.ok()) {
     return InvalidArgument(key.type + "." + step.log + ": " + s.message() + " | " +
                            std::string(spec->zh) + "：格式不正确（时间⇥处置人⇥处置类型⇥说明，" +
                            "时间不晚于当前时间）");

@@ -119,6 +119,8 @@ bool RoleMayWrite(Role role, std::string_view type) {
   // User accounts: the town office for its town, the city bureau for the city (a person's own
   // password: CheckChange).
   if (type == kUser) return role == Role::kTownOffice || role == Role::kCityBureau;
+  // The audit log is written by the nodes themselves (NodeCore::ShipAudit), never by a person.
+  if (type == kAudit) return false;
   if (type == kFacility || type == kStaffPost) {
     return role == Role::kTownSupervisor || role == Role::kTownOffice || role == Role::kCityBureau;
   }

@@ -7,8 +7,10 @@
 
 #include "crdt/org_unit.h"
 #include "programme/aggregate_store.h"
+#include "programme/audit.h"
 #include "programme/escalation.h"
 #include "programme/records.h"
+#include "programme/scope.h"
 #include "programme/users.h"
 #include "programme/write_policy.h"
 #include "sync/receipts.h"
@@ -59,6 +61,10 @@ Result<std::unique_ptr<NodeCore>> NodeCore::Open(CoreConfig config, crypto::Node
   std::unique_ptr<NodeCore> core(
       new NodeCore(std::move(config), std::move(identity), std::move(chain), root, random));
   FULEI_RETURN_IF_ERROR(core->Open(now_ms));
+  // Entries appended while the node was not running (the CLI's backups and exports).
+  if (auto shipped = core->ShipAudit(now_ms, std::numeric_limits<size_t>::max()); !shipped.ok()) {
+    core->Log("audit: " + shipped.status().ToString());
+  }
   for (size_t k = 0; k < core->upstreams_.size(); ++k) core->Dial(k);
   if (core->Escalates()) core->SetTimer(kEscalationTimer, now_ms);
   return core;
@@ -491,13 +497,67 @@ Result<std::vector<crdt::Op>> NodeCore::Write(const std::vector<store::LocalChan
   return ops;
 }
 
+Result<size_t> NodeCore::ShipAudit(uint64_t now_ms, size_t max) {
+  if (stopped_) return FailedPrecondition("node stopped");
+  const std::string scope = programme::RecordScope(programme::kAudit, config_.unit,
+                                                   programme::LevelByDepth(config_.unit));
+  auto held = [&](uint64_t seq, std::string_view text) -> Result<bool> {
+    FULEI_ASSIGN_OR_RETURN(auto state, store_->Get({scope, std::string(programme::kAudit),
+                                                    programme::AuditRecordId(seq, text)}));
+    return state.has_value();
+  };
+  if (!audit_shipped_) {
+    // Entries are copied in order, each batch in one write, so the records held are those of
+    // entries 1..n: n is found by doubling, then halving.
+    auto copied = [&](uint64_t seq) -> Result<bool> {
+      FULEI_ASSIGN_OR_RETURN(auto entry, store_->ReadAudit(seq, 1));
+      if (entry.empty() || entry.front().first != seq) return false;
+      return held(seq, entry.front().second);
+    };
+    uint64_t low = 0, high = 1;  // entry `low` is copied (or low == 0), entry `high` is not
+    while (true) {
+      FULEI_ASSIGN_OR_RETURN(bool c, copied(high));
+      if (!c) break;
+      low = high;
+      high *= 2;
+    }
+    while (high - low > 1) {
+      const uint64_t mid = low + (high - low) / 2;
+      FULEI_ASSIGN_OR_RETURN(bool c, copied(mid));
+      (c ? low : high) = mid;
+    }
+    audit_shipped_ = low;
+  }
+  size_t copied = 0;
+  const int64_t now_s = static_cast<int64_t>(Now(now_ms) / 1000);
+  while (copied < max) {
+    const size_t asked = std::min<size_t>(max - copied, 500);
+    FULEI_ASSIGN_OR_RETURN(auto entries, store_->ReadAudit(*audit_shipped_ + 1, asked));
+    if (entries.empty()) break;
+    std::vector<store::LocalChange> changes;
+    for (const auto& [seq, text] : entries) {
+      // Held already: a node restored from a backup holds the old node's copies.
+      FULEI_ASSIGN_OR_RETURN(bool h, held(seq, text));
+      if (!h) changes.push_back(programme::AuditRecord(scope, node_id(), seq, text, now_s));
+    }
+    if (!changes.empty()) {
+      FULEI_RETURN_IF_ERROR(writer_->Write(changes, Now(now_ms), {}).status());
+      Notify({scope}, /*urgent=*/false, std::nullopt);
+    }
+    audit_shipped_ = entries.back().first;
+    copied += changes.size();
+    if (entries.size() < asked) break;  // the end of the log
+  }
+  return copied;
+}
+
 Result<std::vector<crdt::Op>> NodeCore::WriteAs(const programme::Viewer& writer,
                                                 const std::vector<store::LocalChange>& changes,
                                                 const std::vector<std::string>& urgent_outboxes,
                                                 uint64_t now_ms) {
   if (stopped_) return FailedPrecondition("node stopped");
   const uint64_t ref_ms = Now(now_ms);
-  const programme::Date today = programme::CivilFromDays(static_cast<int64_t>(ref_ms / 86'400'000));
+  const programme::Date today = programme::DateAtMs(ref_ms);
   programme::WriteContext context;
   context.validate.now_s = static_cast<int64_t>(ref_ms / 1000);
   // A pairing of the helper with the child, in force today, held in the contact's own scope.

@@ -232,6 +232,15 @@ class NodeCore {
   // how many. Errors: the store's; kFailedPrecondition when this node does not escalate or is
   // stopped.
   Result<size_t> CheckEscalations(uint64_t now_ms);
+  // Copies the entries of the node's audit log (store.h AppendAudit: logins, reads of records
+  // about a person, exports, user changes, backups) not yet copied into records of type "audit"
+  // (programme/audit.h), which replicate up to the town and the city: at most `max`, oldest
+  // first, in one write; returns how many. Each record is named after this node and the entry's
+  // number, so an entry copied twice is one record. The node calls it as it opens; its driver
+  // after what it audits and now and then. A copy is not a change of data_version() (it changes
+  // nothing a page shows but the audit log), so that reading a page, which is audited, does not
+  // make the page reload. Errors: the store's; kFailedPrecondition after Stop.
+  Result<size_t> ShipAudit(uint64_t now_ms, size_t max = 500);
   // Closes every connection (kClose for each), dials no more and sets no more timers. Later
   // events are ignored except OnClosed. Idempotent.
   void Stop();
@@ -349,6 +358,8 @@ class NodeCore {
   std::map<crdt::NodeId, PeerStatus> peers_closed_;  // each peer's last closed connection
   bool stopped_ = false;
   uint64_t data_version_ = 0;
+  // The number of the last audit entry copied into a record (ShipAudit), once found.
+  std::optional<uint64_t> audit_shipped_;
   // Clock state (see "Time"): a wall clock below set_floor_ms_ is not set; start_floor_ms_ is
   // what the node had reached at start (its HLC high-water less max_future_ms), the floor of an
   // unset clock; offset_ms_ is the correction adopted from an upstream.

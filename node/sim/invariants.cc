@@ -380,7 +380,7 @@ Status Invariants::CheckNoForgery() {
 }
 
 Status Invariants::CheckAggregates(uint64_t now_ms) {
-  const programme::Date today = programme::CivilFromDays(static_cast<int64_t>(now_ms / 86'400'000));
+  const programme::Date today = programme::DateAtMs(now_ms);
   const int64_t now_s = static_cast<int64_t>(now_ms / 1000);
   for (const NodeInfo& n : nodes_.info()) {
     if (n.role == crypto::Role::kVillage) continue;

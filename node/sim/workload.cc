@@ -59,10 +59,6 @@ programme::UnitLevel LevelOf(crypto::Role role) {
   }
 }
 
-programme::Date DateOfMs(uint64_t ms) {
-  return programme::CivilFromDays(static_cast<int64_t>(ms / kDayMs));
-}
-
 std::string Digits(Dice& dice, int n) {
   std::string s;
   for (int k = 0; k < n; ++k) s += static_cast<char>('0' + dice.Uniform(0, 9));
@@ -96,9 +92,9 @@ Workload::Clock Workload::ClockOf(int i) {
   const uint64_t node_ms = nodes_.core(i)->Now(nodes_.Wall(i));
   const uint64_t true_ms = std::min(node_ms, kEpochMs + loop_.now());
   Clock c;
-  c.today = DateOfMs(node_ms);
+  c.today = programme::DateAtMs(node_ms);
   c.now_s = static_cast<int64_t>(node_ms / 1000);
-  c.date = DateOfMs(true_ms);
+  c.date = programme::DateAtMs(true_ms);
   c.time_s = static_cast<int64_t>(true_ms / 1000);
   return c;
 }

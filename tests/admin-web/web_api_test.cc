@@ -12,6 +12,8 @@
 #include "admin-web/tls_certificate.h"
 #include "node/config.h"
 #include "node/web.h"
+#include "programme/fields.h"
+#include "programme/schema.h"
 #include "programme/users.h"
 #include "sync/receipts.h"
 #include "tests/admin-web/web_client.h"
@@ -450,6 +452,50 @@ TEST_F(WebApiTest, EveryReadOfAChildIsAudited) {
     }
   }
   EXPECT_EQ(reads, 3);
+
+  // The reads reach the town's audit log with the sync, recorded at the village, with who read
+  // and from where; the town office reads them at the town's web.
+  auto reads_at_town = [&] {
+    return RunUntil(
+        io_,
+        [&] {
+          int n = 0;
+          (void)town_->store().ForEach(
+              programme::kAudit, unit, [&](const crdt::RecordKey&, const crdt::RecordState& st) {
+                auto f = programme::ReadFields(st);
+                n += f && programme::OneOr(*f, "action") == "read" &&
+                     programme::OneOr(*f, "entry").find(id) != std::string_view::npos;
+                return true;
+              });
+          return n == 3;
+        },
+        std::chrono::seconds(10));
+  };
+  ASSERT_TRUE(reads_at_town());
+  WebClient office = LogIn(*town_web_, "office1");
+  Reply log = Call(office, "GET", "/api/v1/audit?action=read&unit=" + unit);
+  ASSERT_EQ(log.status, 200) << log.body;
+  int seen = 0;
+  const json::value entries = log.json();
+  for (const json::value& e : entries.at("entries").as_array()) {
+    if (e.at("what").as_string().find(id) == std::string::npos) continue;
+    ++seen;
+    EXPECT_EQ(std::string(e.at("recorded_at").as_string()), unit) << log.body;
+    EXPECT_EQ(e.at("action"), "read");
+    EXPECT_EQ(e.at("role"), "director");
+    EXPECT_EQ(e.at("login"), "director1");
+    EXPECT_EQ(e.at("record").at("type"), "child");
+    EXPECT_EQ(e.at("record").at("id").as_string(), id);
+    EXPECT_EQ(e.at("from"), "127.0.0.1");
+    EXPECT_FALSE(e.at("user").as_string().empty());
+  }
+  EXPECT_EQ(seen, 3) << log.body;
+  // Bad dates are named; a village director reads no audit log, an office not another town's.
+  Reply bad = Call(office, "GET", "/api/v1/audit?since=2026-13-01");
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_NE(bad.body.find("since"), std::string::npos) << bad.body;
+  EXPECT_EQ(Call(d, "GET", "/api/v1/audit").status, 403);
+  EXPECT_EQ(Call(office, "GET", "/api/v1/audit?unit=jinjiang/anhai").status, 403);
 }
 
 TEST_F(WebApiTest, TransferMovesAChildAndItsHistoryToAnotherVillage) {

@@ -53,5 +53,18 @@ TEST(DateTest, Times) {
   EXPECT_EQ(ParseTime("2026-02-30T05:02:49Z").status().code(), StatusCode::kInvalidArgument);
 }
 
+TEST(DateTest, TodayIsTheDateInChinaStandardTime) {
+  // 2026-12-06T23:30:00Z is 07:30 on 2026-12-07 in Jinjiang: that is today there.
+  auto t = ParseTime("2026-12-06T23:30:00Z");
+  ASSERT_OK(t);
+  EXPECT_EQ(DateAt(*t).ToString(), "2026-12-07");
+  EXPECT_EQ(DateAtMs(static_cast<uint64_t>(*t) * 1000 + 999).ToString(), "2026-12-07");
+  // The day changes at 16:00 UTC (midnight UTC+8), not at midnight UTC.
+  EXPECT_EQ(DateAt(*ParseTime("2026-12-07T15:59:59Z")).ToString(), "2026-12-07");
+  EXPECT_EQ(DateAt(*ParseTime("2026-12-07T16:00:00Z")).ToString(), "2026-12-08");
+  EXPECT_EQ(DateAt(0).ToString(), "1970-01-01");
+  EXPECT_EQ(DateAt(-8 * 3600 - 1).ToString(), "1969-12-31");
+}
+
 }  // namespace
 }  // namespace fulei::programme

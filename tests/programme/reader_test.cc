@@ -337,5 +337,16 @@ TEST_F(ReaderTest, CaringParentSeesOnlyTheirOwnPairedChildren) {
             StatusCode::kPermissionDenied);
 }
 
+TEST(ExportKindTest, NamesRoundTripAndOthersAreRefused) {
+  for (ExportKind k :
+       {ExportKind::kChildren, ExportKind::kStudyAid, ExportKind::kFamilyCareOverdue}) {
+    EXPECT_EQ(ParseExportKind(ExportKindName(k)), k);
+  }
+  EXPECT_EQ(ExportKindName(ExportKind::kStudyAid), "study_aid");
+  EXPECT_FALSE(ParseExportKind("Children").has_value());
+  EXPECT_FALSE(ParseExportKind("").has_value());
+  EXPECT_FALSE(ParseExportKind("unknown").has_value());
+}
+
 }  // namespace
 }  // namespace fulei::programme

@@ -291,6 +291,12 @@ TEST(ValidateTest, MinimalRecordOfEveryTypeValidatesAndEachRequiredFieldIsEnforc
         {"role", {"director"}},
         {"unit", {"jinjiang/cizao/v001"}},
         {"password_hash", {"$argon2id$v=19$m=65536,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2g"}}}},
+      {"audit",
+       {{"at", {"2026-11-29T01:02:03Z"}},
+        {"action", {"read"}},
+        {"entry", {"read\n2026-11-29T01:02:03Z\nu-7"}},
+        {"node", {"00000000000004d2"}},
+        {"seq", {"1"}}}},
   };
   const Date today{2026, 11, 29};
   ASSERT_EQ(minimal.size(), RecordTypes().size());

@@ -78,7 +78,12 @@ const zh = {
     title: '导出', children: '儿童名册', study_aid: '福彩助学名单', family_care_overdue: '亲情关爱逾期名单',
     hint: '导出内容按您的权限脱敏，并记入审计日志。', scope: '导出范围',
   },
-  audit: { title: '审计日志', seq: '序号', action: '操作', what: '对象', from: '来源' },
+  audit: {
+    title: '审计日志', seq: '序号', action: '操作', what: '对象', from: '来源', since: '起始日期', until: '截止日期',
+    recordedAt: '记录单位', hint: '本单位及下级单位的登录、查看儿童信息、导出、用户变更和备份记录（下级单位的记录在同步后显示）。',
+    actions: { login: '登录', read: '查看记录', export: '导出', 'user.add': '新增用户', 'user.change': '修改用户', backup: '备份', restored: '从备份恢复', revoke: '吊销节点' },
+    outcome: { ok: '成功', refused: '被拒绝（密码错误或无此账户）', disabled: '被拒绝（账户已停用）' },
+  },
   users: {
     title: '用户', add: '新增用户', login: '登录名', name: '姓名', role: '角色', password: '初始密码',
     disabled: '已停用', active: '在用', disable: '停用', enable: '启用', passwordHint: '至少 8 个字符',
@@ -168,7 +173,12 @@ const en = {
     title: 'Exports', children: 'Children register', study_aid: 'Study-aid list', family_care_overdue: 'Family-care overdue list',
     hint: 'Exports are redacted for your role and recorded in the audit log.', scope: 'Scope',
   },
-  audit: { title: 'Audit log', seq: 'Seq', action: 'Action', what: 'What', from: 'From' },
+  audit: {
+    title: 'Audit log', seq: 'Seq', action: 'Action', what: 'What', from: 'From', since: 'From date', until: 'To date',
+    recordedAt: 'Recorded at', hint: 'Logins, reads of a child\'s record, exports, user changes and backups in this unit and the units below it (theirs appear once they have synced).',
+    actions: { login: 'Login', read: 'Read a record', export: 'Export', 'user.add': 'User added', 'user.change': 'User changed', backup: 'Backup', restored: 'Restored from a backup', revoke: 'Node revoked' },
+    outcome: { ok: 'Succeeded', refused: 'Refused (wrong password or no such account)', disabled: 'Refused (account disabled)' },
+  },
   users: {
     title: 'Users', add: 'Add a user', login: 'Login', name: 'Name', role: 'Role', password: 'Initial password',
     disabled: 'Disabled', active: 'Active', disable: 'Disable', enable: 'Enable', passwordHint: 'At least 8 characters',

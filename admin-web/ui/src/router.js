@@ -5,7 +5,9 @@ import { homeFor } from './nav'
 
 const routes = [
   { path: '/login', component: () => import('./views/Login.vue'), meta: { public: true } },
-  { path: '/', redirect: () => homeFor(session.user) },
+  // Before login the bare address goes to the login page (no `next`), so that the person lands on
+  // their own home page afterwards.
+  { path: '/', redirect: () => (session.user ? homeFor(session.user) : '/login') },
   { path: '/dashboard', component: () => import('./views/Dashboard.vue') },
   { path: '/children', component: () => import('./views/Children.vue') },
   { path: '/children/new', component: () => import('./views/ChildNew.vue') },

@@ -9,7 +9,8 @@
 // Steps (each asserts what the person sees on the page):
 //   1 village director: add a child, log a home visit, file a 强制报告 and watch the town's
 //     receipt (已送达) arrive live (SSE), without reloading
-//   2 town supervisor: sees the child, acknowledges the report; the director's page shows it live
+//   2 town supervisor: sees the child, acknowledges the report; the director's page shows it live;
+//     the town's audit log shows the village director's reads of the child (synced up)
 //   3 a conflict made on two nodes (the village stopped and edited offline with `fulei record
 //     put`, the town edited in its web), shown on the child's page (冲突) and resolved there
 //   4 the language switch: zh-CN by default, English, and it sticks after a reload
@@ -20,60 +21,25 @@
 // Exits non-zero naming the step on any failure; always stops the daemons (their process
 // groups: SIGTERM, then SIGKILL) and removes the temp dir (FULEI_KEEP_DIRS=1 keeps it).
 // `--setup-only` sets the network up, prints the addresses and logins, and waits for Ctrl-C.
-import { spawn } from 'node:child_process'
-import { createRequire } from 'node:module'
 import fs from 'node:fs'
-import https from 'node:https'
-import net from 'node:net'
-import os from 'node:os'
 import path from 'node:path'
-import { fileURLToPath } from 'node:url'
-
-const here = path.dirname(fileURLToPath(import.meta.url))
-const repo = path.resolve(here, '../../..')
-// Our signal handlers come first: once playwright-core is loaded, a handler added later is
-// passed over and SIGTERM ends the process at once, leaving the daemons running.
-let onSignal = null
-for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(sig, () => (onSignal ? onSignal(sig) : process.exit(128 + os.constants.signals[sig])))
-const require = createRequire(path.join(repo, 'admin-web/ui/package.json'))
-const { chromium } = require('playwright-core')
+// First: it installs our signal handlers before it loads playwright-core (see there).
+import {
+  Failure, fail, sleep, logTo, repo, parseArgs, launchChromium, closeBrowser, fuleiProcesses, webRequest, waitFor, tail, runMain,
+  apiLogin as apiLoginAs,
+} from './fulei_net.mjs'
 
 // ---- arguments ----
-function parseArgs(argv) {
-  const o = { fulei: path.join(repo, 'build/me/node/fulei'), out: 'browser-screenshots', setupOnly: false }
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]
-    if (a === '--fulei') o.fulei = argv[++i]
-    else if (a === '--out') o.out = argv[++i]
-    else if (a === '--setup-only') o.setupOnly = true
-    else if (a === '-h' || a === '--help') {
-      console.log('usage: web_browser_test.mjs [--fulei PATH] [--out DIR] [--setup-only]')
-      process.exit(0)
-    } else {
-      console.error(`unknown argument ${a}`)
-      process.exit(2)
-    }
-  }
-  if (!o.fulei) o.fulei = ''
-  o.fulei = path.resolve(o.fulei)
-  o.out = path.resolve(o.out)
-  return o
-}
-const opts = parseArgs(process.argv.slice(2))
-const KEEP = process.env.FULEI_KEEP_DIRS === '1'
+const opts = parseArgs('usage: web_browser_test.mjs [--fulei PATH] [--out DIR] [--setup-only]',
+  { fulei: path.join(repo, 'build/me/node/fulei'), out: 'browser-screenshots', setupOnly: false },
+  { '--fulei': ['fulei', 'path'], '--out': ['out', 'path'], '--setup-only': ['setupOnly', true] })
 const PASSWORD = 'browser-test-2026'
 const OVERALL_LIMIT_MS = 170_000 // under ctest's 300 s, and the brief's 3 minutes
-const started = Date.now()
 
 // ---- steps and failures ----
 let currentStep = 'setup'
 const passed = []
-function elapsed() {
-  return ((Date.now() - started) / 1000).toFixed(1) + 's'
-}
-function log(msg) {
-  console.log(`[${elapsed()}] ${msg}`)
-}
+const log = logTo(console.log)
 function step(name) {
   currentStep = name
   log(`== ${name}`)
@@ -82,7 +48,6 @@ function pass(what) {
   passed.push(currentStep + ': ' + what)
   log(`   ok: ${what}`)
 }
-class Failure extends Error {}
 // A failure that does not stop the steps after it (what the rest shows is still worth knowing);
 // the run still fails at the end, naming it.
 const deferred = []
@@ -95,155 +60,14 @@ async function soft(fn) {
     log(`   FAILED (going on): ${e.message}`)
   }
 }
-function fail(msg) {
-  throw new Failure(msg)
-}
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
 
 // ---- processes ----
-const root = fs.mkdtempSync(path.join(process.env.TMPDIR || os.tmpdir(), 'fulei-browser-'))
-fs.mkdirSync(path.join(root, 'logs'))
-const daemons = new Map() // name -> {proc, exited: Promise}
-const commands = new Set() // `fulei` commands running now (init, invite, join, user, record)
-let stopping = false // finish() began: start nothing more
-
-// Runs `fulei args...` to its end with `input` on stdin; rejects after `limitMs`.
-function fulei(args, input = '', limitMs = 60_000) {
-  return new Promise((resolve, reject) => {
-    if (stopping) return reject(new Failure('stopping'))
-    const p = spawn(opts.fulei, args, { stdio: ['pipe', 'pipe', 'pipe'], detached: true })
-    commands.add(p)
-    p.on('exit', () => commands.delete(p))
-    let out = ''
-    let err = ''
-    p.stdout.on('data', (d) => (out += d))
-    p.stderr.on('data', (d) => (err += d))
-    const timer = setTimeout(() => {
-      try {
-        process.kill(-p.pid, 'SIGKILL')
-      } catch {}
-      reject(new Failure(`fulei ${args.join(' ')}: no answer within ${limitMs / 1000}s`))
-    }, limitMs)
-    p.on('error', (e) => {
-      clearTimeout(timer)
-      reject(new Failure(`fulei ${args.join(' ')}: ${e.message}`))
-    })
-    p.on('close', (code) => {
-      clearTimeout(timer)
-      resolve({ code, out: out.trim(), err: err.trim() })
-    })
-    p.stdin.on('error', () => {})
-    p.stdin.end(input)
-  })
-}
-async function mustFulei(args, input = '', limitMs) {
-  const r = await fulei(args, input, limitMs)
-  if (r.code !== 0) fail(`fulei ${args.join(' ')} exited ${r.code}:\n${r.err || r.out}`)
-  return r.out
-}
-
-function tail(file, n = 15) {
-  try {
-    return fs.readFileSync(file, 'utf8').trimEnd().split('\n').slice(-n).join('\n')
-  } catch {
-    return ''
-  }
-}
-
-// `fulei run --dir DIR` in its own process group, its output in logs/NAME.log.
-function startDaemon(name, dir) {
-  if (stopping) throw new Failure('stopping')
-  const logFile = path.join(root, 'logs', name + '.log')
-  const fd = fs.openSync(logFile, 'a')
-  const proc = spawn(opts.fulei, ['run', '--dir', dir], { stdio: ['ignore', fd, fd], detached: true })
-  fs.closeSync(fd)
-  const d = { proc, dir, logFile, done: false }
-  d.exited = new Promise((r) => proc.on('exit', (code, sig) => ((d.done = true), r(code ?? 128 + (os.constants.signals[sig] || 0)))))
-  daemons.set(name, d)
-  return d
-}
-
-async function stopDaemon(name) {
-  const d = daemons.get(name)
-  if (!d) return
-  daemons.delete(name)
-  if (d.done) return
-  try {
-    process.kill(-d.proc.pid, 'SIGTERM')
-  } catch {}
-  const t = await Promise.race([d.exited, sleep(10_000).then(() => 'timeout')])
-  if (t === 'timeout') {
-    try {
-      process.kill(-d.proc.pid, 'SIGKILL')
-    } catch {}
-    await Promise.race([d.exited, sleep(3_000)])
-  }
-}
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer()
-    s.unref()
-    s.on('error', reject)
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address()
-      s.close(() => resolve(port))
-    })
-  })
-}
-
-// One HTTPS request to a node's admin web (self-signed certificate).
-function webRequest(port, method, p, body, cookie = '', csrf = '') {
-  return new Promise((resolve, reject) => {
-    const data = body === undefined ? undefined : JSON.stringify(body)
-    const headers = { Accept: 'application/json' }
-    if (data) headers['Content-Type'] = 'application/json'
-    if (cookie) headers.Cookie = cookie
-    if (csrf) headers['X-CSRF-Token'] = csrf
-    const req = https.request({ host: '127.0.0.1', port, method, path: p, headers, rejectUnauthorized: false, timeout: 5000 }, (res) => {
-      let text = ''
-      res.setEncoding('utf8')
-      res.on('data', (d) => (text += d))
-      res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, text }))
-    })
-    req.on('timeout', () => req.destroy(new Error('timeout')))
-    req.on('error', reject)
-    if (data) req.write(data)
-    req.end()
-  })
-}
-
-async function waitFor(what, fn, limitMs = 30_000, everyMs = 200) {
-  const deadline = Date.now() + limitMs
-  let last = ''
-  for (;;) {
-    try {
-      const v = await fn()
-      if (v) return v
-    } catch (e) {
-      last = e.message
-    }
-    if (Date.now() > deadline) fail(`${what}: not within ${limitMs / 1000}s${last ? ' (' + last + ')' : ''}`)
-    await sleep(everyMs)
-  }
-}
-
-async function waitReady(name, webPort) {
-  const d = daemons.get(name)
-  await waitFor(`${name}: fulei run answering GET /healthz`, async () => {
-    if (d.done) fail(`${name}: fulei run exited:\n${tail(d.logFile)}`)
-    const r = await webRequest(webPort, 'GET', '/healthz')
-    return r.status === 200
-  })
-}
+// The `fulei` commands and daemons (city, town, village) in a fresh temp dir.
+const procs = fuleiProcesses({ bin: opts.fulei, tmpPrefix: 'fulei-browser-', log })
+const { root, mustFulei, startDaemon, stopDaemon, waitHealthy } = procs
 
 // Logs in through the API (for the set-up checks only; the steps log in through the UI).
-async function apiLogin(port, login) {
-  const r = await webRequest(port, 'POST', '/api/v1/session', { login, password: PASSWORD })
-  if (r.status !== 200) return null
-  const cookie = (r.headers['set-cookie'] || []).map((c) => c.split(';')[0]).join('; ')
-  return { cookie, csrf: JSON.parse(r.text).csrf }
-}
+const apiLogin = (port, login) => apiLoginAs(port, login, PASSWORD)
 
 // ---- the network ----
 const CITY = 'jinjiang'
@@ -254,43 +78,10 @@ const CHILD_PAIRED = { id: 'c001', name: '王小明（测试）' }
 const CHILD_OTHER = { id: 'c002', name: '李小红（测试）' }
 const HELPER = 'h001'
 
-async function join(dir, token, args) {
-  for (let attempt = 1; ; attempt++) {
-    const r = await fulei(['join', '--dir', dir, '--token', '-', ...args], token + '\n')
-    if (r.code === 0) return r.out
-    // All nodes dial from 127.0.0.1; an upstream admits only a few handshakes a second from one
-    // address and drops the others (exit 13 or 15): try again, as node/demo.cc does.
-    if ((r.code === 13 || r.code === 15) && attempt < 5) {
-      await sleep(2000)
-      continue
-    }
-    fail(`fulei join --dir ${dir} exited ${r.code}:\n${r.err || r.out}`)
-  }
-}
-
 async function setUp() {
   step('setup: city, town and village as real daemons')
-  const [citySync, townSync, cityWeb, townWeb, villageWeb] = await Promise.all([1, 2, 3, 4, 5].map(() => freePort()))
-  const a = (p) => '127.0.0.1:' + p
-  Object.assign(net_, {
-    city: { dir: path.join(root, 'city'), web: cityWeb, sync: citySync },
-    town: { dir: path.join(root, 'town'), web: townWeb, sync: townSync },
-    village: { dir: path.join(root, 'village'), web: villageWeb },
-  })
-  const passphrase = 'root-' + Math.random().toString(36).slice(2)
-  await mustFulei(['init', '--dir', net_.city.dir, '--unit', CITY, '--listen', a(citySync), '--web', a(cityWeb)], passphrase + '\n')
-  startDaemon('city', net_.city.dir)
-  await waitReady('city', cityWeb)
-
-  const townToken = await mustFulei(['invite', '--dir', net_.city.dir, '--unit', TOWN, '--expires', '1h'], passphrase + '\n')
-  await join(net_.town.dir, townToken, ['--upstream', a(citySync), '--listen', a(townSync), '--web', a(townWeb)])
-  startDaemon('town', net_.town.dir)
-  await waitReady('town', townWeb)
-
-  const villageToken = await mustFulei(['invite', '--dir', net_.town.dir, '--unit', VILLAGE, '--expires', '1h'])
-  await join(net_.village.dir, villageToken, ['--upstream', a(townSync), '--fallback', a(citySync), '--web', a(villageWeb)])
-  startDaemon('village', net_.village.dir)
-  await waitReady('village', villageWeb)
+  Object.assign(net_, await procs.setUpNetwork({ city: CITY, town: TOWN, village: VILLAGE }))
+  const [cityWeb, townWeb, villageWeb] = [net_.city.web, net_.town.web, net_.village.web]
   log(`   city web ${cityWeb}, town web ${townWeb}, village web ${villageWeb}; data in ${root}`)
 
   // The village's records, written at the village as its operator would (`fulei record put`):
@@ -534,6 +325,20 @@ async function step2() {
   await see(dpage, '已接收', "the director's report status")
   await shot(dpage, 'village-report-acknowledged')
   pass("the director's page shows the acknowledgement live")
+
+  // The audit log at the town holds the village director's reads of the child's record: each
+  // village node copies its entries into records that sync up.
+  await page.goto(`https://127.0.0.1:${net_.town.web}/#/audit`)
+  await see(page, '审计日志', 'the audit page title')
+  const readRow = page.locator('.el-table__row', { hasText: '查看记录' }).filter({ hasText: '儿童主任' })
+  await waitFor('the village director\'s reads in the town\'s audit log', async () => {
+    if (await readRow.count()) return true
+    await page.getByRole('button', { name: '刷新' }).click()
+    return false
+  }, 20_000, 1000)
+  await see(page, '登录', 'a login in the audit log')
+  await shot(page, 'town-audit')
+  pass("the town's audit log shows the village director's reads")
   supervisor = sup
 }
 
@@ -560,7 +365,7 @@ async function step3() {
   pass('town edited the child while the village was down; the village edited offline')
 
   startDaemon('village', net_.village.dir)
-  await waitReady('village', net_.village.web)
+  await waitHealthy('village', net_.village.web)
   // The director opens the child's page at the village (logging in again: the daemon restarted).
   const d = director.page
   await waitFor('the conflict reaching the village record page', async () => {
@@ -677,12 +482,7 @@ async function main() {
     console.log(`city   https://127.0.0.1:${net_.city.web}/\ntown   https://127.0.0.1:${net_.town.web}/  sup-cizao\nvillage https://127.0.0.1:${net_.village.web}/  dir-cizao-v01 parent-cizao-v01\npassword ${PASSWORD}\nCtrl-C stops`)
     await new Promise(() => {})
   }
-  // Signals are ours to handle (finish() closes the browser and stops the daemons), not
-  // Playwright's, which would end the process with the daemons still running.
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium', headless: true, args: ['--no-sandbox'], timeout: 30_000,
-    handleSIGINT: false, handleSIGTERM: false, handleSIGHUP: false,
-  })
+  browser = await launchChromium()
   await step1()
   await step2()
   await step3()
@@ -692,10 +492,7 @@ async function main() {
 }
 
 // ---- the end, whichever way it comes ----
-let finishing = false
 async function finish(code, why) {
-  if (finishing) return
-  finishing = true
   if (why) console.error(`\nFAILED in step "${currentStep}": ${why}`)
   if (code !== 0 && browser) {
     // What each open page showed when the step failed, for the person reading the failure.
@@ -710,23 +507,10 @@ async function finish(code, why) {
       }
     }
   }
-  try {
-    if (browser) await Promise.race([browser.close(), sleep(5000)])
-  } catch {}
-  stopping = true
-  for (const p of commands) {
-    try {
-      process.kill(-p.pid, 'SIGKILL')
-    } catch {}
-  }
-  await Promise.all([...daemons.keys()].map((n) => stopDaemon(n)))
-  if (code !== 0) {
-    for (const f of fs.existsSync(path.join(root, 'logs')) ? fs.readdirSync(path.join(root, 'logs')) : []) {
-      console.error(`--- ${f} (last lines)\n${tail(path.join(root, 'logs', f), 8)}`)
-    }
-  }
-  if (KEEP) log(`kept ${root} (FULEI_KEEP_DIRS=1)`)
-  else fs.rmSync(root, { recursive: true, force: true })
+  await closeBrowser(browser)
+  await procs.shutdown()
+  if (code !== 0) for (const [f, file] of procs.logFiles()) console.error(`--- ${f} (last lines)\n${tail(file, 8)}`)
+  procs.removeRoot(log)
   log(`${passed.length} checks passed; screenshots in ${opts.out}`)
   if (code === 0 && deferred.length) {
     console.error(`\nFAILED: ${deferred.length} check(s):\n  ${deferred.join('\n  ')}`)
@@ -735,9 +519,8 @@ async function finish(code, why) {
   if (code === 0) log('PASS')
   process.exit(code)
 }
-const watchdog = setTimeout(() => finish(1, `the whole test took longer than ${OVERALL_LIMIT_MS / 1000}s`), opts.setupOnly ? 2 ** 31 - 1 : OVERALL_LIMIT_MS)
-onSignal = (sig) => finish(opts.setupOnly ? 0 : 1, opts.setupOnly ? '' : `interrupted by ${sig}`)
-main().then(
-  () => (clearTimeout(watchdog), finish(0)),
-  (e) => finish(1, e instanceof Failure ? e.message : e.stack || String(e)),
-)
+runMain(main, finish, {
+  limitMs: opts.setupOnly ? 2 ** 31 - 1 : OVERALL_LIMIT_MS,
+  tooLong: `the whole test took longer than ${OVERALL_LIMIT_MS / 1000}s`,
+  interrupted: (sig) => (opts.setupOnly ? [0, ''] : [1, `interrupted by ${sig}`]),
+})

@@ -23,7 +23,12 @@
 #include "crypto/random.h"
 #include "crypto/revocation.h"
 #include "node/core/data_key_sealer.h"
+#include "programme/audit.h"
+#include "programme/date.h"
+#include "programme/fields.h"
 #include "programme/redact.h"
+#include "programme/schema.h"
+#include "programme/validate.h"
 #include "sync/receipts.h"
 #include "tests/support/status_matchers.h"
 #include "tests/support/temp_dir.h"
@@ -444,6 +449,87 @@ TEST(NodeCore, ReconnectsAndCatchesUpWhatWasWrittenMeanwhile) {
   EXPECT_TRUE(village.sync_idle());
 }
 
+// The audit log: entries a node appends are copied into `audit` records that reach the town and
+// the city; never twice, also after a restart; a town's own stay out of its villages.
+TEST(NodeCore, AuditLogEntriesReplicateUpOnceEach) {
+  Harness h;
+  h.Add(kCity, crypto::Role::kCity, {});
+  NodeCore& town = h.Add(kTown, crypto::Role::kTown, {kCity});
+  NodeCore* village = &h.Add(kVillage, crypto::Role::kVillage, {kTown});
+  auto audit_records = [](NodeCore& n, const std::string& scope) {
+    std::vector<std::string> ids;
+    EXPECT_OK(n.store().ForEach(programme::kAudit, scope,
+                                [&](const crdt::RecordKey& key, const crdt::RecordState&) {
+                                  ids.push_back(key.scope + " " + key.id);
+                                  return true;
+                                }));
+    return ids;
+  };
+  ASSERT_OK(village->store()
+                .AppendAudit(std::vector<std::string>{
+                    "read\t2025-11-24T15:00:00Z\tu-dir\tdirector\t" + std::string(kVillage) + "\t" +
+                        std::string(kVillage) + "/child/c1\t10.0.0.7",
+                    "login\t2025-11-24T15:01:00Z\tbad\xff\x01login\t\t\t10.0.0.8\trefused"})
+                .status());
+  const uint64_t version = village->data_version();
+  ASSERT_OK_AND_ASSIGN(size_t copied, village->ShipAudit(h.now()));
+  EXPECT_EQ(copied, 2u);
+  EXPECT_EQ(village->data_version(), version);  // an audited read makes no page reload
+  ASSERT_OK_AND_ASSIGN(copied, village->ShipAudit(h.now()));
+  EXPECT_EQ(copied, 0u);
+  h.Pump();
+  ASSERT_OK_AND_ASSIGN(auto log, village->store().ReadAudit(1, 10));
+  ASSERT_EQ(log.size(), 2u);
+  std::vector<std::string> expected = {
+      std::string(kVillage) + " " + programme::AuditRecordId(1, log[0].second),
+      std::string(kVillage) + " " + programme::AuditRecordId(2, log[1].second)};
+  std::sort(expected.begin(), expected.end());
+  EXPECT_EQ(audit_records(town, kVillage), expected);
+  EXPECT_EQ(audit_records(h.core(kCity), kVillage), expected);
+  // What the town holds reads back as the entry, and is a valid record whatever the bytes.
+  auto state = town.store().Get(
+      {kVillage, std::string(programme::kAudit), programme::AuditRecordId(2, log[1].second)});
+  ASSERT_TRUE(state.ok() && state->has_value());
+  std::optional<programme::Fields> fields = programme::ReadFields(**state);
+  ASSERT_TRUE(fields.has_value());
+  EXPECT_OK(programme::ValidateRecord(programme::kAudit, *fields, programme::DateAtMs(h.now())));
+  const programme::AuditRecordView view = programme::ReadAuditRecord(*fields);
+  EXPECT_EQ(view.entry.action, "login");
+  EXPECT_EQ(view.entry.at, "2025-11-24T15:01:00Z");
+  EXPECT_EQ(view.entry.from, "10.0.0.8");
+  EXPECT_EQ(view.entry.what, "refused");
+  EXPECT_EQ(view.seq, 2);
+  char hex[17];
+  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(village->node_id()));
+  EXPECT_EQ(view.node, hex);
+
+  // Restarted, the village finds where it stopped and copies only the new entry.
+  h.Crash(kVillage);
+  h.Start(kVillage);
+  village = &h.core(kVillage);
+  ASSERT_OK(village->store()
+                .AppendAudit(std::vector<std::string>{"backup taken at 2025-11-24T16:00:00Z"})
+                .status());
+  ASSERT_OK_AND_ASSIGN(copied, village->ShipAudit(h.now()));
+  EXPECT_EQ(copied, 1u);
+  h.Pump();
+  EXPECT_EQ(audit_records(town, kVillage).size(), 3u);
+
+  // A town's own entries live in its office scope: up to the city, never down to a village.
+  ASSERT_OK(town.store()
+                .AppendAudit(std::vector<std::string>{"export\t2025-11-24T15:02:00Z\tu-off\t"
+                                                      "town_office\t" +
+                                                      std::string(kTown) + "\tchildren"})
+                .status());
+  ASSERT_OK_AND_ASSIGN(copied, town.ShipAudit(h.now()));
+  EXPECT_EQ(copied, 1u);
+  h.Pump();
+  const std::string office = std::string(kTown) + "/~office";
+  EXPECT_EQ(audit_records(h.core(kCity), office).size(), 1u);
+  EXPECT_EQ(audit_records(*village, office).size(), 0u);
+  EXPECT_EQ(audit_records(*village, kVillage).size(), 3u);
+}
+
 TEST(NodeCore, FallsBackToTheCityAndBackToTheTown) {
   Harness h;
   h.Add(kCity, crypto::Role::kCity, {});
@@ -689,6 +775,12 @@ TEST(NodeCore, WriteAsLandsAnAllowedWriteMergedWithTheStoredRecord) {
                       {}, h.now()));
   const programme::Viewer parent{programme::Role::kCaringParent, kVillage, "h-1"};
   ASSERT_OK(village.WriteAs(parent, {Talk("k1", "h-1", "c1")}, {}, h.now()));
+  // kStartMs is 2025-11-24T16:00:00Z, midnight in Jinjiang (UTC+8): a talk held there that
+  // first minute is dated 2025-11-25, today, not a day in the future; the 26th still is.
+  ASSERT_OK(village.WriteAs(parent, {Talk("k5", "h-1", "c1", "2025-11-25")}, {}, h.now()));
+  EXPECT_EQ(
+      village.WriteAs(parent, {Talk("k6", "h-1", "c1", "2025-11-26")}, {}, h.now()).status().code(),
+      StatusCode::kInvalidArgument);
   auto got = village.store().Get({kVillage, "contact", "k1"});
   ASSERT_TRUE(got.ok() && got->has_value());
   for (const store::LocalChange& c : {Talk("k2", "h-1", "c2"), Talk("k3", "h-2", "c1")}) {
