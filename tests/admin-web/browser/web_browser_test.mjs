@@ -169,8 +169,22 @@ async function chooseOption(page, scope, label, option) {
   const item = formItem(scope, label)
   const select = item.locator('.el-select')
   if (await select.count()) {
-    await select.first().click()
-    await page.locator('.el-select-dropdown__item:visible', { hasText: option }).first().click()
+    // On a loaded machine a click can land while the previous dropdown is still closing, and the
+    // option is not taken: choose again until the select shows it (its dropdown is elsewhere in
+    // the page, so the text inside the item is the chosen value).
+    for (let attempt = 1; ; attempt++) {
+      await select.first().click()
+      await page.locator('.el-select-dropdown__item:visible', { hasText: option }).first().click()
+      try {
+        await item.getByText(option).first().waitFor({ state: 'visible', timeout: 3_000 })
+        return
+      } catch {
+        if (attempt === 3) fail(`choosing "${option}" for ${label}: the select does not show it after 3 tries`)
+        log(`   ${label}: "${option}" not taken, choosing again`)
+        await page.keyboard.press('Escape')
+        await page.waitForTimeout(300)
+      }
+    }
   } else {
     await item.locator('label', { hasText: option }).first().click()
   }
