@@ -465,12 +465,10 @@ TEST(NodeCore, AuditLogEntriesReplicateUpOnceEach) {
                                 }));
     return ids;
   };
-  ASSERT_OK(village->store()
-                .AppendAudit(std::vector<std::string>{
-                    "read\t2025-11-24T15:00:00Z\tu-dir\tdirector\t" + std::string(kVillage) + "\t" +
-                        std::string(kVillage) + "/child/c1\t10.0.0.7",
-                    "login\t2025-11-24T15:01:00Z\tbad\xff\x01login\t\t\t10.0.0.8\trefused"})
-                .status());
+  ASSERT_OK(village->store().AppendAudit(std::vector<std::string>{
+      "read\t2025-11-24T15:00:00Z\tu-dir\tdirector\t" + std::string(kVillage) + "\t" +
+          std::string(kVillage) + "/child/c1\t10.0.0.7",
+      "login\t2025-11-24T15:01:00Z\tbad\xff\x01login\t\t\t10.0.0.8\trefused"}));
   const uint64_t version = village->data_version();
   ASSERT_OK_AND_ASSIGN(size_t copied, village->ShipAudit(h.now()));
   EXPECT_EQ(copied, 2u);
@@ -507,20 +505,18 @@ TEST(NodeCore, AuditLogEntriesReplicateUpOnceEach) {
   h.Crash(kVillage);
   h.Start(kVillage);
   village = &h.core(kVillage);
-  ASSERT_OK(village->store()
-                .AppendAudit(std::vector<std::string>{"backup taken at 2025-11-24T16:00:00Z"})
-                .status());
+  ASSERT_OK(village->store().AppendAudit(
+      std::vector<std::string>{"backup taken at 2025-11-24T16:00:00Z"}));
   ASSERT_OK_AND_ASSIGN(copied, village->ShipAudit(h.now()));
   EXPECT_EQ(copied, 1u);
   h.Pump();
   EXPECT_EQ(audit_records(town, kVillage).size(), 3u);
 
   // A town's own entries live in its office scope: up to the city, never down to a village.
-  ASSERT_OK(town.store()
-                .AppendAudit(std::vector<std::string>{"export\t2025-11-24T15:02:00Z\tu-off\t"
-                                                      "town_office\t" +
-                                                      std::string(kTown) + "\tchildren"})
-                .status());
+  ASSERT_OK(
+      town.store().AppendAudit(std::vector<std::string>{"export\t2025-11-24T15:02:00Z\tu-off\t"
+                                                        "town_office\t" +
+                                                        std::string(kTown) + "\tchildren"}));
   ASSERT_OK_AND_ASSIGN(copied, town.ShipAudit(h.now()));
   EXPECT_EQ(copied, 1u);
   h.Pump();
